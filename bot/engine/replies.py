@@ -1,0 +1,139 @@
+"""Understanding what people type: numbers, number words, labels with typos, yes/no."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+
+NUMBER_WORDS: dict[str, int] = {
+    # en
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
+    "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+    # fr
+    "un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5,
+    "sept": 7, "huit": 8, "neuf": 9, "dix": 10,
+    # es
+    "cero": 0, "uno": 1, "una": 1, "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5,
+    "seis": 6, "siete": 7, "ocho": 8, "nueve": 9, "diez": 10,
+}  # fmt: skip
+
+YES = frozenset(
+    {"yes", "y", "yeah", "yep", "ok", "okay", "oui", "o", "ouais", "si", "s", "vale", "claro"}
+)
+NO = frozenset({"no", "n", "non", "nope", "nah"})
+_SEPARATORS = re.compile(r"[\s,;/+&]+|\b(?:and|et|y)\b")
+_EDGE_PUNCT = re.compile(r"^[\W_]+|[\W_]+$")
+_NUMBER = re.compile(r"^#?\(?(\d{1,3})[).]?$")
+
+
+def norm(text: str) -> str:
+    """Casefolded, accents stripped, spaces folded, punctuation trimmed at both ends."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    bare = " ".join(bare.casefold().split())
+    return _EDGE_PUNCT.sub("", bare)
+
+
+def has_content(text: str) -> bool:
+    """At least one letter or digit: emoji-only or punctuation-only is not an answer."""
+    return any(c.isalnum() for c in text)
+
+
+def number(text: str) -> int | None:
+    """`2`, `#2`, `2.`, `(2)`, `two`, `deux`, `dos` -> 2."""
+    word = norm(text)
+    if word in NUMBER_WORDS:
+        return NUMBER_WORDS[word]
+    m = _NUMBER.match(word.replace(" ", ""))
+    return int(m.group(1)) if m else None
+
+
+def distance(a: str, b: str, limit: int) -> int:
+    """Levenshtein distance, giving up (returning limit + 1) once it exceeds `limit`."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        if min(cur) > limit:
+            return limit + 1
+        prev = cur
+    return prev[-1]
+
+
+def match_label(text: str, labels: Sequence[Sequence[str]]) -> int | None:
+    """Index of the option whose label (in any language) the text names, forgiving typos.
+
+    `labels[i]` holds option i's labels. An exact match wins; otherwise the closest label
+    within 1 edit (short words) or 2 edits (8+ letters), if only one option is that close.
+    """
+    want = norm(text)
+    if not want:
+        return None
+    normed = [[norm(label) for label in opts] for opts in labels]
+    for i, opts in enumerate(normed):
+        if want in opts:
+            return i
+    limit = 1 if len(want) < 8 else 2
+    if len(want) < 4:
+        return None
+    best: dict[int, int] = {}
+    for i, opts in enumerate(normed):
+        for label in opts:
+            d = distance(want, label, limit)
+            if d <= limit:
+                best[i] = min(best.get(i, d), d)
+    if not best:
+        # a unique label that starts with what was typed ("civil" for "Civil society")
+        prefixed = {i for i, opts in enumerate(normed) for label in opts if label.startswith(want)}
+        return prefixed.pop() if len(prefixed) == 1 else None
+    top = min(best.values())
+    winners = [i for i, d in best.items() if d == top]
+    return winners[0] if len(winners) == 1 else None
+
+
+def choice(text: str, labels: Sequence[Sequence[str]]) -> int | None:
+    """A number 1..n or an option's label -> 0-based index."""
+    n = number(text)
+    if n is not None:
+        return n - 1 if 1 <= n <= len(labels) else None
+    return match_label(text, labels)
+
+
+def multi(text: str, labels: Sequence[Sequence[str]], max_choices: int) -> tuple[int, ...] | None:
+    """`1 3`, `1,3`, `water and jobs` -> (0, 2); None when anything does not fit."""
+    whole = choice(text, labels)
+    if whole is not None:
+        return (whole,)
+    picks: list[int] = []
+    for token in _SEPARATORS.split(norm(text)):
+        if not token:
+            continue
+        idx = choice(token, labels)
+        if idx is None:
+            return None
+        if idx not in picks:
+            picks.append(idx)
+    if not picks or len(picks) > max_choices:
+        return None
+    return tuple(picks)
+
+
+def yes_no(text: str) -> bool | None:
+    word = norm(text)
+    if word in YES or word == "1":
+        return True
+    if word in NO or word == "2":
+        return False
+    return None
+
+
+def scale(text: str, low: int, high: int) -> int | None:
+    n = number(text)
+    if n is None:
+        m = re.fullmatch(r"(\d{1,2})\s*/\s*\d{1,2}", norm(text))
+        n = int(m.group(1)) if m else None
+    return n if n is not None and low <= n <= high else None

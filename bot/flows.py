@@ -1,0 +1,319 @@
+"""Loading and validating dialogue flow files (`flows/*.yaml`).
+
+A flow is data: typed here with pydantic, checked for structure at load and for meaning
+(gotos, reachability, profile questions) by `problems()`. Every problem is reported as
+`file: step: reason` so an organiser can find it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
+
+StepType = Literal["message", "consent", "choice", "multi", "scale", "yesno", "text", "end"]
+Lang = Literal["en", "fr", "es"]
+StepId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=40)]
+OptionValue = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=30)]
+PREFER_NOT = "prefer-not"
+ANSWERED_STEPS = ("consent", "choice", "multi", "scale", "yesno", "text")
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    step: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.step}: {self.reason}"
+
+
+class Step(BaseModel):
+    """One step. Its texts come from Fluent: `<flow>-<step>`, `<flow>-<step>-<option>`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: StepId
+    type: StepType
+    options: tuple[OptionValue, ...] = ()
+    max: int | None = Field(default=None, ge=1)
+    range: tuple[int, int] | None = None
+    max_chars: int = Field(default=480, ge=1, le=1600)
+    save: (
+        Annotated[str, StringConstraints(pattern=r"^(language|profile\.[a-z][a-z0-9_]*)$")] | None
+    ) = None
+    goto: dict[str, StepId] = Field(default_factory=dict)
+    next: StepId | None = None
+    when: dict[
+        Annotated[str, StringConstraints(pattern=r"^profile\.[a-z][a-z0-9_]*$")], tuple[str, ...]
+    ] = Field(default_factory=dict)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _when_scalars(cls, data: Any) -> Any:
+        """Let `when: {profile.group: government}` stand for a one-item list."""
+        if isinstance(data, dict) and isinstance(data.get("when"), dict):
+            data = dict(data)
+            data["when"] = {
+                k: (v if isinstance(v, list | tuple) else [v]) for k, v in data["when"].items()
+            }
+        if isinstance(data, dict) and isinstance(data.get("goto"), dict):
+            data = dict(data)
+            data["goto"] = {_answer_key(k): v for k, v in data["goto"].items()}
+        return data
+
+    @model_validator(mode="after")
+    def _fits_type(self) -> Step:
+        has_options = self.type in ("choice", "multi")
+        if has_options and len(self.options) < 2:
+            raise ValueError(f"a {self.type} step needs at least two options")
+        if not has_options and self.options:
+            raise ValueError(f"a {self.type} step takes no options")
+        if len(set(self.options)) != len(self.options):
+            raise ValueError("options repeat")
+        if len(self.options) > 20:
+            raise ValueError("at most 20 options")
+        if self.type == "multi" and self.max is not None and self.max > len(self.options):
+            raise ValueError("max is larger than the number of options")
+        if self.type != "multi" and self.max is not None:
+            raise ValueError("only a multi step takes max")
+        if self.type == "scale":
+            if self.range is None:
+                raise ValueError("a scale step needs range: [low, high]")
+            low, high = self.range
+            if not 0 <= low < high <= 10:
+                raise ValueError("range must be two whole numbers 0-10, low < high")
+        elif self.range is not None:
+            raise ValueError("only a scale step takes range")
+        if self.save is not None:
+            if self.save == "language" and self.type != "choice":
+                raise ValueError("save: language needs a choice step")
+            if self.save != "language" and self.type not in ANSWERED_STEPS[1:]:
+                raise ValueError(f"a {self.type} step has no answer to save")
+        if self.goto and self.type in ("message", "end", "text", "multi"):
+            raise ValueError(f"goto needs an answer with values; a {self.type} step has none")
+        return self
+
+    @property
+    def multi_max(self) -> int:
+        return self.max or len(self.options)
+
+    def answer_values(self) -> tuple[str, ...]:
+        """The values an answer can take, for goto keys."""
+        if self.type in ("yesno", "consent"):
+            return ("yes", "no")
+        if self.type == "choice":
+            return self.options
+        if self.type == "scale" and self.range:
+            return tuple(str(n) for n in range(self.range[0], self.range[1] + 1))
+        return ()
+
+
+def _answer_key(key: Any) -> str:
+    # YAML 1.1 reads `no:` as False and `1:` as int; goto keys are answer values as text.
+    if key is True:
+        return "yes"
+    if key is False:
+        return "no"
+    return str(key)
+
+
+class Flow(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: StepId
+    languages: tuple[Lang, ...] = ("en", "fr", "es")
+    next: StepId | None = None
+    steps: tuple[Step, ...] = Field(min_length=1)
+
+    def step(self, step_id: str) -> Step:
+        for s in self.steps:
+            if s.id == step_id:
+                return s
+        raise KeyError(step_id)
+
+    def index(self, step_id: str) -> int:
+        for i, s in enumerate(self.steps):
+            if s.id == step_id:
+                return i
+        raise KeyError(step_id)
+
+    @property
+    def version(self) -> str:
+        """A short hash of the flow's content: runs are pinned to it."""
+        canon = json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(canon.encode()).hexdigest()[:16]
+
+    def message_ids(self) -> Iterator[tuple[str, str]]:
+        """(step id, Fluent message id) for every text this flow needs."""
+        for s in self.steps:
+            yield s.id, f"{self.id}-{s.id}"
+            for opt in s.options:
+                yield s.id, f"{self.id}-{s.id}-{opt}"
+            if s.type == "scale":
+                yield s.id, f"{self.id}-{s.id}-low"
+                yield s.id, f"{self.id}-{s.id}-high"
+            if s.type == "consent":
+                yield s.id, f"{self.id}-{s.id}-declined"
+
+
+def successors(flow: Flow, index: int) -> set[str]:
+    """Steps that can follow step `index` (its gotos, its `next`, or the one below)."""
+    step = flow.steps[index]
+    out = set(step.goto.values())
+    if step.type == "end":
+        return out
+    if step.next:
+        out.add(step.next)
+        # a goto on some answers still leaves `next` for the others
+        return out
+    if step.type == "consent" and set(step.goto) >= {"yes"}:
+        return out
+    if index + 1 < len(flow.steps):
+        out.add(flow.steps[index + 1].id)
+    return out
+
+
+def problems(flow: Flow, file: str, known_flows: Iterable[str] | None = None) -> list[Problem]:
+    """Meaning checks that the schema cannot express."""
+    found: list[Problem] = []
+    ids = [s.id for s in flow.steps]
+    seen: set[str] = set()
+    for sid in ids:
+        if sid in seen:
+            found.append(Problem(file, sid, "step id used twice"))
+        seen.add(sid)
+    if Path(file).stem != flow.id:
+        found.append(Problem(file, "id", f"flow id {flow.id!r} differs from the file name"))
+    for step in flow.steps:
+        for answer, target in step.goto.items():
+            if target not in seen:
+                found.append(
+                    Problem(file, step.id, f"goto {answer!r} leads to unknown step {target!r}")
+                )
+            if answer not in step.answer_values():
+                found.append(
+                    Problem(file, step.id, f"goto on {answer!r}, which is not a possible answer")
+                )
+        if step.next and step.next not in seen:
+            found.append(Problem(file, step.id, f"next leads to unknown step {step.next!r}"))
+        if step.save and step.save.startswith("profile.") and PREFER_NOT not in step.options:
+            found.append(Problem(file, step.id, f"a profile question must offer {PREFER_NOT!r}"))
+        if step.save == "language" and not set(step.options) <= set(flow.languages):
+            found.append(Problem(file, step.id, "language options must be languages of the flow"))
+    if known_flows is not None and flow.next and flow.next not in set(known_flows):
+        found.append(Problem(file, "next", f"hands over to unknown flow {flow.next!r}"))
+    # reachability from the first step
+    reached: set[str] = set()
+    todo = [flow.steps[0].id]
+    while todo:
+        sid = todo.pop()
+        if sid in reached or sid not in seen:
+            continue
+        reached.add(sid)
+        todo.extend(successors(flow, ids.index(sid)))
+    for sid in ids:
+        if sid not in reached:
+            found.append(Problem(file, sid, "unreachable: no step leads here"))
+    return found
+
+
+def _schema_problems(err: ValidationError, raw: Any, file: str) -> list[Problem]:
+    out = []
+    for e in err.errors():
+        loc = list(e["loc"])
+        where = "flow"
+        if len(loc) >= 2 and loc[0] == "steps" and isinstance(loc[1], int):
+            steps = raw.get("steps") if isinstance(raw, dict) else None
+            item = steps[loc[1]] if isinstance(steps, list) and loc[1] < len(steps) else None
+            where = (
+                str(item.get("id"))
+                if isinstance(item, dict) and "id" in item
+                else f"step {loc[1] + 1}"
+            )
+            loc = loc[2:]
+        elif loc:
+            where = str(loc[0])
+            loc = loc[1:]
+        field = ".".join(str(p) for p in loc if not str(p).startswith("function-"))
+        msg = e["msg"].removeprefix("Value error, ")
+        out.append(Problem(file, where, f"{field}: {msg}" if field else msg))
+    return out
+
+
+def load_flow_file(path: Path) -> tuple[Flow | None, list[Problem]]:
+    file = str(path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        return None, [Problem(file, "file", f"cannot read: {exc}")]
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark is not None else "file"
+        return None, [Problem(file, where, f"not valid YAML: {getattr(exc, 'problem', exc)}")]
+    if not isinstance(raw, dict):
+        return None, [Problem(file, "file", "a flow file must be a mapping with id and steps")]
+    try:
+        flow = Flow.model_validate(raw)
+    except ValidationError as err:
+        return None, _schema_problems(err, raw, file)
+    return flow, []
+
+
+@dataclass(frozen=True)
+class FlowLibrary:
+    """The current version of every flow, by id, with the file each came from."""
+
+    flows: Mapping[str, Flow]
+    files: Mapping[str, str]
+
+    def __getitem__(self, flow_id: str) -> Flow:
+        return self.flows[flow_id]
+
+    def __contains__(self, flow_id: object) -> bool:
+        return flow_id in self.flows
+
+
+def flow_files(paths: Iterable[Path]) -> list[Path]:
+    out: list[Path] = []
+    for p in paths:
+        if p.is_dir():
+            out.extend(sorted(q for q in p.iterdir() if q.suffix in (".yaml", ".yml")))
+        else:
+            out.append(p)
+    return out
+
+
+def load_library(paths: Iterable[Path]) -> tuple[FlowLibrary, list[Problem]]:
+    flows: dict[str, Flow] = {}
+    files: dict[str, str] = {}
+    found: list[Problem] = []
+    for path in flow_files(paths):
+        flow, errs = load_flow_file(path)
+        found.extend(errs)
+        if flow is None:
+            continue
+        if flow.id in flows:
+            found.append(
+                Problem(str(path), "id", f"flow {flow.id!r} is also defined in {files[flow.id]}")
+            )
+            continue
+        flows[flow.id] = flow
+        files[flow.id] = str(path)
+    for fid, flow in flows.items():
+        found.extend(problems(flow, files[fid], flows.keys()))
+    return FlowLibrary(flows, files), found

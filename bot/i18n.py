@@ -1,0 +1,89 @@
+"""Fluent texts per language (`locales/<lang>/*.ftl`).
+
+Bundles are built with `use_isolating=False`: the bidi isolation marks Fluent adds by
+default are not GSM-7 and would turn every SMS into UCS-2. Numbers are passed as text and
+narrow no-break spaces are replaced, for the same reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from fluent.runtime import FluentBundle, FluentResource
+from fluent.syntax import FluentParser, ast
+
+from bot.config import LANGUAGES
+
+_SPACES = str.maketrans({"\u202f": " ", "\u00a0": " ", "\u2068": None, "\u2069": None})
+
+
+@dataclass
+class LocaleFile:
+    path: Path
+    lang: str
+    resource: ast.Resource
+
+
+@dataclass
+class Translator:
+    """Formats message ids in a language, falling back to `default` then to the id."""
+
+    bundles: Mapping[str, FluentBundle]
+    default: str = "en"
+    files: list[LocaleFile] = field(default_factory=list)
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        return tuple(lang for lang in LANGUAGES if lang in self.bundles)
+
+    def has(self, lang: str, msg_id: str) -> bool:
+        bundle = self.bundles.get(lang)
+        return bundle is not None and bundle.has_message(msg_id)
+
+    def __call__(self, lang: str, msg_id: str, **args: str | int) -> str:
+        for candidate in (lang, self.default):
+            bundle = self.bundles.get(candidate)
+            if bundle is not None and bundle.has_message(msg_id):
+                message = bundle.get_message(msg_id)
+                if message.value is None:
+                    continue
+                text, _errors = bundle.format_pattern(
+                    message.value, {k: str(v) for k, v in args.items()}
+                )
+                return str(text).translate(_SPACES)
+        return msg_id
+
+
+def parse_locale_file(path: Path) -> ast.Resource:
+    return FluentParser(with_spans=True).parse(path.read_text(encoding="utf-8"))
+
+
+def load_translator(
+    locales_dir: Path, default: str = "en", langs: Iterable[str] = LANGUAGES
+) -> Translator:
+    bundles: dict[str, FluentBundle] = {}
+    files: list[LocaleFile] = []
+    for lang in langs:
+        folder = locales_dir / lang
+        if not folder.is_dir():
+            continue
+        bundle = FluentBundle([lang], use_isolating=False)
+        for path in sorted(folder.glob("*.ftl")):
+            text = path.read_text(encoding="utf-8")
+            bundle.add_resource(FluentResource(text))
+            files.append(LocaleFile(path, lang, FluentParser(with_spans=True).parse(text)))
+        bundles[lang] = bundle
+    return Translator(bundles, default, files)
+
+
+def pick_language(explicit: str | None, hint: str | None, default: str) -> str:
+    """Explicit choice, then the channel's hint (`fr-CA` -> `fr`), then the default."""
+    if explicit in LANGUAGES:
+        return explicit
+    if hint:
+        base = hint.replace("_", "-").split("-")[0].lower()
+        if base in LANGUAGES:
+            return base
+    return default

@@ -1,0 +1,28 @@
+# Texts of the engine itself (keywords, re-prompts), shared by every flow.
+# Kept GSM-7: no typographic quotes or dashes (an SMS would fall to 70 characters).
+yes = Yes
+no = No
+language-en = English
+language-fr = Français
+language-es = Español
+choose-language = Language / Langue / Idioma:
+language-set = OK, we will write to you in English.
+multi-hint = Reply with up to { $max } numbers, e.g. 1 3
+scale-hint = ({ $min }={ $low }, { $max }={ $high })
+reprompt-choice = Sorry, I did not understand. Please reply with a number from 1 to { $max }.
+reprompt-multi = Sorry, I did not understand. Reply with up to { $max } numbers from 1 to { $count }, e.g. 1 3.
+reprompt-scale = Sorry, I did not understand. Please reply with a number from { $min } to { $max }.
+reprompt-yesno = Sorry, I did not understand. Please reply 1 for Yes or 2 for No.
+reprompt-text = Please write your answer in a few words.
+reprompt-too-long = That is a bit long ({ $length } characters). Please keep it under { $max }.
+offer-help = Reply HELP if you need help.
+help = Baraza help: answer with the number of your choice. STOP: stop all messages. START: come back. LANG: change language. MYDATA: what we store. DELETE: erase your data.
+stopped = You will not get any more messages. Send START to come back.
+welcome-back = Welcome back! Here is where we were:
+all-done = You have answered everything, thank you! We will share the results. Send HELP for options.
+question-closed = That question is closed. Please answer the latest one.
+mydata = We store: your id { $id }, language { $language }, consent { $consent }, profile { $profile }, { $answers } answers. Your phone number is kept apart and never exported.
+delete-confirm = Delete all your answers and profile? Reply YES to confirm, anything else to cancel.
+deleted = Your data has been deleted. Thank you for taking part.
+delete-cancelled = Nothing was deleted.
+unknown-dialogue = We do not know a dialogue called "{ $code }". Please check the code.

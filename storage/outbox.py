@@ -1,0 +1,174 @@
+"""The outbox: every outbound message is a row first, then a sender drains it.
+
+Rows are claimed one per address at a time (the head of that address's queue), so
+messages to one person go out in order even across retries and restarts. Replies
+(priority 0) are claimed ahead of bulk messages (priority 1).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import aiosqlite
+
+from bot.engine.io import Message, Option, Question
+
+REPLY, BULK = 0, 1
+
+
+def to_json(message: Message) -> str:
+    q = message.question
+    question = None
+    if q is not None:
+        question = {
+            "kind": q.kind,
+            "seq": q.seq,
+            "options": [[o.value, o.label] for o in q.options],
+            "max": q.max_choices,
+            "hint": q.hint,
+        }
+    return json.dumps({"text": message.text, "question": question}, ensure_ascii=False)
+
+
+def from_json(payload: str) -> Message:
+    data: dict[str, Any] = json.loads(payload)
+    q = data.get("question")
+    question = None
+    if q:
+        options = tuple(Option(v, label) for v, label in q["options"])
+        question = Question(q["kind"], int(q["seq"]), options, int(q["max"]), q["hint"])
+    return Message(data["text"], question)
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    id: int
+    participant_id: str | None
+    channel: str
+    address: str
+    message: Message
+    attempts: int
+    priority: int
+
+
+async def enqueue(
+    conn: aiosqlite.Connection,
+    participant_id: str | None,
+    channel: str,
+    address: str,
+    messages: list[Message],
+    now: str,
+    priority: int = REPLY,
+) -> None:
+    await conn.executemany(
+        "INSERT INTO outbox (participant_id, channel, address, payload, priority, force, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [
+            (participant_id, channel, address, to_json(m), priority, int(m.force), now)
+            for m in messages
+        ],
+    )
+
+
+async def recover(conn: aiosqlite.Connection) -> int:
+    """After a crash, rows that were being sent go back to the queue (at-least-once)."""
+    cur = await conn.execute("UPDATE outbox SET status = 'queued' WHERE status = 'sending'")
+    return cur.rowcount
+
+
+async def claim(
+    conn: aiosqlite.Connection, channel: str, now: float, limit: int, address: str | None = None
+) -> list[Outgoing]:
+    """Mark and return up to `limit` sendable rows: the head of each address's queue."""
+    only = " AND o.address = ?" if address is not None else ""
+    params: tuple[object, ...] = (
+        (channel, now) + ((address,) if address is not None else ()) + (limit,)
+    )
+    async with conn.execute(
+        "SELECT o.id, o.participant_id, o.channel, o.address, o.payload, o.attempts, o.priority"
+        " FROM outbox o LEFT JOIN participants p ON p.id = o.participant_id"
+        " WHERE o.channel = ? AND o.status = 'queued' AND o.not_before <= ?"
+        + only
+        + " AND (o.force = 1 OR p.stopped_at IS NULL)"
+        " AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.channel = o.channel"
+        "   AND e.address = o.address AND e.status IN ('queued', 'sending') AND e.id < o.id)"
+        " ORDER BY o.priority, o.id LIMIT ?",
+        params,
+    ) as cur:
+        rows = list(await cur.fetchall())
+    if rows:
+        await conn.executemany(
+            "UPDATE outbox SET status = 'sending' WHERE id = ?", [(r["id"],) for r in rows]
+        )
+    return [
+        Outgoing(
+            r["id"],
+            r["participant_id"],
+            r["channel"],
+            r["address"],
+            from_json(r["payload"]),
+            r["attempts"],
+            r["priority"],
+        )
+        for r in rows
+    ]
+
+
+async def next_due(conn: aiosqlite.Connection, channel: str) -> float | None:
+    """When the earliest queued row of a channel may be sent (None: nothing queued)."""
+    async with conn.execute(
+        "SELECT min(not_before) FROM outbox WHERE channel = ? AND status = 'queued'", (channel,)
+    ) as cur:
+        row = await cur.fetchone()
+    return None if row is None or row[0] is None else float(row[0])
+
+
+async def sent(
+    conn: aiosqlite.Connection,
+    row_id: int,
+    provider_id: str | None,
+    now: str,
+    pace_until: float = 0,
+) -> None:
+    """Mark sent; the address is dropped from the row, and the address's next message waits
+    until `pace_until` (per-chat pacing that survives a restart)."""
+    if pace_until:
+        await conn.execute(
+            "UPDATE outbox SET not_before = max(not_before, ?) WHERE status = 'queued'"
+            " AND channel = (SELECT channel FROM outbox WHERE id = ?)"
+            " AND address = (SELECT address FROM outbox WHERE id = ?)",
+            (pace_until, row_id, row_id),
+        )
+    await conn.execute(
+        "UPDATE outbox SET status = 'sent', provider_id = ?, sent_at = ?, address = NULL,"
+        " attempts = attempts + 1 WHERE id = ?",
+        (provider_id, now, row_id),
+    )
+
+
+async def retry(conn: aiosqlite.Connection, row_id: int, not_before: float, error: str) -> None:
+    await conn.execute(
+        "UPDATE outbox SET status = 'queued', attempts = attempts + 1, not_before = ?, error = ?"
+        " WHERE id = ?",
+        (not_before, error, row_id),
+    )
+
+
+async def failed(conn: aiosqlite.Connection, row_id: int, error: str) -> None:
+    await conn.execute(
+        "UPDATE outbox SET status = 'failed', attempts = attempts + 1, error = ? WHERE id = ?",
+        (error, row_id),
+    )
+
+
+async def delivery(
+    conn: aiosqlite.Connection, provider_id: str, status: str, error: str | None
+) -> bool:
+    """A provider's delivery report (e.g. Twilio's status callback). False if unknown id."""
+    cur = await conn.execute(
+        "UPDATE outbox SET delivery = ?, error = coalesce(?, error) WHERE provider_id = ?",
+        (status, error, provider_id),
+    )
+    return cur.rowcount > 0

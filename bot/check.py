@@ -49,7 +49,7 @@ def locale_problems(locales_dir: Path) -> list[Problem]:
         for entry in f.resource.body:
             if isinstance(entry, ast.Junk):
                 line = _line(source, entry.span.start) if entry.span else 0
-                reason = "; ".join(a.message for a in entry.annotations) or "syntax error"
+                reason = "; ".join(str(a.message) for a in entry.annotations) or "syntax error"
                 problems.append(Problem(str(f.path), f"line {line}", f"syntax error: {reason}"))
             elif isinstance(entry, ast.Message):
                 if entry.id.name in ids[f.lang]:

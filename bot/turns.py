@@ -8,7 +8,6 @@ about a participant is held in memory between turns.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ from bot.engine.io import Inbound, Message, Turn
 from bot.engine.state import Participant
 from bot.flows import Flow
 from bot.i18n import Translator, pick_language
+from bot.outbox import Doorbell
 from storage import flow_versions, inbound, outbox, participants
 from storage.db import Database
 
@@ -54,8 +54,8 @@ class TurnRunner:
     dialogues: Mapping[str, Dialogue] = field(default_factory=dict)
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
     versions: dict[str, Flow] = field(default_factory=dict)
-    on_outbox: asyncio.Event = field(default_factory=asyncio.Event)
-    """Set whenever a turn queued messages, so senders wake up."""
+    doorbell: Doorbell = field(default_factory=Doorbell)
+    """Rung whenever a turn queued messages, so senders wake up."""
 
     async def start(self) -> None:
         """Remember the current flow versions and load every version runs may be pinned to."""
@@ -75,7 +75,7 @@ class TurnRunner:
     async def handle(self, env: Envelope) -> Outcome:
         outcome = await self.db.write(lambda conn: self._turn(conn, env))
         if outcome.messages:
-            self.on_outbox.set()
+            self.doorbell.ring()
         return outcome
 
     async def _turn(self, conn: aiosqlite.Connection, env: Envelope) -> Outcome:

@@ -15,8 +15,7 @@ from bot.engine.steps import Accepted, Asking, Miss
 
 def ask(q: Asking) -> Question:
     options = tuple(Option(opt, q.text(opt)) for opt in q.step.options)
-    kind = "language" if q.step.save == "language" else "choice"
-    return Question(kind, q.seq, options)
+    return Question("language" if q.step.save == "language" else "choice", q.seq, options)
 
 
 def accept(q: Asking, inbound: Inbound) -> Accepted | Miss:

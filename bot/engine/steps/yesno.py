@@ -19,7 +19,7 @@ def ask(q: Asking) -> Question:
 
 def accept(q: Asking, inbound: Inbound) -> Accepted | Miss:
     if inbound.kind == "button":
-        said = {(0,): True, (1,): False}.get(inbound.picks)
+        said = {0: True, 1: False}.get(inbound.picks[0]) if len(inbound.picks) == 1 else None
     else:
         said = replies.yes_no(inbound.text)
         if said is None:

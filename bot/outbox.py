@@ -1,0 +1,216 @@
+"""Senders: drain the outbox of one channel within the provider's limits.
+
+A `Transport` knows its provider and nothing about flows; it delivers one row or raises
+one of the errors below. The `Sender` owns the rest: claiming rows (the head of each
+address's queue, replies before bulk), an overall rate, per-address pacing stored in the
+database (so it holds across restarts), retries with backoff, and what a permanent
+refusal means for the participant.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import partial
+from typing import Protocol
+
+import aiosqlite
+from aiolimiter import AsyncLimiter
+
+from storage import outbox, participants
+from storage.db import Database
+from storage.outbox import Outgoing
+
+log = logging.getLogger(__name__)
+MAX_BACKOFF = 300.0
+
+
+@dataclass(frozen=True)
+class Delivered:
+    provider_id: str | None = None
+
+
+class SendError(Exception):
+    """Base of what a transport may raise."""
+
+
+class RetryLater(SendError):
+    """Transient: try this row again later (network, 5xx, 429). `pause_all` also stops
+    the whole sender for `delay` seconds (a provider-wide flood limit)."""
+
+    def __init__(self, reason: str, delay: float | None = None, pause_all: bool = False) -> None:
+        super().__init__(reason)
+        self.delay = delay
+        self.pause_all = pause_all
+
+
+class Unreachable(SendError):
+    """The person blocked the bot: mark them unreachable until they write again."""
+
+
+class OptedOut(SendError):
+    """The carrier says this number opted out: mark the participant stopped."""
+
+
+class Rejected(SendError):
+    """Permanent refusal of this one message (e.g. an invalid number): mark failed."""
+
+
+Throttle = Callable[[float], Awaitable[None]]
+
+
+class Transport(Protocol):
+    channel: str
+
+    async def deliver(self, row: Outgoing, throttle: Throttle) -> Delivered:
+        """Send one row. Await `throttle(cost)` before each provider call (cost 1 for a
+        Telegram message, the segment count for an SMS part)."""
+        ...
+
+
+class Doorbell:
+    """Wakes every sender when turns queue messages."""
+
+    def __init__(self) -> None:
+        self._events: list[asyncio.Event] = []
+
+    def subscribe(self) -> asyncio.Event:
+        event = asyncio.Event()
+        self._events.append(event)
+        return event
+
+    def ring(self) -> None:
+        for event in self._events:
+            event.set()
+
+
+@dataclass
+class Sender:
+    db: Database
+    transport: Transport
+    rate: float = 30.0
+    """Overall sends per second (or segments per second for SMS)."""
+    per_address_interval: float = 0.0
+    """Seconds between two messages to the same address (Telegram: 1)."""
+    concurrency: int = 16
+    clock: Callable[[], float] = time.time
+    wake: asyncio.Event = field(default_factory=asyncio.Event)
+    paused_until: float = 0.0
+    delivered: int = 0
+    _limiter: AsyncLimiter = field(init=False)
+
+    def __post_init__(self) -> None:
+        # max_rate tokens per 1 s bucket; a bucket of at least 1 lets a slow rate work.
+        self._limiter = AsyncLimiter(max(self.rate, 1.0), max(1.0, 1.0 / self.rate))
+
+    async def throttle(self, cost: float = 1.0) -> None:
+        """Wait until `cost` more units fit in the overall rate."""
+        await self._limiter.acquire(min(cost, self._limiter.max_rate))
+
+    async def run(self) -> None:
+        while True:
+            sent = await self.drain_once()
+            if sent:
+                continue
+            await self._sleep_until_due()
+
+    async def _sleep_until_due(self) -> None:
+        due = await self.db.write(partial(outbox.next_due, channel=self.transport.channel))
+        now = self.clock()
+        timeout = 5.0 if due is None else min(5.0, max(0.01, due - now))
+        timeout = max(timeout, self.paused_until - now)
+        self.wake.clear()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.wake.wait(), timeout)
+
+    async def drain_once(self) -> int:
+        """Claim one batch and send it; returns how many rows were attempted."""
+        now = self.clock()
+        if now < self.paused_until:
+            return 0
+        rows: list[Outgoing] = await self.db.write(
+            partial(_claim, channel=self.transport.channel, now=now, limit=self.concurrency)
+        )
+        if not rows:
+            return 0
+        await asyncio.gather(*(self._send(row) for row in rows))
+        return len(rows)
+
+    async def _send(self, row: Outgoing) -> None:
+        try:
+            result = await self.transport.deliver(row, self.throttle)
+        except RetryLater as exc:
+            delay = exc.delay if exc.delay is not None else _backoff(row.attempts)
+            if exc.pause_all:
+                self.paused_until = max(self.paused_until, self.clock() + delay)
+            log.info(
+                "%s: retry message %d in %.1fs: %s", self.transport.channel, row.id, delay, exc
+            )
+            await self.db.write(
+                partial(_retry, row_id=row.id, at=self.clock() + delay, error=str(exc))
+            )
+        except Unreachable as exc:
+            await self.db.write(partial(_unreachable, row=row, error=str(exc)))
+        except OptedOut as exc:
+            await self.db.write(partial(_opted_out, row=row, error=str(exc)))
+        except Rejected as exc:
+            log.warning("%s: message %d refused: %s", self.transport.channel, row.id, exc)
+            await self.db.write(partial(_failed, row_id=row.id, error=str(exc)))
+        except Exception as exc:  # an unexpected fault is retried, never dropped
+            log.exception("%s: message %d failed unexpectedly", self.transport.channel, row.id)
+            delay = _backoff(row.attempts)
+            await self.db.write(
+                partial(_retry, row_id=row.id, at=self.clock() + delay, error=repr(exc))
+            )
+        else:
+            self.delivered += 1
+            pace = self.clock() + self.per_address_interval if self.per_address_interval else 0.0
+            await self.db.write(
+                partial(_sent, row_id=row.id, provider_id=result.provider_id, pace=pace)
+            )
+
+
+def _backoff(attempts: int) -> float:
+    return min(MAX_BACKOFF, 2.0 ** min(attempts, 10)) * random.uniform(0.8, 1.2)
+
+
+def _stamp() -> str:
+    return datetime.now(UTC).isoformat()
+
+
+async def _claim(
+    conn: aiosqlite.Connection, *, channel: str, now: float, limit: int
+) -> list[Outgoing]:
+    return await outbox.claim(conn, channel, now, limit)
+
+
+async def _retry(conn: aiosqlite.Connection, *, row_id: int, at: float, error: str) -> None:
+    await outbox.retry(conn, row_id, at, error)
+
+
+async def _failed(conn: aiosqlite.Connection, *, row_id: int, error: str) -> None:
+    await outbox.failed(conn, row_id, error)
+
+
+async def _sent(
+    conn: aiosqlite.Connection, *, row_id: int, provider_id: str | None, pace: float
+) -> None:
+    await outbox.sent(conn, row_id, provider_id, _stamp(), pace)
+
+
+async def _unreachable(conn: aiosqlite.Connection, *, row: Outgoing, error: str) -> None:
+    await outbox.failed(conn, row.id, error)
+    if row.participant_id:
+        await participants.mark_unreachable(conn, row.participant_id, _stamp())
+
+
+async def _opted_out(conn: aiosqlite.Connection, *, row: Outgoing, error: str) -> None:
+    await outbox.failed(conn, row.id, error)
+    if row.participant_id:
+        await participants.mark_stopped(conn, row.participant_id, _stamp())

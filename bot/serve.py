@@ -1,0 +1,85 @@
+"""`baraza run` with providers: channels, their senders and the web app, until stopped."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+
+import uvicorn
+from starlette.routing import BaseRoute
+
+from bot.channels.base import Channel
+from bot.config import Settings
+from bot.outbox import Sender
+from bot.runtime import Content, open_runner
+from bot.turns import TurnRunner
+from bot.web import build_app
+
+log = logging.getLogger(__name__)
+
+
+def make_channels(settings: Settings, runner: TurnRunner) -> list[Channel]:
+    channels: list[Channel] = []
+    if settings.telegram_enabled:
+        from bot.channels.telegram import TelegramChannel
+
+        channels.append(TelegramChannel(settings, runner))
+    if settings.twilio_enabled:
+        from bot.channels.sms import SmsChannel
+
+        channels.append(SmsChannel(settings, runner))
+    return channels
+
+
+def needs_web(settings: Settings) -> bool:
+    return settings.twilio_enabled or (
+        settings.telegram_enabled and settings.telegram_mode == "webhook"
+    )
+
+
+async def serve(settings: Settings, content: Content, stop: asyncio.Event | None = None) -> int:
+    runner = await open_runner(settings, content)
+    channels = make_channels(settings, runner)
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+    tasks: list[asyncio.Task[None]] = []
+    started: list[Channel] = []
+    server: uvicorn.Server | None = None
+    try:
+        routes: list[BaseRoute] = []
+        for channel in channels:
+            await channel.start()
+            started.append(channel)
+            routes.extend(channel.routes())
+            sender: Sender = channel.sender()
+            sender.wake = runner.doorbell.subscribe()
+            tasks.append(asyncio.create_task(sender.run(), name=f"sender-{channel.name}"))
+        if needs_web(settings):
+            config = uvicorn.Config(
+                build_app(routes),
+                host=settings.http_host,
+                port=settings.http_port,
+                log_level="warning",
+                access_log=False,
+                lifespan="off",
+            )
+            server = uvicorn.Server(config)
+            tasks.append(asyncio.create_task(server.serve(), name="web"))
+            log.info("web app on http://%s:%d", settings.http_host, settings.http_port)
+        log.info("serving: %s", ", ".join(c.name for c in channels))
+        await stop.wait()
+    finally:
+        if server is not None:
+            server.should_exit = True
+        for channel in reversed(started):
+            await channel.stop()
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await runner.db.close()
+    return 0

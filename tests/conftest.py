@@ -1,0 +1,47 @@
+"""Shared fixtures: real settings, real content, a real SQLite file per test."""
+
+import os
+
+os.environ.setdefault("PTB_TIMEDELTA", "1")
+
+from collections.abc import AsyncIterator  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+
+from bot.config import Settings  # noqa: E402
+from bot.runtime import Content, load_content, open_runner  # noqa: E402
+from bot.turns import TurnRunner  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def make_settings(tmp_path: Path, **overrides: object) -> Settings:
+    """Settings that ignore any .env and the process environment's provider credentials."""
+    values: dict[str, object] = {
+        "database_path": tmp_path / "baraza.sqlite3",
+        "flows_dir": ROOT / "flows",
+        "locales_dir": ROOT / "locales",
+        "telegram_bot_token": "",
+        "twilio_account_sid": "",
+        "twilio_auth_token": "",
+    }
+    values.update(overrides)
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+@pytest.fixture(scope="session")
+def content() -> Content:
+    return load_content(make_settings(Path("/nonexistent")))
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return make_settings(tmp_path)
+
+
+@pytest.fixture
+async def runner(settings: Settings, content: Content) -> AsyncIterator[TurnRunner]:
+    r = await open_runner(settings, content)
+    yield r
+    await r.db.close()

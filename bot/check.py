@@ -9,6 +9,7 @@ from pathlib import Path
 from fluent.syntax import ast
 
 from bot.config import LANGUAGES
+from bot.dialogues import load_dialogues
 from bot.flows import Problem, load_library
 from bot.i18n import load_translator
 
@@ -75,8 +76,12 @@ def locale_problems(locales_dir: Path) -> list[Problem]:
 
 
 def check_paths(paths: Iterable[Path], locales_dir: Path) -> list[Problem]:
+    paths = list(paths)
     library, problems = load_library(paths)
     problems = list(problems)
+    for folder in paths:
+        if (folder / "dialogues").is_dir():
+            problems.extend(load_dialogues(folder / "dialogues", set(library.flows))[1])
     tr = load_translator(locales_dir)
     problems.extend(locale_problems(locales_dir))
     for flow_id, flow in library.flows.items():

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.config import Settings
-from bot.engine.advance import Dialogue
+from bot.dialogues import Dialogue, default_dialogue, load_dialogues
 from bot.flows import FlowLibrary, Problem, load_library
 from bot.i18n import Translator, load_translator
 from bot.turns import TurnRunner
@@ -25,6 +25,7 @@ class InvalidContent(Exception):
 class Content:
     library: FlowLibrary
     tr: Translator
+    dialogues: dict[str, Dialogue] = field(default_factory=dict)
 
 
 def load_content(settings: Settings) -> Content:
@@ -35,7 +36,10 @@ def load_content(settings: Settings) -> Content:
     if problems:
         raise InvalidContent(problems)
     library, _ = load_library([settings.flows_dir])
-    return Content(library, load_translator(settings.locales_dir, settings.default_language))
+    dialogues, _ = load_dialogues(settings.flows_dir / "dialogues", set(library.flows))
+    return Content(
+        library, load_translator(settings.locales_dir, settings.default_language), dialogues
+    )
 
 
 async def open_runner(
@@ -45,22 +49,27 @@ async def open_runner(
     db_path: Path | None = None,
     start_flow: str | None = None,
 ) -> TurnRunner:
-    db = await Database(db_path or settings.database_path).open()
-    dialogue = Dialogue(
-        settings.default_dialogue, settings.dialogue_title, start_flow or settings.start_flow
-    )
-    if dialogue.start_flow not in content.library:
-        await db.close()
+    """Open the database and a turn runner. `start_flow` overrides the dialogue's first flow
+    (`baraza chat --flow`)."""
+    dialogues = dict(content.dialogues)
+    code = settings.default_dialogue
+    if code not in dialogues:
+        dialogues[code] = default_dialogue(code, settings.dialogue_title, settings.start_flow)
+    if start_flow is not None:
+        dialogues[code] = dialogues[code].model_copy(update={"flows": (start_flow,)})
+    missing = [d.start_flow for d in dialogues.values() if d.start_flow not in content.library]
+    if missing:
         raise InvalidContent(
-            [Problem(str(settings.flows_dir), "start", f"no flow {dialogue.start_flow!r}")]
+            [Problem(str(settings.flows_dir), "start", f"no flow {f!r}") for f in missing]
         )
+    db = await Database(db_path or settings.database_path).open()
     runner = TurnRunner(
         db,
         content.tr,
         content.library.flows,
-        dialogue,
+        dialogues,
+        code,
         default_language=settings.default_language,
-        dialogues={dialogue.code: dialogue},
     )
     await runner.start()
     return runner

@@ -12,16 +12,18 @@ import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Protocol
 
 import aiosqlite
 
-from bot.engine.advance import Context, Dialogue, advance
-from bot.engine.io import Inbound, Message, Turn
+from bot.dialogues import Dialogue
+from bot.engine.advance import Context, advance
+from bot.engine.io import Inbound, Message, Prompt, Turn
 from bot.engine.state import Participant
 from bot.flows import Flow
 from bot.i18n import Translator, pick_language
 from bot.outbox import Doorbell
-from storage import flow_versions, inbound, outbox, participants
+from storage import flow_versions, inbound, outbox, participants, prompts
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -37,6 +39,12 @@ class Envelope:
     external_id: str | None = None
 
 
+class CommandHandler(Protocol):
+    async def handle(self, env: Envelope) -> Outcome | None:
+        """Handle a facilitator command; None when the text is not one."""
+        ...
+
+
 @dataclass(frozen=True)
 class Outcome:
     duplicate: bool = False
@@ -49,13 +57,15 @@ class TurnRunner:
     db: Database
     tr: Translator
     flows: Mapping[str, Flow]
-    dialogue: Dialogue
+    dialogues: Mapping[str, Dialogue]
+    default_dialogue: str
     default_language: str = "en"
-    dialogues: Mapping[str, Dialogue] = field(default_factory=dict)
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
     versions: dict[str, Flow] = field(default_factory=dict)
     doorbell: Doorbell = field(default_factory=Doorbell)
     """Rung whenever a turn queued messages, so senders wake up."""
+    commands: CommandHandler | None = None
+    """Facilitator commands (`/poll`, `/dashboard`...), handled before the engine."""
 
     async def start(self) -> None:
         """Remember the current flow versions and load every version runs may be pinned to."""
@@ -73,6 +83,11 @@ class TurnRunner:
             self.versions[version] = Flow.model_validate_json(body)
 
     async def handle(self, env: Envelope) -> Outcome:
+        if self.commands is not None and env.inbound.kind == "text":
+            handled = await self.commands.handle(env)
+            if handled is not None:
+                self.doorbell.ring()
+                return handled
         outcome = await self.db.write(lambda conn: self._turn(conn, env))
         if outcome.messages:
             self.doorbell.ring()
@@ -88,19 +103,39 @@ class TurnRunner:
         found = await participants.find(conn, env.channel, env.address)
         if found is None:
             lang = pick_language(None, env.inbound.lang_hint, self.default_language)
-            before = Participant(id=participants.new_id(), language=lang)
-            await participants.create(
-                conn, before, self.dialogue.code, env.channel, env.address, stamp
+            before = Participant(
+                id=participants.new_id(), language=lang, dialogue=self.default_dialogue
             )
+            await participants.create(conn, before, env.channel, env.address, stamp)
         else:
             before = found.participant
         count = 0
         if env.inbound.kind == "text" and before.consented:
             count = await participants.answer_count(conn, before.id)
-        ctx = Context(self.tr, self.flows, self.versions, self.dialogue, self.dialogues, count)
+        ctx = Context(
+            self.tr,
+            self.flows,
+            self.versions,
+            self.dialogues,
+            self.default_dialogue,
+            count,
+            await self._prompts(conn, before, env.inbound, stamp),
+        )
         turn = advance(ctx, before, env.inbound, now)
         await self._store(conn, env, before, turn, stamp)
         return Outcome(False, turn.participant.id, tuple(turn.messages))
+
+    @staticmethod
+    async def _prompts(
+        conn: aiosqlite.Connection, p: Participant, inbound: Inbound, now: str
+    ) -> dict[int, Prompt]:
+        wanted = {i for i in (p.prompt, inbound.poll) if i is not None}
+        found = {}
+        for prompt_id in wanted:
+            row = await prompts.get(conn, prompt_id)
+            if row is not None and row.dialogue == p.dialogue:
+                found[prompt_id] = row.as_seen_in(p.language, now)
+        return found
 
     async def _store(
         self, conn: aiosqlite.Connection, env: Envelope, before: Participant, turn: Turn, now: str
@@ -116,4 +151,6 @@ class TurnRunner:
         await participants.save_runs(conn, p.id, turn.runs, now)
         if turn.answers:
             await participants.save_answers(conn, p.id, turn.answers, p.language, env.channel, now)
+        if turn.responses:
+            await prompts.save_responses(conn, p.id, turn.responses, p.language, env.channel, now)
         await outbox.enqueue(conn, p.id, env.channel, env.address, turn.messages, now)

@@ -49,6 +49,8 @@ def _from_row(row: aiosqlite.Row) -> Participant:
     return Participant(
         id=row["id"],
         language=row["language"],
+        dialogue=row["dialogue"],
+        prompt=row["prompt"],
         language_explicit=bool(row["language_explicit"]),
         consented=row["consented_at"] is not None,
         stopped=row["stopped_at"] is not None,
@@ -61,12 +63,12 @@ def _from_row(row: aiosqlite.Row) -> Participant:
 
 
 async def create(
-    conn: aiosqlite.Connection, p: Participant, dialogue: str, channel: str, address: str, now: str
+    conn: aiosqlite.Connection, p: Participant, channel: str, address: str, now: str
 ) -> None:
     await conn.execute(
         "INSERT INTO participants (id, dialogue, language, channel, created_at, last_seen_at)"
         " VALUES (?, ?, ?, ?, ?, ?)",
-        (p.id, dialogue, p.language, channel, now, now),
+        (p.id, p.dialogue, p.language, channel, now, now),
     )
     await conn.execute(
         "INSERT INTO addresses (channel, address, participant_id, created_at) VALUES (?, ?, ?, ?)",
@@ -80,7 +82,8 @@ async def save(conn: aiosqlite.Connection, before: Participant, p: Participant, 
         "UPDATE participants SET language = ?, language_explicit = ?,"
         " consented_at = CASE WHEN ? THEN coalesce(consented_at, ?) END,"
         " stopped_at = CASE WHEN ? THEN coalesce(stopped_at, ?) END,"
-        " unreachable_at = NULL, profile = ?, state = ?, last_seen_at = ? WHERE id = ?",
+        " unreachable_at = NULL, profile = ?, state = ?, last_seen_at = ?, dialogue = ?,"
+        " prompt = ? WHERE id = ?",
         (
             p.language,
             int(p.language_explicit),
@@ -91,6 +94,8 @@ async def save(conn: aiosqlite.Connection, before: Participant, p: Participant, 
             json.dumps(dict(p.profile) if p.consented else {}),
             json.dumps(p.state_json()),
             now,
+            p.dialogue,
+            p.prompt,
             p.id,
         ),
     )

@@ -29,7 +29,6 @@ def chat(tmp_path: Path, lines: list[str], *args: str) -> subprocess.CompletedPr
         DATABASE_PATH=str(tmp_path / "chat.sqlite3"),
         FLOWS_DIR=str(ROOT / "flows"),
         LOCALES_DIR=str(ROOT / "locales"),
-        DIALOGUE_TITLE="Eau pour tous",
     )
     return subprocess.run(
         [sys.executable, "-m", "bot.cli", "chat", *args],
@@ -51,7 +50,8 @@ def known_texts(content: Content, lang: str) -> set[str]:
         for entry in bundle_file.resource.body:
             msg_id = getattr(getattr(entry, "id", None), "name", None)
             if msg_id:
-                texts.add(content.tr(lang, msg_id, dialogue="Eau pour tous").split("\n")[0])
+                title = content.dialogues["baraza"].title_in(lang)
+                texts.add(content.tr(lang, msg_id, dialogue=title).split("\n")[0])
     return texts
 
 

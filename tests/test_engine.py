@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 import yaml
 
-from bot.engine.advance import Context, Dialogue, advance
+from bot.dialogues import Dialogue
+from bot.engine.advance import Context, advance
 from bot.engine.io import Inbound, Turn
 from bot.engine.state import Participant
 from bot.flows import Flow
@@ -30,11 +31,9 @@ class Chat:
     ) -> None:
         self.flows = dict(flows or content.library.flows)
         self.tr: Translator = content.tr
+        dialogue = Dialogue(code="d1", title={"en": "Water talks"}, flows=(start,))
         self.ctx = Context(
-            self.tr,
-            self.flows,
-            {f.version: f for f in self.flows.values()},
-            Dialogue("d1", "Water talks", start),
+            self.tr, self.flows, {f.version: f for f in self.flows.values()}, {"d1": dialogue}, "d1"
         )
         self.p = Participant(id="p1", language=lang)
         self.turns: list[Turn] = []

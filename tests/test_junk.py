@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.engine.advance import Context, Dialogue, advance
+from bot.dialogues import Dialogue
+from bot.engine.advance import Context, advance
 from bot.engine.io import Inbound
 from bot.engine.state import Participant, RunState
 from bot.runtime import Content
@@ -31,7 +32,11 @@ def test_any_text_at_any_step_gets_an_answer(
 ) -> None:
     flows = content.library.flows
     ctx = Context(
-        content.tr, flows, {f.version: f for f in flows.values()}, Dialogue("d", "D", "onboarding")
+        content.tr,
+        flows,
+        {f.version: f for f in flows.values()},
+        {"d": Dialogue(code="dd", title={"en": "D"}, flows=("onboarding",))},
+        "d",
     )
     flow = data.draw(st.sampled_from(sorted(flows.values(), key=lambda f: f.id)))
     asked = [s for s in flow.steps if s.type not in ("message", "end")]

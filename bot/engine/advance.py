@@ -12,8 +12,20 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from bot.dialogues import Dialogue
 from bot.engine import keywords, replies
-from bot.engine.io import Answer, Inbound, Message, Option, Question, RunRecord, RunStatus, Turn
+from bot.engine.io import (
+    Answer,
+    Inbound,
+    Message,
+    Option,
+    Prompt,
+    Question,
+    Response,
+    RunRecord,
+    RunStatus,
+    Turn,
+)
 from bot.engine.state import Participant, RunState
 from bot.engine.steps import Accepted, Asking, kinds
 from bot.flows import Flow, Step
@@ -24,22 +36,18 @@ _KINDS = kinds()
 
 
 @dataclass(frozen=True)
-class Dialogue:
-    code: str
-    title: str
-    start_flow: str
-
-
-@dataclass(frozen=True)
 class Context:
     tr: Translator
     flows: Mapping[str, Flow]
     """The current version of each flow, by id: new runs start on these."""
     versions: Mapping[str, Flow]
     """Every version a run may be pinned to, by version hash."""
-    dialogue: Dialogue
-    dialogues: Mapping[str, Dialogue] = field(default_factory=dict)
+    dialogues: Mapping[str, Dialogue]
+    default_dialogue: str
+    """What a participant joins without a code."""
     answer_count: int = 0
+    prompts: Mapping[int, Prompt] = field(default_factory=dict)
+    """The prompts this turn may touch (the participant's pending one, a tapped poll)."""
 
 
 class _Turn:
@@ -49,6 +57,12 @@ class _Turn:
         self.ctx = ctx
         self.p = p
         self.out = Turn(p)
+
+    @property
+    def dialogue(self) -> Dialogue:
+        return (
+            self.ctx.dialogues.get(self.p.dialogue) or self.ctx.dialogues[self.ctx.default_dialogue]
+        )
 
     def t(self, msg_id: str, **args: str | int) -> str:
         return self.ctx.tr(self.p.language, msg_id, **args)
@@ -113,7 +127,7 @@ class _Turn:
         return flow.steps[i].id if i < len(flow.steps) else None
 
     def step_text(self, flow: Flow, step: Step) -> str:
-        return self.t(f"{flow.id}-{step.id}", dialogue=self.ctx.dialogue.title)
+        return self.t(f"{flow.id}-{step.id}", dialogue=self.dialogue.title_in(self.p.language))
 
     def asking(self, flow: Flow, step: Step) -> Asking:
         return Asking(self.ctx.tr, flow, step, self.p.language, self.p.seq)
@@ -256,19 +270,79 @@ class _Turn:
             self.ask_current(self.t("delete-cancelled"))
 
     def join(self, code: str | None) -> None:
-        if code is not None and code not in self.ctx.dialogues and code != self.ctx.dialogue.code:
+        if code is not None and code not in self.ctx.dialogues:
             self.say(self.t("unknown-dialogue", code=code))
             if self.p.run is not None:
                 self.ask_current()
             return
         was_stopped = self.p.stopped
         self.p = self.p.with_(stopped=False, pending=None)
-        if self.p.run is not None:
+        if code is not None and code != self.p.dialogue:
+            # joining another dialogue: its own flows, from the start
+            if self.p.run is not None:
+                self.record_run(self.p.run, "left")
+            self.p = self.p.with_(dialogue=code, run=None, prompt=None)
+            self.start_flow(self.dialogue.start_flow)
+        elif self.p.run is not None:
             self.ask_current(self.t("welcome-back"))
         elif self.p.runs_started == 0 or not self.p.consented or was_stopped:
-            self.start_flow(self.ctx.dialogue.start_flow)
+            self.start_flow(self.dialogue.start_flow)
         else:
             self.say(self.t("all-done"))
+
+    # --- facilitators' prompts and polls -------------------------------------------
+
+    def poll_question(self, prompt: Prompt, prefix: str = "") -> None:
+        options = tuple(Option(str(i), label) for i, label in enumerate(prompt.options))
+        question = Question("choice", self.p.seq, options, poll=prompt.id)
+        text = f"{prefix}\n\n{prompt.question}" if prefix else prompt.question
+        self.say(text, question)
+
+    def reply_to_prompt(self, prompt: Prompt | None, inbound: Inbound) -> None:
+        """The participant's reply to a pending prompt or poll; then the flow resumes."""
+        if prompt is None or prompt.closed:
+            self.p = self.p.with_(prompt=None)
+            if prompt is not None and prompt.kind == "poll":
+                self.ask_current(self.t("poll-closed"))
+            elif self.p.run is not None:
+                self.answer(inbound)
+            else:
+                self.say(self.t("all-done"))
+            return
+        if prompt.kind == "poll":
+            idx = replies.choice(inbound.text, prompt.labels) if inbound.kind == "text" else None
+            if idx is None:
+                self.poll_question(prompt, self.t("reprompt-choice", max=len(prompt.options)))
+                return
+            self.vote(prompt, idx, inbound.text)
+            return
+        text = inbound.text.strip()
+        if not replies.has_content(text):
+            self.say(
+                f"{self.t('reprompt-text')}\n\n{prompt.question}", Question("text", self.p.seq)
+            )
+            return
+        self.out.responses.append(Response(prompt.id, text[:1600], text[:1600]))
+        self.p = self.p.with_(prompt=None)
+        self.resume(self.t("prompt-thanks"))
+
+    def vote(self, prompt: Prompt, idx: int, raw: str) -> None:
+        if prompt.closed:
+            self.say(self.t("poll-closed"))
+            return
+        if not 0 <= idx < len(prompt.options):
+            self.poll_question(prompt, self.t("reprompt-choice", max=len(prompt.options)))
+            return
+        self.out.responses.append(Response(prompt.id, str(idx), raw or prompt.options[idx]))
+        if self.p.prompt == prompt.id:
+            self.p = self.p.with_(prompt=None)
+        self.resume(self.t("vote-thanks", choice=prompt.options[idx]))
+
+    def resume(self, prefix: str) -> None:
+        if self.p.run is not None or self.p.pending == "language":
+            self.ask_current(prefix)
+        else:
+            self.say(prefix)
 
 
 def advance(ctx: Context, p: Participant, inbound: Inbound, now: datetime) -> Turn:
@@ -277,6 +351,8 @@ def advance(ctx: Context, p: Participant, inbound: Inbound, now: datetime) -> Tu
     del now
     if inbound.lang_hint and not p.language_explicit:
         p = p.with_(language=pick_language(None, inbound.lang_hint, p.language))
+    if p.dialogue not in ctx.dialogues:
+        p = p.with_(dialogue=ctx.default_dialogue)
     turn = _Turn(ctx, p)
     cmd = keywords.parse(inbound.text) if inbound.kind == "text" else None
 
@@ -291,6 +367,14 @@ def advance(ctx: Context, p: Participant, inbound: Inbound, now: datetime) -> Tu
         turn.pending_delete(inbound)
     elif cmd is not None:
         turn.keyword(cmd, inbound)
+    elif inbound.kind == "button" and inbound.poll is not None:
+        prompt = ctx.prompts.get(inbound.poll)
+        if prompt is None:
+            turn.say(turn.t("question-closed"))
+        else:
+            turn.vote(prompt, inbound.picks[0] if len(inbound.picks) == 1 else -1, "")
+    elif p.prompt is not None and inbound.kind == "text" and p.consented:
+        turn.reply_to_prompt(ctx.prompts.get(p.prompt), inbound)
     elif p.pending == "language":
         turn.pending_language(inbound)
     elif inbound.kind in ("start", "open"):
@@ -298,7 +382,7 @@ def advance(ctx: Context, p: Participant, inbound: Inbound, now: datetime) -> Tu
     elif p.run is None:
         # A first message (or one after the end) starts or re-offers the dialogue.
         if p.runs_started == 0 or not p.consented:
-            turn.start_flow(ctx.dialogue.start_flow)
+            turn.start_flow(turn.dialogue.start_flow)
         else:
             turn.say(turn.t("all-done"))
     else:

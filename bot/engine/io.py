@@ -27,6 +27,8 @@ class Inbound:
     """button: the question counter the button was drawn with."""
     picks: tuple[int, ...] = ()
     """button: 0-based option indexes chosen."""
+    poll: int | None = None
+    """button: the poll a vote button belongs to (votes are taken while the poll is open)."""
     lang_hint: str | None = None
 
 
@@ -45,6 +47,8 @@ class Question:
     options: tuple[Option, ...] = ()
     max_choices: int = 1
     hint: str = ""
+    poll: int | None = None
+    """Set when the question is a facilitator's poll: its buttons vote in that poll."""
 
 
 @dataclass(frozen=True)
@@ -74,11 +78,34 @@ class RunRecord:
     status: RunStatus
 
 
+@dataclass(frozen=True)
+class Prompt:
+    """A facilitator's open question or poll, as one participant sees it."""
+
+    id: int
+    kind: Literal["prompt", "poll"]
+    question: str
+    options: tuple[str, ...] = ()
+    labels: tuple[tuple[str, ...], ...] = ()
+    """Each option's labels in every language, to understand typed votes."""
+    closed: bool = False
+
+
+@dataclass(frozen=True)
+class Response:
+    """An answer to a prompt or a vote in a poll (one per participant; a new one replaces it)."""
+
+    prompt_id: int
+    value: str
+    raw: str
+
+
 @dataclass
 class Turn:
     participant: Participant
     messages: list[Message] = field(default_factory=list)
     answers: list[Answer] = field(default_factory=list)
+    responses: list[Response] = field(default_factory=list)
     runs: list[RunRecord] = field(default_factory=list)
     erase: bool = False
     changed: bool = True

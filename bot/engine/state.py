@@ -24,6 +24,7 @@ class RunState:
 class Participant:
     id: str
     language: str
+    dialogue: str = ""
     language_explicit: bool = False
     consented: bool = False
     stopped: bool = False
@@ -33,6 +34,8 @@ class Participant:
     seq: int = 0
     """Counts questions asked: a button carries it, so a tap on an old one is recognised."""
     pending: Pending | None = None
+    prompt: int | None = None
+    """A facilitator's prompt or poll waiting for this participant's reply."""
 
     def with_(self, **changes: Any) -> Participant:
         return replace(self, **changes)

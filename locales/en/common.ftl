@@ -26,3 +26,6 @@ delete-confirm = Delete all your answers and profile? Reply YES to confirm, anyt
 deleted = Your data has been deleted. Thank you for taking part.
 delete-cancelled = Nothing was deleted.
 unknown-dialogue = We do not know a dialogue called "{ $code }". Please check the code.
+prompt-thanks = Thank you, your answer was received.
+vote-thanks = Thank you! Your vote: { $choice }. You can change it until the poll closes.
+poll-closed = This poll is closed. Thank you all the same.

@@ -25,3 +25,6 @@ delete-confirm = ¿Borrar todas sus respuestas y su perfil? Responda SÍ para co
 deleted = Sus datos han sido borrados. Gracias por participar.
 delete-cancelled = No se borró nada.
 unknown-dialogue = No conocemos un diálogo llamado "{ $code }". Verifique el código.
+prompt-thanks = Gracias, recibimos su respuesta.
+vote-thanks = ¡Gracias! Su voto: { $choice }. Puede cambiarlo hasta que cierre la encuesta.
+poll-closed = Esta encuesta está cerrada. Gracias de todos modos.

@@ -26,3 +26,6 @@ delete-confirm = Effacer toutes vos réponses et votre profil ? Répondez OUI po
 deleted = Vos données ont été effacées. Merci d'avoir participé.
 delete-cancelled = Rien n'a été effacé.
 unknown-dialogue = Nous ne connaissons pas de dialogue "{ $code }". Vérifiez le code.
+prompt-thanks = Merci, votre réponse a bien été reçue.
+vote-thanks = Merci ! Votre vote : { $choice }. Vous pouvez le changer tant que le sondage est ouvert.
+poll-closed = Ce sondage est clos. Merci quand même.

@@ -1,0 +1,158 @@
+"""Facilitators' prompts and polls, and the responses to them (one per participant)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import aiosqlite
+
+from bot.engine.io import Prompt, Response
+
+
+@dataclass(frozen=True)
+class PromptRow:
+    id: int
+    dialogue: str
+    kind: str
+    texts: dict[str, dict[str, Any]]
+    target: str | None
+    created_at: str
+    closes_at: str | None
+    closed_at: str | None
+    shared_at: str | None
+    reached: int
+
+    def text_in(self, lang: str) -> dict[str, Any]:
+        return self.texts.get(lang) or next(iter(self.texts.values()))
+
+    def as_seen_in(self, lang: str, now: str) -> Prompt:
+        own = self.text_in(lang)
+        labels = tuple(
+            tuple({str(t["options"][i]) for t in self.texts.values() if i < len(t["options"])})
+            for i in range(len(own.get("options", [])))
+        )
+        closed = self.closed_at is not None or (
+            self.closes_at is not None and self.closes_at <= now
+        )
+        kind: Literal["prompt", "poll"] = "poll" if self.kind == "poll" else "prompt"
+        return Prompt(self.id, kind, own["question"], tuple(own.get("options", [])), labels, closed)
+
+
+def _row(r: aiosqlite.Row) -> PromptRow:
+    return PromptRow(
+        r["id"],
+        r["dialogue"],
+        r["kind"],
+        json.loads(r["texts"]),
+        r["target"],
+        r["created_at"],
+        r["closes_at"],
+        r["closed_at"],
+        r["shared_at"],
+        r["reached"],
+    )
+
+
+async def create(
+    conn: aiosqlite.Connection,
+    dialogue: str,
+    kind: str,
+    texts: dict[str, dict[str, Any]],
+    target: str | None,
+    created_by: str,
+    now: str,
+    closes_at: str | None,
+    opens_at: str | None = None,
+) -> int:
+    cur = await conn.execute(
+        "INSERT INTO prompts (dialogue, kind, texts, target, created_by, created_at, opens_at,"
+        " closes_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            dialogue,
+            kind,
+            json.dumps(texts, ensure_ascii=False),
+            target,
+            created_by,
+            now,
+            opens_at or now,
+            closes_at,
+        ),
+    )
+    assert cur.lastrowid is not None
+    return cur.lastrowid
+
+
+async def get(conn: aiosqlite.Connection, prompt_id: int) -> PromptRow | None:
+    async with conn.execute("SELECT * FROM prompts WHERE id = ?", (prompt_id,)) as cur:
+        row = await cur.fetchone()
+    return _row(row) if row else None
+
+
+async def latest(conn: aiosqlite.Connection, dialogue: str, kind: str = "poll") -> PromptRow | None:
+    async with conn.execute(
+        "SELECT * FROM prompts WHERE dialogue = ? AND kind = ? AND sent_at IS NOT NULL"
+        " ORDER BY id DESC LIMIT 1",
+        (dialogue, kind),
+    ) as cur:
+        row = await cur.fetchone()
+    return _row(row) if row else None
+
+
+async def all_for(conn: aiosqlite.Connection, dialogue: str) -> list[PromptRow]:
+    async with conn.execute(
+        "SELECT * FROM prompts WHERE dialogue = ? ORDER BY id", (dialogue,)
+    ) as cur:
+        return [_row(r) for r in await cur.fetchall()]
+
+
+async def save_responses(
+    conn: aiosqlite.Connection,
+    pid: str,
+    responses: list[Response],
+    language: str,
+    channel: str,
+    now: str,
+) -> None:
+    """A new vote replaces the old one (only while the poll is open: the engine checked)."""
+    await conn.executemany(
+        "INSERT INTO responses (prompt_id, participant_id, value, raw, language, channel,"
+        " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (prompt_id, participant_id) DO UPDATE SET value = excluded.value,"
+        " raw = excluded.raw, updated_at = excluded.updated_at",
+        [(r.prompt_id, pid, r.value, r.raw, language, channel, now, now) for r in responses],
+    )
+
+
+async def mark_sent(conn: aiosqlite.Connection, prompt_id: int, reached: int, now: str) -> None:
+    await conn.execute(
+        "UPDATE prompts SET sent_at = ?, reached = ? WHERE id = ?", (now, reached, prompt_id)
+    )
+
+
+async def close(conn: aiosqlite.Connection, prompt_id: int, now: str) -> bool:
+    cur = await conn.execute(
+        "UPDATE prompts SET closed_at = ? WHERE id = ? AND closed_at IS NULL", (now, prompt_id)
+    )
+    return cur.rowcount > 0
+
+
+async def due_to_close(conn: aiosqlite.Connection, now: str) -> list[int]:
+    async with conn.execute(
+        "SELECT id FROM prompts WHERE closed_at IS NULL AND closes_at IS NOT NULL AND closes_at <= ?",
+        (now,),
+    ) as cur:
+        return [int(r[0]) for r in await cur.fetchall()]
+
+
+async def mark_shared(conn: aiosqlite.Connection, prompt_id: int, now: str) -> None:
+    await conn.execute("UPDATE prompts SET shared_at = ? WHERE id = ?", (now, prompt_id))
+
+
+async def tally(conn: aiosqlite.Connection, prompt_id: int) -> dict[str, int]:
+    """Votes per option index (as text) for a poll; responses count for a prompt."""
+    async with conn.execute(
+        "SELECT value, count(*) FROM responses WHERE prompt_id = ? GROUP BY value", (prompt_id,)
+    ) as cur:
+        return {str(r[0]): int(r[1]) for r in await cur.fetchall()}

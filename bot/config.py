@@ -41,6 +41,7 @@ class Settings(BaseSettings):
     http_port: int = 8080
 
     facilitators: str = ""
+    files_dir: Path = Path("exports")
 
     @property
     def telegram_enabled(self) -> bool:

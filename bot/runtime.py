@@ -7,6 +7,7 @@ from pathlib import Path
 
 from bot.config import Settings
 from bot.dialogues import Dialogue, default_dialogue, load_dialogues
+from bot.facilitator.commands import Facilitation, parse_facilitators
 from bot.flows import FlowLibrary, Problem, load_library
 from bot.i18n import Translator, load_translator
 from bot.turns import TurnRunner
@@ -70,6 +71,14 @@ async def open_runner(
         dialogues,
         code,
         default_language=settings.default_language,
+    )
+    runner.commands = Facilitation(
+        db,
+        content.tr,
+        dialogues,
+        code,
+        parse_facilitators(settings.facilitators),
+        settings.files_dir,
     )
     await runner.start()
     return runner

@@ -6,14 +6,19 @@ import asyncio
 import contextlib
 import logging
 import signal
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from functools import partial
 
 import uvicorn
 from starlette.routing import BaseRoute
 
 from bot.channels.base import Channel
 from bot.config import Settings
+from bot.dialogues import Dialogue
 from bot.outbox import Sender
 from bot.runtime import Content, open_runner
+from bot.scheduler import Scheduler
 from bot.turns import TurnRunner
 from bot.web import build_app
 
@@ -31,6 +36,12 @@ def make_channels(settings: Settings, runner: TurnRunner) -> list[Channel]:
 
         channels.append(SmsChannel(settings, runner))
     return channels
+
+
+def quiet_dialogues(dialogues: Mapping[str, Dialogue], now: float) -> list[str]:
+    """Dialogues in their quiet hours at `now`: their bulk messages wait."""
+    at = datetime.fromtimestamp(now, UTC)
+    return [code for code, d in dialogues.items() if d.is_quiet(at)]
 
 
 def needs_web(settings: Settings) -> bool:
@@ -58,7 +69,12 @@ async def serve(settings: Settings, content: Content, stop: asyncio.Event | None
             routes.extend(channel.routes())
             sender: Sender = channel.sender()
             sender.wake = runner.doorbell.subscribe()
+            sender.hold = partial(quiet_dialogues, runner.dialogues)
             tasks.append(asyncio.create_task(sender.run(), name=f"sender-{channel.name}"))
+        scheduler = Scheduler(
+            runner.db, runner.tr, runner.dialogues, on_queued=runner.doorbell.ring
+        )
+        tasks.append(asyncio.create_task(scheduler.run(), name="scheduler"))
         if needs_web(settings):
             config = uvicorn.Config(
                 build_app(routes),

@@ -121,6 +121,12 @@ class Database:
         result: T = await job.future
         return result
 
+    @property
+    def reader(self) -> aiosqlite.Connection:
+        """The read-only connection, for long reads (dashboard, export) beside the writer."""
+        assert self._reader is not None, "database is not open"
+        return self._reader
+
     async def read(
         self, sql: str, params: tuple[Any, ...] | dict[str, Any] = ()
     ) -> list[aiosqlite.Row]:

@@ -8,6 +8,7 @@ messages to one person go out in order even across retries and restarts. Replies
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,8 +29,12 @@ def to_json(message: Message) -> str:
             "options": [[o.value, o.label] for o in q.options],
             "max": q.max_choices,
             "hint": q.hint,
+            "poll": q.poll,
         }
-    return json.dumps({"text": message.text, "question": question}, ensure_ascii=False)
+    data: dict[str, Any] = {"text": message.text, "question": question}
+    if message.attachment:
+        data["attachment"] = message.attachment
+    return json.dumps(data, ensure_ascii=False)
 
 
 def from_json(payload: str) -> Message:
@@ -38,8 +43,10 @@ def from_json(payload: str) -> Message:
     question = None
     if q:
         options = tuple(Option(v, label) for v, label in q["options"])
-        question = Question(q["kind"], int(q["seq"]), options, int(q["max"]), q["hint"])
-    return Message(data["text"], question)
+        question = Question(
+            q["kind"], int(q["seq"]), options, int(q["max"]), q["hint"], q.get("poll")
+        )
+    return Message(data["text"], question, attachment=data.get("attachment"))
 
 
 @dataclass(frozen=True)
@@ -72,6 +79,47 @@ async def enqueue(
     )
 
 
+@dataclass(frozen=True)
+class Bulk:
+    """One message of a broadcast, to one participant."""
+
+    participant_id: str
+    channel: str
+    address: str
+    message: Message
+
+
+async def enqueue_bulk(
+    conn: aiosqlite.Connection,
+    items: list[Bulk],
+    now: str,
+    *,
+    dialogue: str,
+    prompt_id: int | None = None,
+    not_before: float = 0.0,
+) -> None:
+    """Queue a broadcast behind every reply (priority BULK), tagged with its dialogue so
+    the sender can hold it during the dialogue's quiet hours."""
+    await conn.executemany(
+        "INSERT INTO outbox (participant_id, channel, address, payload, priority, created_at,"
+        " dialogue, prompt_id, not_before) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (
+                b.participant_id,
+                b.channel,
+                b.address,
+                to_json(b.message),
+                BULK,
+                now,
+                dialogue,
+                prompt_id,
+                not_before,
+            )
+            for b in items
+        ],
+    )
+
+
 async def recover(conn: aiosqlite.Connection) -> int:
     """After a crash, rows that were being sent go back to the queue (at-least-once)."""
     cur = await conn.execute("UPDATE outbox SET status = 'queued' WHERE status = 'sending'")
@@ -79,13 +127,23 @@ async def recover(conn: aiosqlite.Connection) -> int:
 
 
 async def claim(
-    conn: aiosqlite.Connection, channel: str, now: float, limit: int, address: str | None = None
+    conn: aiosqlite.Connection,
+    channel: str,
+    now: float,
+    limit: int,
+    address: str | None = None,
+    hold: Sequence[str] = (),
 ) -> list[Outgoing]:
-    """Mark and return up to `limit` sendable rows: the head of each address's queue."""
+    """Mark and return up to `limit` sendable rows: the head of each address's queue.
+
+    Bulk rows of the dialogues in `hold` (in their quiet hours) wait; replies do not.
+    """
     only = " AND o.address = ?" if address is not None else ""
-    params: tuple[object, ...] = (
-        (channel, now) + ((address,) if address is not None else ()) + (limit,)
-    )
+    params: tuple[object, ...] = (channel, now) + ((address,) if address is not None else ())
+    if hold:
+        only += f" AND NOT (o.priority = 1 AND o.dialogue IN ({','.join('?' * len(hold))}))"
+        params += tuple(hold)
+    params += (limit,)
     async with conn.execute(
         "SELECT o.id, o.participant_id, o.channel, o.address, o.payload, o.attempts, o.priority"
         " FROM outbox o LEFT JOIN participants p ON p.id = o.participant_id"

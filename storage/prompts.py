@@ -20,6 +20,7 @@ class PromptRow:
     target: str | None
     created_at: str
     closes_at: str | None
+    sent_at: str | None
     closed_at: str | None
     shared_at: str | None
     reached: int
@@ -49,6 +50,7 @@ def _row(r: aiosqlite.Row) -> PromptRow:
         r["target"],
         r["created_at"],
         r["closes_at"],
+        r["sent_at"],
         r["closed_at"],
         r["shared_at"],
         r["reached"],
@@ -136,6 +138,14 @@ async def close(conn: aiosqlite.Connection, prompt_id: int, now: str) -> bool:
         "UPDATE prompts SET closed_at = ? WHERE id = ? AND closed_at IS NULL", (now, prompt_id)
     )
     return cur.rowcount > 0
+
+
+async def due_to_open(conn: aiosqlite.Connection, now: str) -> list[int]:
+    """Scheduled prompts and polls whose time has come."""
+    async with conn.execute(
+        "SELECT id FROM prompts WHERE sent_at IS NULL AND opens_at <= ? ORDER BY id", (now,)
+    ) as cur:
+        return [int(r[0]) for r in await cur.fetchall()]
 
 
 async def due_to_close(conn: aiosqlite.Connection, now: str) -> list[int]:

@@ -51,7 +51,10 @@ class Console:
             if not rows:
                 return printed
             for row in rows:
-                self.stdout.write(render(row.message) + "\n\n")
+                text = render(row.message)
+                if row.message.attachment:
+                    text += f"\n[{row.message.attachment}]"
+                self.stdout.write(text + "\n\n")
             self.stdout.flush()
             printed += len(rows)
             await self.runner.db.write(partial(self._done, rows, self.runner.clock().isoformat()))

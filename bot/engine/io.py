@@ -57,6 +57,8 @@ class Message:
     question: Question | None = None
     force: bool = False
     """Sent even to a participant who has stopped (the STOP confirmation itself)."""
+    attachment: str | None = None
+    """A file to send with the text: a PNG is shown as a picture, anything else as a file."""
 
 
 @dataclass(frozen=True)

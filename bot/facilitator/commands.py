@@ -1,0 +1,237 @@
+"""Facilitator commands, from any channel: /prompt /poll /close /results /share
+/dashboard /export. Anyone not named a facilitator is refused, nothing changes, and the
+attempt is logged.
+
+A facilitator is `telegram:<user id>`, `tel:<E.164>` or `console:<name>`, listed in
+FACILITATORS (optionally `@<dialogue>`: without it, every dialogue) or added with
+`baraza facilitators add`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import aiosqlite
+
+from bot.dialogues import Dialogue
+from bot.engine.io import Message
+from bot.facilitator import broadcast, dashboard, export
+from bot.facilitator.parse import (
+    Command,
+    UsageError,
+    duration,
+    parse_command,
+    poll_texts,
+    prompt_texts,
+)
+from bot.i18n import Translator
+from bot.turns import Envelope, Outcome
+from storage import audience, facilitators, inbound, outbox, participants, prompts
+from storage.db import Database
+from storage.prompts import PromptRow
+
+log = logging.getLogger(__name__)
+PREFIX = {"sms": "tel", "telegram": "telegram", "console": "console"}
+
+
+def identity(channel: str, address: str) -> str:
+    return f"{PREFIX.get(channel, channel)}:{address}"
+
+
+def parse_facilitators(setting: str) -> dict[str, set[str] | None]:
+    """`telegram:1@water, tel:+254...` -> {address: {dialogues} or None for all}."""
+    found: dict[str, set[str] | None] = {}
+    for item in setting.replace(",", " ").split():
+        address, _, code = item.partition("@")
+        if ":" not in address:
+            continue
+        if not code:
+            found[address] = None
+        elif found.get(address, set()) is not None:
+            found.setdefault(address, set()).add(code)  # type: ignore[union-attr]
+    return found
+
+
+@dataclass
+class Facilitation:
+    db: Database
+    tr: Translator
+    dialogues: Mapping[str, Dialogue]
+    default_dialogue: str
+    configured: dict[str, set[str] | None]
+    files_dir: Path
+    """Where charts and exports are written before they are sent."""
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+
+    async def allowed_dialogues(self, who: str) -> list[str]:
+        conf = self.configured.get(who, set())
+        if conf is None:
+            return list(self.dialogues)
+        stored = await facilitators.dialogues_of(self.db.reader, who)
+        return [d for d in self.dialogues if d in conf or d in stored]
+
+    async def handle(self, env: Envelope) -> Outcome | None:
+        cmd = parse_command(env.inbound.text)
+        if cmd is None:
+            return None
+        who = identity(env.channel, env.address)
+        allowed = await self.allowed_dialogues(who)
+        lang = await self._language(env)
+        if not allowed:
+            log.warning("refused facilitator command /%s from %s", cmd.name, who)
+            return await self._reply(env, [Message(self.tr(lang, "fac-refused"))])
+        code = cmd.options.get("dialogue") or (
+            self.default_dialogue if self.default_dialogue in allowed else allowed[0]
+        )
+        if code not in allowed:
+            return await self._reply(
+                env, [Message(self.tr(lang, "fac-unknown-dialogue", code=code))]
+            )
+        try:
+            messages = await self._run(cmd, self.dialogues[code], who, lang)
+        except UsageError as err:
+            messages = [Message(self.tr(lang, err.msg_id, **err.args_))]
+        log.info("facilitator %s ran /%s on %s", who, cmd.name, code)
+        return await self._reply(env, messages)
+
+    async def _language(self, env: Envelope) -> str:
+        rows = await self.db.read(
+            "SELECT p.language FROM addresses a JOIN participants p ON p.id = a.participant_id"
+            " WHERE a.channel = ? AND a.address = ?",
+            (env.channel, env.address),
+        )
+        from bot.i18n import pick_language
+
+        return str(rows[0][0]) if rows else pick_language(None, env.inbound.lang_hint, "en")
+
+    async def _reply(self, env: Envelope, messages: list[Message]) -> Outcome:
+        now = self.clock().isoformat()
+
+        async def job(conn: aiosqlite.Connection) -> Outcome:
+            if env.external_id is not None and not await inbound.claim(
+                conn, env.channel, env.external_id, now
+            ):
+                return Outcome(duplicate=True)
+            found = await participants.find(conn, env.channel, env.address)
+            pid = found.participant.id if found else None
+            await outbox.enqueue(conn, pid, env.channel, env.address, messages, now)
+            return Outcome(False, pid, tuple(messages))
+
+        return await self.db.write(job)
+
+    async def _run(self, cmd: Command, d: Dialogue, who: str, lang: str) -> list[Message]:
+        now = self.clock()
+        if cmd.name in ("prompt", "poll"):
+            return await self._create(cmd, d, who, lang, now)
+        if cmd.name == "dashboard":
+            board = await dashboard.build(self.db, d, now, lang)
+            png = dashboard.chart(
+                board, self.files_dir / f"dashboard-{d.code}-{now:%Y%m%d-%H%M%S}.png"
+            )
+            return [Message(dashboard.text(board), attachment=str(png))]
+        if cmd.name == "export":
+            out = self.files_dir / f"export-{d.code}-{now:%Y%m%d-%H%M%S}.csv"
+            rows = await export.write(self.db, d.code, "csv", out)
+            return [
+                Message(
+                    self.tr(lang, "fac-export-ready", code=d.code, rows=rows), attachment=str(out)
+                )
+            ]
+        row = await self._poll(cmd, d)
+        if row is None:
+            return [Message(self.tr(lang, "fac-no-poll"))]
+        if cmd.name == "close":
+            return [await self.close(row, lang)]
+        if cmd.name == "results":
+            return [self._results(row, await prompts.tally(self.db.reader, row.id), lang)]
+        # share
+        count = await self.db.write(lambda c: broadcast.share_results(c, row, self.tr, now))
+        return [Message(self.tr(lang, "fac-shared", id=row.id, count=count))]
+
+    async def _create(
+        self, cmd: Command, d: Dialogue, who: str, lang: str, now: datetime
+    ) -> list[Message]:
+        group = cmd.options.get("to")
+        if group is not None and d.targets and group not in d.targets and group != "prefer-not":
+            raise UsageError("fac-unknown-group", group=group)
+        if cmd.name == "prompt":
+            texts = prompt_texts(cmd.body, d.languages)
+        else:
+            texts = poll_texts(cmd.body, d.languages)
+        closes = (
+            (now + duration(cmd.options["closes"])).isoformat() if "closes" in cmd.options else None
+        )
+        opens = now + duration(cmd.options["opens"]) if "opens" in cmd.options else None
+
+        async def job(conn: aiosqlite.Connection) -> tuple[int, int]:
+            pid = await prompts.create(
+                conn,
+                d.code,
+                cmd.name,
+                texts,
+                group,
+                who,
+                now.isoformat(),
+                closes,
+                opens.isoformat() if opens else None,
+            )
+            if opens is not None:
+                return pid, -1
+            row = await prompts.get(conn, pid)
+            assert row is not None
+            return pid, await broadcast.send_prompt(conn, row, self.tr, now)
+
+        pid, count = await self.db.write(job)
+        if count < 0 and opens is not None:
+            return [
+                Message(
+                    self.tr(
+                        lang,
+                        "fac-poll-scheduled",
+                        id=pid,
+                        time=opens.strftime("%Y-%m-%d %H:%M UTC"),
+                    )
+                )
+            ]
+        key = "fac-prompt-sent" if cmd.name == "prompt" else "fac-poll-sent"
+        return [Message(self.tr(lang, key, id=pid, count=count))]
+
+    async def _poll(self, cmd: Command, d: Dialogue) -> PromptRow | None:
+        if cmd.body.strip().isdigit():
+            row = await prompts.get(self.db.reader, int(cmd.body.strip()))
+            return row if row is not None and row.dialogue == d.code else None
+        return await prompts.latest(self.db.reader, d.code, "poll")
+
+    async def close(self, row: PromptRow, lang: str) -> Message:
+        now = self.clock().isoformat()
+
+        async def job(conn: aiosqlite.Connection) -> bool:
+            closed = await prompts.close(conn, row.id, now)
+            await audience.clear_pending_prompt(conn, row.id)
+            return closed
+
+        closed = await self.db.write(job)
+        votes = sum((await prompts.tally(self.db.reader, row.id)).values())
+        key = "fac-poll-closed" if closed else "fac-already-closed"
+        return Message(self.tr(lang, key, id=row.id, votes=votes))
+
+    def _results(self, row: PromptRow, tally: dict[str, int], lang: str) -> Message:
+        own = row.text_in(lang)
+        counts = broadcast.counts_of(row, tally)
+        closed = row.closed_at is not None or (
+            row.closes_at is not None and row.closes_at <= self.clock().isoformat()
+        )
+        head = self.tr(
+            lang,
+            "fac-results",
+            id=row.id,
+            question=str(own["question"]),
+            votes=sum(counts),
+            state=self.tr(lang, "fac-state-closed" if closed else "fac-state-open"),
+        )
+        lines = broadcast.bars([str(o) for o in own["options"]], counts)
+        return Message("\n".join([head, *lines]))

@@ -1,0 +1,24 @@
+# Facilitators' commands and what participants receive from them.
+fac-refused = Sorry, this command is for the dialogue's facilitators.
+fac-usage-prompt = Write: /prompt Your question  (or /prompt en: ... | fr: ... | es: ...)
+fac-usage-poll = Write: /poll Question | Option 1 | Option 2  (languages: en: Q | A | B || fr: Q | A | B)
+fac-too-many-options = A poll has at most { $max } options.
+fac-options-differ = Every language must give the same number of options.
+fac-mixed-languages = Give every part a language (en:, fr:, es:) or none.
+fac-bad-duration = "{ $value }" is not a duration: write 90m, 24h or 2d.
+fac-unknown-group = No stakeholder group "{ $group }".
+fac-unknown-dialogue = You do not facilitate a dialogue "{ $code }".
+fac-prompt-sent = Prompt { $id } sent to { $count } participants.
+fac-poll-sent = Poll { $id } sent to { $count } participants.
+fac-poll-scheduled = Poll { $id } will open at { $time }.
+fac-no-poll = There is no poll yet.
+fac-poll-closed = Poll { $id } is closed: { $votes } votes.
+fac-already-closed = Poll { $id } was already closed.
+fac-shared = Results of poll { $id } sent to { $count } participants.
+fac-results = Poll { $id }: { $question } ({ $votes } votes, { $state })
+fac-state-open = open
+fac-state-closed = closed
+fac-export-ready = Export of { $code }: { $rows } rows.
+prompt-reply-hint = Reply with your answer.
+share-header = Results: { $question } ({ $votes } votes)
+session-reminder = Reminder: { $title } takes place on { $date }. We hope to hear from you!

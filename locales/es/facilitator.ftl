@@ -1,0 +1,24 @@
+# Comandos de las personas facilitadoras y lo que reciben los participantes.
+fac-refused = Lo sentimos, este comando es solo para quienes facilitan el diálogo.
+fac-usage-prompt = Escriba: /prompt Su pregunta  (o /prompt en: ... | fr: ... | es: ...)
+fac-usage-poll = Escriba: /poll Pregunta | Opción 1 | Opción 2  (idiomas: en: P | A | B || es: P | A | B)
+fac-too-many-options = Una encuesta tiene como máximo { $max } opciones.
+fac-options-differ = Cada idioma debe dar el mismo número de opciones.
+fac-mixed-languages = Indique un idioma (en:, fr:, es:) en cada parte, o en ninguna.
+fac-bad-duration = "{ $value }" no es una duración: escriba 90m, 24h o 2d.
+fac-unknown-group = No existe el grupo "{ $group }".
+fac-unknown-dialogue = Usted no facilita un diálogo "{ $code }".
+fac-prompt-sent = Pregunta { $id } enviada a { $count } participantes.
+fac-poll-sent = Encuesta { $id } enviada a { $count } participantes.
+fac-poll-scheduled = La encuesta { $id } se abrirá el { $time }.
+fac-no-poll = Todavía no hay encuestas.
+fac-poll-closed = Encuesta { $id } cerrada: { $votes } votos.
+fac-already-closed = La encuesta { $id } ya estaba cerrada.
+fac-shared = Resultados de la encuesta { $id } enviados a { $count } participantes.
+fac-results = Encuesta { $id }: { $question } ({ $votes } votos, { $state })
+fac-state-open = abierta
+fac-state-closed = cerrada
+fac-export-ready = Exportación de { $code }: { $rows } filas.
+prompt-reply-hint = Responda con su respuesta.
+share-header = Resultados: { $question } ({ $votes } votos)
+session-reminder = Recordatorio: { $title } será el { $date }. ¡Esperamos su participación!

@@ -1,0 +1,24 @@
+# Commandes des facilitateurs et ce que les participants en reçoivent.
+fac-refused = Désolé, cette commande est réservée aux facilitateurs du dialogue.
+fac-usage-prompt = Ecrivez : /prompt Votre question  (ou /prompt en: ... | fr: ... | es: ...)
+fac-usage-poll = Ecrivez : /poll Question | Option 1 | Option 2  (langues : en: Q | A | B || fr: Q | A | B)
+fac-too-many-options = Un sondage a au plus { $max } options.
+fac-options-differ = Chaque langue doit donner le même nombre d'options.
+fac-mixed-languages = Donnez une langue (en:, fr:, es:) à chaque partie, ou à aucune.
+fac-bad-duration = "{ $value }" n'est pas une durée : écrivez 90m, 24h ou 2d.
+fac-unknown-group = Pas de groupe "{ $group }".
+fac-unknown-dialogue = Vous ne facilitez pas de dialogue "{ $code }".
+fac-prompt-sent = Question { $id } envoyée à { $count } participants.
+fac-poll-sent = Sondage { $id } envoyé à { $count } participants.
+fac-poll-scheduled = Le sondage { $id } ouvrira le { $time }.
+fac-no-poll = Il n'y a pas encore de sondage.
+fac-poll-closed = Sondage { $id } clos : { $votes } votes.
+fac-already-closed = Le sondage { $id } était déjà clos.
+fac-shared = Résultats du sondage { $id } envoyés à { $count } participants.
+fac-results = Sondage { $id } : { $question } ({ $votes } votes, { $state })
+fac-state-open = ouvert
+fac-state-closed = clos
+fac-export-ready = Export de { $code } : { $rows } lignes.
+prompt-reply-hint = Répondez avec votre réponse.
+share-header = Résultats : { $question } ({ $votes } votes)
+session-reminder = Rappel : { $title } a lieu le { $date }. Nous espérons vous entendre !

@@ -1,0 +1,44 @@
+"""Who a facilitator's prompt or poll reaches: consented, reachable, not stopped."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+import aiosqlite
+
+
+@dataclass(frozen=True)
+class Member:
+    participant_id: str
+    language: str
+    channel: str
+    address: str
+
+
+async def members(
+    conn: aiosqlite.Connection, dialogue: str, group: str | None = None
+) -> AsyncIterator[Member]:
+    sql = (
+        "SELECT p.id, p.language, a.channel, a.address FROM participants p"
+        " JOIN addresses a ON a.participant_id = p.id"
+        " WHERE p.dialogue = ? AND p.consented_at IS NOT NULL AND p.stopped_at IS NULL"
+        " AND p.unreachable_at IS NULL"
+    )
+    params: tuple[str, ...] = (dialogue,)
+    if group is not None:
+        sql += " AND json_extract(p.profile, '$.group') = ?"
+        params += (group,)
+    async with conn.execute(sql + " ORDER BY p.id", params) as cur:
+        async for row in cur:
+            yield Member(row[0], row[1], row[2], row[3])
+
+
+async def set_pending_prompt(conn: aiosqlite.Connection, ids: list[str], prompt_id: int) -> None:
+    await conn.executemany(
+        "UPDATE participants SET prompt = ? WHERE id = ?", [(prompt_id, pid) for pid in ids]
+    )
+
+
+async def clear_pending_prompt(conn: aiosqlite.Connection, prompt_id: int) -> None:
+    await conn.execute("UPDATE participants SET prompt = NULL WHERE prompt = ?", (prompt_id,))

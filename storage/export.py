@@ -1,0 +1,48 @@
+"""Export rows: one per answer or prompt response, pseudonymous (no address, ever)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import aiosqlite
+
+COLUMNS = (
+    "participant",
+    "group",
+    "age",
+    "gender",
+    "area",
+    "flow",
+    "step",
+    "value",
+    "raw",
+    "language",
+    "channel",
+    "time",
+)
+
+
+async def rows(conn: aiosqlite.Connection, dialogue: str) -> AsyncIterator[tuple[Any, ...]]:
+    """Answers to flows, then responses to prompts and polls (flow `prompt-<id>`)."""
+    profile = (
+        "json_extract(p.profile, '$.group'), json_extract(p.profile, '$.age'),"
+        " json_extract(p.profile, '$.gender'), json_extract(p.profile, '$.area')"
+    )
+    async with conn.execute(
+        f"SELECT a.participant_id, {profile}, a.flow_id, a.step_id, a.value, a.raw, a.language,"
+        " a.channel, a.created_at FROM answers a JOIN participants p ON p.id = a.participant_id"
+        " WHERE p.dialogue = ? ORDER BY a.id",
+        (dialogue,),
+    ) as cur:
+        async for row in cur:
+            yield tuple(row)
+    async with conn.execute(
+        f"SELECT r.participant_id, {profile}, q.kind || '-' || q.id, q.kind, r.value, r.raw,"
+        " r.language, r.channel, r.updated_at FROM responses r"
+        " JOIN participants p ON p.id = r.participant_id JOIN prompts q ON q.id = r.prompt_id"
+        " WHERE q.dialogue = ? ORDER BY q.id, r.created_at",
+        (dialogue,),
+    ) as cur:
+        async for row in cur:
+            yield tuple(row)

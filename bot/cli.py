@@ -1,4 +1,4 @@
-"""`baraza`: run, chat, check (see README)."""
+"""`baraza`: run, chat, check, dashboard, export, facilitators (see README)."""
 
 from __future__ import annotations
 
@@ -36,7 +36,25 @@ def _parser() -> argparse.ArgumentParser:
         "paths", nargs="*", type=Path, help="flow files or folders (default: flows/)"
     )
     check.add_argument("--locales", type=Path, help="locales folder (default: LOCALES_DIR)")
+    check.add_argument("--sms", action="store_true", help="also show SMS segments per step")
+    _organiser_commands(sub)
     return parser
+
+
+def _organiser_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    dash = sub.add_parser("dashboard", help="the dashboard of a dialogue, in the terminal")
+    dash.add_argument("--dialogue", help="dialogue code (default: DEFAULT_DIALOGUE)")
+    dash.add_argument("--chart", type=Path, help="also write the PNG chart here")
+
+    exp = sub.add_parser("export", help="answers of a dialogue, pseudonymous, as CSV or JSON")
+    exp.add_argument("--dialogue", help="dialogue code (default: DEFAULT_DIALOGUE)")
+    exp.add_argument("--format", choices=("csv", "json"), default="csv")
+    exp.add_argument("--out", type=Path, required=True, help="file to write")
+
+    fac = sub.add_parser("facilitators", help="add, remove or list facilitators")
+    fac.add_argument("action", choices=("add", "remove", "list"))
+    fac.add_argument("address", nargs="?", help="telegram:<id>, tel:<E.164> or console:<name>")
+    fac.add_argument("--dialogue", help="dialogue code (default: DEFAULT_DIALOGUE)")
 
 
 def _check(settings: Settings, args: argparse.Namespace) -> int:
@@ -50,6 +68,10 @@ def _check(settings: Settings, args: argparse.Namespace) -> int:
         print(f"{len(problems)} problem(s)", file=sys.stderr)
         return 1
     print(f"ok: {', '.join(str(p) for p in paths)}")
+    if args.sms:
+        from bot.sms_report import report
+
+        return report(paths, args.locales or settings.locales_dir, settings)
     return 0
 
 
@@ -102,6 +124,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_chat(settings, args))
         if args.command == "run":
             return asyncio.run(_run(settings))
+        if args.command in ("dashboard", "export", "facilitators"):
+            from bot.organiser import organise
+
+            return asyncio.run(organise(settings, args))
     except InvalidContent as exc:
         for p in exc.problems:
             print(p, file=sys.stderr)
@@ -109,6 +135,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `baraza chat | head`: the reader left, nothing to report
+        sys.stderr.close()
+        return 0
     return 2
 
 

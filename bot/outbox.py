@@ -14,7 +14,7 @@ import contextlib
 import logging
 import random
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
@@ -103,6 +103,8 @@ class Sender:
     wake: asyncio.Event = field(default_factory=asyncio.Event)
     paused_until: float = 0.0
     delivered: int = 0
+    hold: Callable[[float], Sequence[str]] = lambda now: ()
+    """Dialogues whose bulk messages wait right now (their quiet hours)."""
     _limiter: AsyncLimiter = field(init=False)
 
     def __post_init__(self) -> None:
@@ -135,7 +137,13 @@ class Sender:
         if now < self.paused_until:
             return 0
         rows: list[Outgoing] = await self.db.write(
-            partial(_claim, channel=self.transport.channel, now=now, limit=self.concurrency)
+            partial(
+                _claim,
+                channel=self.transport.channel,
+                now=now,
+                limit=self.concurrency,
+                hold=tuple(self.hold(now)),
+            )
         )
         if not rows:
             return 0
@@ -185,9 +193,9 @@ def _stamp() -> str:
 
 
 async def _claim(
-    conn: aiosqlite.Connection, *, channel: str, now: float, limit: int
+    conn: aiosqlite.Connection, *, channel: str, now: float, limit: int, hold: tuple[str, ...]
 ) -> list[Outgoing]:
-    return await outbox.claim(conn, channel, now, limit)
+    return await outbox.claim(conn, channel, now, limit, hold=hold)
 
 
 async def _retry(conn: aiosqlite.Connection, *, row_id: int, at: float, error: str) -> None:

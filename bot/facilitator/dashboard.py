@@ -127,7 +127,9 @@ def text(board: Dashboard) -> str:
         for row, responders in board.prompts[-5:]:
             rate = f"{round(100 * responders / row.reached)}%" if row.reached else "-"
             q = str(row.text_in("en")["question"])[:40]
-            lines.append(f'  {row.kind} {row.id} "{q}": {shown(responders)}/{row.reached} ({rate})')
+            lines.append(
+                f'  {row.kind} {row.id} "{q}": {shown(responders)}/{shown(row.reached)} ({rate})'
+            )
     poll = board.latest_poll
     if poll is not None:
         lines.append("")

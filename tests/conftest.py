@@ -4,14 +4,14 @@ import os
 
 os.environ.setdefault("PTB_TIMEDELTA", "1")
 
-from collections.abc import AsyncIterator  # noqa: E402
-from pathlib import Path  # noqa: E402
+from collections.abc import AsyncIterator
+from pathlib import Path
 
-import pytest  # noqa: E402
+import pytest
 
-from bot.config import Settings  # noqa: E402
-from bot.runtime import Content, load_content, open_runner  # noqa: E402
-from bot.turns import TurnRunner  # noqa: E402
+from bot.config import Settings
+from bot.runtime import Content, load_content, open_runner
+from bot.turns import TurnRunner
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -25,6 +25,7 @@ def make_settings(tmp_path: Path, **overrides: object) -> Settings:
         "telegram_bot_token": "",
         "twilio_account_sid": "",
         "twilio_auth_token": "",
+        "files_dir": tmp_path / "files",
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]

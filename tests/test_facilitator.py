@@ -66,7 +66,7 @@ def queued_texts(settings: Settings, who: str) -> list[str]:
 
 
 async def join_people(runner: TurnRunner) -> None:
-    for who, (lang, yes, pick) in PEOPLE.items():
+    for who, (_lang, yes, pick) in PEOPLE.items():
         await say(runner, who, "", kind="open")
         await say(runner, who, yes)
         await say(runner, who, pick)  # language choice: fr=2, es=3, en=1
@@ -89,7 +89,7 @@ async def test_non_facilitator_is_refused_and_nothing_changes(
 async def test_poll_votes_close_results_share_in_each_language(
     fac: tuple[TurnRunner, Settings, Clock],
 ) -> None:
-    runner, settings, clock = fac
+    runner, settings, _ = fac
     await join_people(runner)
     assert (await say(runner, ORG, POLL))[0] == "Poll 1 sent to 3 participants."
     assert "Quoi d'abord ?" in queued_texts(settings, "ana")[-1]
@@ -321,7 +321,7 @@ async def test_broadcast_survives_a_kill_and_nobody_gets_it_twice_more_than_once
 async def test_quiet_hours_hold_bulk_but_not_replies(
     fac: tuple[TurnRunner, Settings, Clock],
 ) -> None:
-    runner, settings, _ = fac
+    runner, _, _ = fac
     await join_people(runner)
     await say(runner, ORG, "/prompt Hello all")
     rec = Recorder()

@@ -1,0 +1,512 @@
+"""The Telegram channel: python-telegram-bot in, the outbox out.
+
+Updates arrive by long polling (`TELEGRAM_MODE=polling`, the default) or on
+`POST /telegram/webhook` (`webhook`); either way each one becomes an `Envelope` for the
+turn runner, with the update id as its external id so a redelivered update is applied
+once. Handlers never send: a turn queues outbox rows, and the `Sender` from `sender()`
+drains them through `TelegramTransport` (`telegram_transport`), one message a second per
+chat and 30 a second overall, with the per-chat pacing kept in the database.
+
+What the channel does itself, without a turn: answering callback queries, redrawing a
+multi-choice keyboard as options are toggled, and marking an answered keyboard with the
+choice made (`telegram_keyboards` has the layouts and the callback data).
+"""
+
+from __future__ import annotations
+
+import datetime as dtm
+import hmac
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import aiosqlite
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import BaseRoute, Route
+from telegram import BotCommand, CallbackQuery, InlineKeyboardMarkup, Update
+from telegram import Message as TgMessage
+from telegram.constants import ChatType
+from telegram.error import TelegramError
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+from telegram.request import HTTPXRequest
+
+from bot.channels import telegram_keyboards as kb
+from bot.channels.telegram_transport import CHANNEL, TelegramTransport
+from bot.config import Settings
+from bot.engine.io import Inbound, Message
+from bot.i18n import pick_language
+from bot.outbox import Sender
+from bot.turns import Envelope, Outcome, TurnRunner
+from bot.web import MAX_BODY
+from storage import inbound, outbox, participants
+
+log = logging.getLogger(__name__)
+
+WEBHOOK_PATH = "/telegram/webhook"
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
+
+KEYWORD_COMMANDS = {
+    "help": "HELP",
+    "language": "LANG",
+    "stop": "STOP",
+    "mydata": "MYDATA",
+    "delete": "DELETE",
+}
+"""Menu commands and the engine keyword each one stands for (/start is a join)."""
+
+FACILITATOR_COMMANDS = (
+    "prompt", "poll", "close", "results", "share", "dashboard", "export", "facilitators",
+)  # fmt: skip
+
+MENU: dict[str, list[tuple[str, str]]] = {
+    "en": [
+        ("start", "Join or resume the dialogue"),
+        ("help", "How to answer, and the commands"),
+        ("language", "Change language"),
+        ("stop", "Stop all messages"),
+        ("mydata", "See what we store about you"),
+        ("delete", "Erase your data"),
+    ],
+    "fr": [
+        ("start", "Rejoindre ou reprendre le dialogue"),
+        ("help", "Comment répondre, et les commandes"),
+        ("language", "Changer de langue"),
+        ("stop", "Ne plus recevoir de messages"),
+        ("mydata", "Voir ce que nous gardons sur vous"),
+        ("delete", "Effacer vos données"),
+    ],
+    "es": [
+        ("start", "Unirse o retomar el diálogo"),
+        ("help", "Cómo responder, y los comandos"),
+        ("language", "Cambiar de idioma"),
+        ("stop", "Dejar de recibir mensajes"),
+        ("mydata", "Ver lo que guardamos sobre usted"),
+        ("delete", "Borrar sus datos"),
+    ],
+}
+"""setMyCommands: English is the default menu, French and Spanish by the app's language."""
+
+NOTICES: dict[str, dict[str, str]] = {
+    "fac-refused": {
+        "en": "Sorry, this command is for facilitators only.",
+        "fr": "Désolé, cette commande est réservée aux facilitateurs.",
+        "es": "Lo sentimos, este comando es solo para facilitadores.",
+    },
+    "command-unavailable": {
+        "en": "This command is not available yet.",
+        "fr": "Cette commande n'est pas encore disponible.",
+        "es": "Este comando aún no está disponible.",
+    },
+}
+"""Replies the channel makes itself; a locale message with the same id takes precedence."""
+
+FacilitatorHandler = Callable[[str, str, int, int], Awaitable[None]]
+"""`(command, args, user_id, chat_id)`: a facilitator's command, e.g. ("poll", "Q? A / B")."""
+
+Context = ContextTypes.DEFAULT_TYPE
+
+
+class TelegramConfigError(RuntimeError):
+    """The settings do not allow the Telegram channel to start."""
+
+
+def api_urls(url: str) -> tuple[str, str]:
+    """`base_url` and `base_file_url` for a Bot API server given as `http://host:port/bot`
+    (or just `http://host:port`); python-telegram-bot appends the token to both."""
+    base = url.rstrip("/")
+    if not base.endswith("/bot"):
+        base += "/bot"
+    return base, base.removesuffix("/bot") + "/file/bot"
+
+
+class TelegramChannel:
+    """The Channel `baraza run` serves: see the module docstring."""
+
+    name = CHANNEL
+
+    def __init__(
+        self,
+        settings: Settings,
+        runner: TurnRunner,
+        *,
+        facilitator_handler: FacilitatorHandler | None = None,
+        rate: float = 30.0,
+        chat_interval: float = 1.0,
+        read_timeout: float = 10.0,
+        connect_timeout: float = 5.0,
+        poll_timeout: float = 10.0,
+    ) -> None:
+        self.settings = settings
+        self.runner = runner
+        self.facilitator_handler = facilitator_handler
+        self.rate = rate
+        self.chat_interval = chat_interval
+        self.poll_timeout = poll_timeout
+        self.read_timeout = read_timeout
+        self.webhook = settings.telegram_mode == "webhook"
+        self.application: Application[Any, Any, Any, Any, Any, Any] = self._build(
+            read_timeout, connect_timeout
+        )
+        self.transport = TelegramTransport(self.application.bot)
+        self._sender: Sender | None = None
+        self._failed: set[int] = set()
+        self._closed_texts = {
+            runner.tr(lang, msg_id)
+            for lang in runner.tr.languages
+            for msg_id in ("question-closed", "poll-closed")
+        }
+        self._add_handlers()
+
+    def _build(
+        self, read_timeout: float, connect_timeout: float
+    ) -> Application[Any, Any, Any, Any, Any, Any]:
+        def request(pool: int) -> HTTPXRequest:
+            return HTTPXRequest(
+                connection_pool_size=pool,
+                read_timeout=read_timeout,
+                write_timeout=read_timeout,
+                connect_timeout=connect_timeout,
+                pool_timeout=connect_timeout,
+            )
+
+        builder = (
+            Application.builder()
+            .token(self.settings.telegram_bot_token)
+            .request(request(64))
+            .get_updates_request(request(2))
+        )
+        if self.settings.telegram_api_url:
+            base_url, base_file_url = api_urls(self.settings.telegram_api_url)
+            builder = builder.base_url(base_url).base_file_url(base_file_url)
+        if self.webhook:
+            builder = builder.updater(None)
+        return builder.build()
+
+    def _add_handlers(self) -> None:
+        private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
+        add = self.application.add_handler
+        add(CommandHandler("start", self._on_start, filters=private))
+        add(CommandHandler(list(KEYWORD_COMMANDS), self._on_keyword, filters=private))
+        add(CommandHandler(list(FACILITATOR_COMMANDS), self._on_facilitator, filters=private))
+        add(MessageHandler(private & filters.COMMAND, self._on_unknown_command))
+        add(MessageHandler(private, self._on_message))
+        add(CallbackQueryHandler(self._on_callback))
+        self.application.add_error_handler(self._on_error)
+
+    # --- Channel protocol ---------------------------------------------------------------
+
+    async def start(self) -> None:
+        if self.webhook:
+            if not self.settings.telegram_webhook_secret:
+                raise TelegramConfigError(
+                    "TELEGRAM_MODE=webhook needs TELEGRAM_WEBHOOK_SECRET: without it anyone "
+                    "could post fake updates to /telegram/webhook"
+                )
+            if not self.settings.public_base_url:
+                raise TelegramConfigError(
+                    "TELEGRAM_MODE=webhook needs PUBLIC_BASE_URL (the https address Telegram "
+                    "calls, e.g. https://baraza.example.org)"
+                )
+        app = self.application
+        try:
+            await app.initialize()  # getMe: a wrong token or API URL fails here
+            await self._set_commands()
+            await app.start()
+            if app.updater is not None:  # (its bootstrap calls deleteWebhook first)
+                await app.updater.start_polling(
+                    timeout=dtm.timedelta(seconds=self.poll_timeout),
+                    allowed_updates=ALLOWED_UPDATES,
+                    error_callback=self._on_polling_error,
+                )
+            else:
+                await app.bot.set_webhook(
+                    url=self.webhook_url,
+                    secret_token=self.settings.telegram_webhook_secret,
+                    allowed_updates=ALLOWED_UPDATES,
+                )
+        except BaseException:
+            await self.stop()
+            raise
+        log.info(
+            "telegram: @%s ready (%s)",
+            app.bot.username,
+            f"webhook {self.webhook_url}" if self.webhook else "polling",
+        )
+
+    async def stop(self) -> None:
+        """Stop taking updates (those already fetched are handled), then close the bot.
+        Rows the sender had not sent stay queued for the next start; the webhook stays
+        set so Telegram keeps updates until then."""
+        await self.transport.close(timeout=self.read_timeout)
+        app = self.application
+        if app.updater is not None and app.updater.running:
+            await app.updater.stop()
+        if app.running:
+            await app.stop()
+        await app.shutdown()
+
+    def routes(self) -> list[BaseRoute]:
+        if not self.webhook:
+            return []
+        return [Route(WEBHOOK_PATH, self._webhook, methods=["POST"])]
+
+    def sender(self) -> Sender:
+        if self._sender is None:
+            self._sender = Sender(
+                self.runner.db,
+                self.transport,
+                rate=self.rate,
+                per_address_interval=self.chat_interval,
+            )
+        return self._sender
+
+    @property
+    def webhook_url(self) -> str:
+        return self.settings.public_base_url.rstrip("/") + WEBHOOK_PATH
+
+    async def _set_commands(self) -> None:
+        bot = self.application.bot
+        for lang, menu in MENU.items():
+            commands = [BotCommand(name, text) for name, text in menu]
+            await bot.set_my_commands(commands, language_code=None if lang == "en" else lang)
+
+    # --- webhook --------------------------------------------------------------------------
+
+    async def _webhook(self, request: Request) -> Response:
+        """One update per request; the 200 goes out only once its turn is committed (an
+        error answers 500, so Telegram delivers it again and the inbound log sorts it out)."""
+        secret = self.settings.telegram_webhook_secret
+        given = request.headers.get(SECRET_HEADER, "")
+        if not secret or not hmac.compare_digest(given.encode(), secret.encode()):
+            log.warning("telegram: webhook call with a wrong or missing secret token, refused")
+            return PlainTextResponse("forbidden", status_code=403)
+        if not self.application.running:
+            return PlainTextResponse("not running", status_code=503)
+        declared = request.headers.get("content-length", "0")
+        if not declared.isdigit() or int(declared) > MAX_BODY:
+            return PlainTextResponse("too large", status_code=413)
+        body = await request.body()
+        if len(body) > MAX_BODY:
+            return PlainTextResponse("too large", status_code=413)
+        try:
+            data = json.loads(body)
+            if not isinstance(data, dict):
+                raise ValueError("not an object")
+            update = Update.de_json(data, self.application.bot)
+        except (ValueError, TypeError, KeyError) as exc:
+            log.warning("telegram: malformed webhook body: %s", exc)
+            return PlainTextResponse("malformed update", status_code=400)
+        await self.application.process_update(update)
+        if update.update_id in self._failed:
+            self._failed.discard(update.update_id)
+            return PlainTextResponse("failed", status_code=500)
+        return Response(status_code=200)
+
+    # --- updates -> turns -----------------------------------------------------------------
+
+    async def _turn(self, update: Update, inbound: Inbound) -> Outcome | None:
+        chat = update.effective_chat
+        if chat is None or chat.type != ChatType.PRIVATE:
+            return None
+        env = Envelope(CHANNEL, str(chat.id), inbound, external_id=str(update.update_id))
+        outcome = await self.runner.handle(env)
+        if outcome.duplicate:
+            log.info("telegram: update %d seen before, not applied again", update.update_id)
+        return outcome
+
+    @staticmethod
+    def _hint(update: Update) -> str | None:
+        user = update.effective_user
+        return user.language_code if user is not None else None
+
+    async def _on_start(self, update: Update, context: Context) -> None:
+        code = context.args[0] if context.args else None
+        await self._turn(update, Inbound(kind="start", code=code, lang_hint=self._hint(update)))
+
+    async def _on_keyword(self, update: Update, context: Context) -> None:
+        message = update.effective_message
+        assert message is not None and message.text is not None
+        command = _command(message.text)
+        text = KEYWORD_COMMANDS[command]
+        if command == "language" and context.args:  # /language fr
+            text = f"LANG {context.args[0]}"
+        await self._turn(update, Inbound(text=text, lang_hint=self._hint(update)))
+
+    async def _on_unknown_command(self, update: Update, context: Context) -> None:
+        await self._turn(update, Inbound(text="HELP", lang_hint=self._hint(update)))
+
+    async def _on_message(self, update: Update, context: Context) -> None:
+        """Typed text; anything else (a photo, a sticker) counts as its caption or nothing,
+        so the engine re-asks the question."""
+        message = update.effective_message
+        assert message is not None
+        text = message.text if message.text is not None else (message.caption or "")
+        await self._turn(update, Inbound(text=text, lang_hint=self._hint(update)))
+
+    async def _on_callback(self, update: Update, context: Context) -> None:
+        """A button: always answered (also when stale or garbled), then a turn, or a
+        toggle redrawn in place; an answered keyboard then shows the choice made."""
+        query = update.callback_query
+        assert query is not None
+        tap = kb.parse(query.data)
+        message = query.message if isinstance(query.message, TgMessage) else None
+        private = message is not None and message.chat.type == ChatType.PRIVATE
+        if tap is None or message is None or not private or tap.kind == "closed":
+            await self._answer(query, self._closed_text(update))
+            return
+        await self._answer(query)
+        markup = message.reply_markup
+        if tap.kind == "toggle":
+            if (toggled := kb.toggled(markup, tap)) is not None:
+                await self._edit_keyboard(message, toggled)
+            return
+        inbound_ = Inbound(
+            kind="button",
+            seq=0 if tap.kind == "vote" else tap.seq,
+            picks=tap.picks,
+            poll=tap.seq if tap.kind == "vote" else None,
+            lang_hint=self._hint(update),
+        )
+        outcome = await self._turn(update, inbound_)
+        if outcome is None or outcome.duplicate or not outcome.messages:
+            return
+        if self._closed(outcome):
+            await self._edit_keyboard(message, None)
+        elif tap.kind == "vote":  # a vote can be changed while the poll is open
+            if (voted := kb.voted(markup, tap)) is not None:
+                await self._edit_keyboard(message, voted)
+        elif tap.kind == "answer":
+            label = kb.label_of(markup, query.data or "")
+            await self._edit_keyboard(message, kb.chosen_keyboard([label] if label else []))
+        elif not self._asked_again(outcome, tap.seq):  # done
+            labels = kb.labels_of(markup, "toggle", tap.seq) or []
+            chosen = [labels[i] for i in tap.picks if i < len(labels)]
+            await self._edit_keyboard(message, kb.chosen_keyboard(chosen))
+
+    def _closed(self, outcome: Outcome) -> bool:
+        """The engine said the question or poll is closed (a tap on an old keyboard)."""
+        first = outcome.messages[0].text if outcome.messages else ""
+        return any(first.startswith(text) for text in self._closed_texts)
+
+    @staticmethod
+    def _asked_again(outcome: Outcome, seq: int) -> bool:
+        """A multi answer was refused (none, or too many): the same question came back."""
+        return any(
+            m.question is not None and m.question.kind == "multi" and m.question.seq == seq
+            for m in outcome.messages
+        )
+
+    def _closed_text(self, update: Update) -> str:
+        lang = pick_language(None, self._hint(update), self.settings.default_language)
+        return self.runner.tr(lang, "question-closed")
+
+    async def _answer(self, query: CallbackQuery, text: str | None = None) -> None:
+        try:
+            await query.answer(text)
+        except TelegramError as exc:  # too old, or answered already (a redelivery)
+            log.info("telegram: could not answer callback query: %s", exc)
+
+    async def _edit_keyboard(self, message: TgMessage, markup: InlineKeyboardMarkup | None) -> None:
+        try:
+            await message.edit_reply_markup(reply_markup=markup)
+        except TelegramError as exc:  # not modified (a double tap), too old, flood limit
+            log.info("telegram: could not edit keyboard of message %d: %s", message.id, exc)
+
+    # --- facilitator commands ------------------------------------------------------------
+
+    async def _on_facilitator(self, update: Update, context: Context) -> None:
+        """/prompt, /poll...: for facilitators only, never an answer to a flow.
+
+        With a `facilitator_handler`, the channel checks FACILITATORS itself and calls it.
+        Otherwise the runner's facilitator commands (`runner.commands`) get the text as it
+        was typed and decide who may use them.
+        """
+        message, user, chat = update.effective_message, update.effective_user, update.effective_chat
+        assert message is not None and message.text is not None
+        if user is None or chat is None:
+            return
+        command = _command(message.text)
+        if self.facilitator_handler is None and self.runner.commands is not None:
+            env = Envelope(
+                CHANNEL,
+                str(chat.id),
+                Inbound(text=message.text, lang_hint=self._hint(update)),
+                external_id=str(update.update_id),
+            )
+            if await self.runner.commands.handle(env) is None:
+                await self._notice(update, "command-unavailable")
+            else:
+                self.runner.doorbell.ring()
+            return
+        if f"{CHANNEL}:{user.id}" not in self.settings.facilitator_addresses():
+            log.warning("telegram: /%s refused: user %d is not a facilitator", command, user.id)
+            await self._notice(update, "fac-refused")
+            return
+        if self.facilitator_handler is None:
+            await self._notice(update, "command-unavailable")
+            return
+        claimed = await self.runner.db.write(
+            lambda conn: inbound.claim(conn, CHANNEL, str(update.update_id), self._now())
+        )
+        if claimed:
+            parts = message.text.split(None, 1)
+            args = parts[1] if len(parts) > 1 else ""
+            await self.facilitator_handler(command, args, user.id, chat.id)
+
+    async def _notice(self, update: Update, msg_id: str) -> None:
+        """Queue one of `NOTICES` for this chat, once per update, outside any flow: it is
+        not an answer and changes nothing about the participant."""
+        assert update.effective_chat is not None
+        address = str(update.effective_chat.id)
+        hint, now = self._hint(update), self._now()
+
+        async def job(conn: aiosqlite.Connection) -> bool:
+            if not await inbound.claim(conn, CHANNEL, str(update.update_id), now):
+                return False
+            found = await participants.find(conn, CHANNEL, address)
+            lang = pick_language(
+                found.participant.language if found else None,
+                hint,
+                self.settings.default_language,
+            )
+            text = (
+                self.runner.tr(lang, msg_id)
+                if self.runner.tr.has(lang, msg_id)
+                else NOTICES[msg_id].get(lang, NOTICES[msg_id]["en"])
+            )
+            pid = found.participant.id if found else None
+            await outbox.enqueue(conn, pid, CHANNEL, address, [Message(text, force=True)], now)
+            return True
+
+        if await self.runner.db.write(job):
+            self.runner.doorbell.ring()
+
+    def _now(self) -> str:
+        return self.runner.clock().isoformat()
+
+    # --- errors -------------------------------------------------------------------------
+
+    async def _on_error(self, update: object, context: Context) -> None:
+        if self.webhook and isinstance(update, Update):
+            self._failed.add(update.update_id)
+        update_id = update.update_id if isinstance(update, Update) else None
+        log.error("telegram: update %s failed", update_id, exc_info=context.error)
+
+    @staticmethod
+    def _on_polling_error(exc: TelegramError) -> None:
+        log.warning("telegram: getUpdates failed (%s: %s); retrying", type(exc).__name__, exc)
+
+
+def _command(text: str) -> str:
+    """`/Poll@baraza_bot args` -> `poll`."""
+    return text.split(None, 1)[0].lstrip("/").split("@", 1)[0].lower()

@@ -1,0 +1,206 @@
+"""How a question looks in Telegram: inline keyboards, and the compact callback data they carry.
+
+Callback data (at most 64 bytes, no server-side state):
+
+- ``a:<seq>:<i>``        single answer: option ``i`` of the question drawn with counter ``seq``
+- ``m:<seq>:<mask>:<i>`` multi: toggle option ``i``; ``mask`` is what the keyboard shows selected
+- ``d:<seq>:<mask>``     multi: Done, send the selected options
+- ``p:<poll>:<i>``       a vote for option ``i`` of a facilitator's poll (may be changed)
+- ``x``                  a button that only says "closed" (what was chosen, once answered)
+
+A multi question is toggled in place (the keyboard is edited, no turn runs); only Done goes
+to the engine. The labels needed to redraw it are read back from the keyboard itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.engine.io import Message, Question
+
+CLOSED = "x"
+CHECK = "✅ "
+DONE = "✔"
+MAX_CALLBACK_BYTES = 64
+_IN_ONE_ROW = frozenset({"yesno", "consent", "scale"})
+
+
+@dataclass(frozen=True)
+class Tap:
+    """A parsed button press."""
+
+    kind: Literal["answer", "toggle", "done", "vote", "closed"]
+    seq: int = 0
+    """The question counter (a vote: the poll id)."""
+    index: int = 0
+    mask: int = 0
+
+    @property
+    def picks(self) -> tuple[int, ...]:
+        """What goes to the engine: the option tapped, or the options selected at Done."""
+        if self.kind in ("answer", "vote"):
+            return (self.index,)
+        return tuple(i for i in range(self.mask.bit_length()) if self.mask >> i & 1)
+
+
+def parse(data: str | None) -> Tap | None:
+    """The tap a callback's data stands for, or None if it is not ours (or garbled)."""
+    if data == CLOSED:
+        return Tap("closed")
+    parts = (data or "").split(":")
+    try:
+        numbers = [int(p) for p in parts[1:]]
+    except ValueError:
+        return None
+    if any(n < 0 for n in numbers):
+        return None
+    match parts[0], numbers:
+        case "a", [seq, index]:
+            return Tap("answer", seq, index)
+        case "m", [seq, mask, index] if index < 64:
+            return Tap("toggle", seq, index, mask)
+        case "d", [seq, mask]:
+            return Tap("done", seq, mask=mask)
+        case "p", [poll, index]:
+            return Tap("vote", poll, index)
+    return None
+
+
+def answer_data(seq: int, index: int) -> str:
+    return f"a:{seq}:{index}"
+
+
+def toggle_data(seq: int, mask: int, index: int) -> str:
+    return f"m:{seq}:{mask}:{index}"
+
+
+def done_data(seq: int, mask: int) -> str:
+    return f"d:{seq}:{mask}"
+
+
+def vote_data(poll: int, index: int) -> str:
+    return f"p:{poll}:{index}"
+
+
+def render(message: Message) -> tuple[str, InlineKeyboardMarkup | None]:
+    """The text and keyboard a message is sent with.
+
+    Choice and language questions get one button per row; yes/no, consent and scales one
+    row. A question's hint (multi: "up to 3", scale: what the ends mean) is the last line.
+    Open questions and plain messages have no keyboard: the person types.
+    """
+    q = message.question
+    if q is None or q.kind == "text":
+        return message.text, None
+    text = f"{message.text}\n{q.hint}" if q.hint else message.text
+    if q.kind == "multi":
+        return text, multi_keyboard(q.seq, 0, [o.label for o in q.options])
+    if q.poll is not None:
+        return text, poll_keyboard(q.poll, [o.label for o in q.options])
+    return text, single_keyboard(q)
+
+
+def single_keyboard(q: Question) -> InlineKeyboardMarkup:
+    buttons = [
+        InlineKeyboardButton(o.label, callback_data=answer_data(q.seq, i))
+        for i, o in enumerate(q.options)
+    ]
+    rows = [buttons] if q.kind in _IN_ONE_ROW else [[b] for b in buttons]
+    return InlineKeyboardMarkup(rows)
+
+
+def multi_keyboard(seq: int, mask: int, labels: Sequence[str]) -> InlineKeyboardMarkup:
+    """One toggle per row (selected ones marked), then Done with the number selected."""
+    rows = [
+        [
+            InlineKeyboardButton(
+                (CHECK if mask >> i & 1 else "") + label,
+                callback_data=toggle_data(seq, mask, i),
+            )
+        ]
+        for i, label in enumerate(labels)
+    ]
+    count = mask.bit_count()
+    done = f"{DONE} ({count})" if count else DONE
+    rows.append([InlineKeyboardButton(done, callback_data=done_data(seq, mask))])
+    return InlineKeyboardMarkup(rows)
+
+
+def poll_keyboard(
+    poll: int, labels: Sequence[str], chosen: int | None = None
+) -> InlineKeyboardMarkup:
+    """One option per row; the vote cast is marked, and can still be changed."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    (CHECK if i == chosen else "") + label, callback_data=vote_data(poll, i)
+                )
+            ]
+            for i, label in enumerate(labels)
+        ]
+    )
+
+
+def voted(markup: InlineKeyboardMarkup | None, tap: Tap) -> InlineKeyboardMarkup | None:
+    """The poll keyboard with `tap`'s option marked (None if it is not that poll's)."""
+    labels = labels_of(markup, "vote", tap.seq)
+    if labels is None or tap.index >= len(labels):
+        return None
+    return poll_keyboard(tap.seq, labels, tap.index)
+
+
+def toggled(markup: InlineKeyboardMarkup | None, tap: Tap) -> InlineKeyboardMarkup | None:
+    """The multi keyboard after a toggle (None if the keyboard is not a multi of `tap.seq`).
+
+    The button carries the selection it was drawn with, so two quick taps on one button
+    (before the keyboard is redrawn) select it once rather than undoing each other; the
+    labels are read back from the current keyboard.
+    """
+    labels = labels_of(markup, "toggle", tap.seq)
+    if labels is None or tap.index >= len(labels):
+        return None
+    return multi_keyboard(tap.seq, tap.mask ^ (1 << tap.index), labels)
+
+
+def labels_of(
+    markup: InlineKeyboardMarkup | None, kind: Literal["toggle", "vote"], seq: int
+) -> list[str] | None:
+    """The option labels of a multi (`toggle`) or poll (`vote`) keyboard, in order, marks
+    removed; None if `markup` is not such a keyboard for `seq`."""
+    found: dict[int, str] = {}
+    for button in _buttons(markup):
+        tap = parse(button.callback_data if isinstance(button.callback_data, str) else None)
+        if tap is not None and tap.kind == kind and tap.seq == seq:
+            found[tap.index] = button.text.removeprefix(CHECK)
+    if not found or sorted(found) != list(range(len(found))):
+        return None
+    return [found[i] for i in range(len(found))]
+
+
+def label_of(markup: InlineKeyboardMarkup | None, data: str) -> str | None:
+    """The text of the button carrying `data`."""
+    for button in _buttons(markup):
+        if button.callback_data == data:
+            return str(button.text)
+    return None
+
+
+def chosen_keyboard(labels: Sequence[str]) -> InlineKeyboardMarkup | None:
+    """What replaces an answered keyboard: the choice(s), marked, answering "closed"
+    (None, no keyboard at all, if the labels are not known)."""
+    if not labels:
+        return None
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(CHECK + label, callback_data=CLOSED)] for label in labels]
+    )
+
+
+def _buttons(markup: InlineKeyboardMarkup | None) -> list[InlineKeyboardButton]:
+    if markup is None:
+        return []
+    return [button for row in markup.inline_keyboard for button in row]

@@ -19,6 +19,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    PrivateAttr,
     StringConstraints,
     ValidationError,
     model_validator,
@@ -152,11 +153,16 @@ class Flow(BaseModel):
                 return i
         raise KeyError(step_id)
 
+    _version: str = PrivateAttr(default="")
+
+    def model_post_init(self, context: Any, /) -> None:
+        canon = json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+        self._version = hashlib.sha256(canon.encode()).hexdigest()[:16]
+
     @property
     def version(self) -> str:
         """A short hash of the flow's content: runs are pinned to it."""
-        canon = json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
-        return hashlib.sha256(canon.encode()).hexdigest()[:16]
+        return self._version
 
     def message_ids(self) -> Iterator[tuple[str, str]]:
         """(step id, Fluent message id) for every text this flow needs."""

@@ -33,6 +33,8 @@ class Translator:
     bundles: Mapping[str, FluentBundle]
     default: str = "en"
     files: list[LocaleFile] = field(default_factory=list)
+    _cache: dict[tuple[object, ...], str] = field(default_factory=dict, repr=False)
+    """Formatted texts: a turn formats the same few texts again and again."""
 
     @property
     def languages(self) -> tuple[str, ...]:
@@ -43,6 +45,15 @@ class Translator:
         return bundle is not None and bundle.has_message(msg_id)
 
     def __call__(self, lang: str, msg_id: str, **args: str | int) -> str:
+        key = (lang, msg_id, *sorted(args.items()))
+        text = self._cache.get(key)
+        if text is None:
+            if len(self._cache) > 50_000:
+                self._cache.clear()
+            text = self._cache[key] = self._format(lang, msg_id, args)
+        return text
+
+    def _format(self, lang: str, msg_id: str, args: Mapping[str, str | int]) -> str:
         for candidate in (lang, self.default):
             bundle = self.bundles.get(candidate)
             if bundle is not None and bundle.has_message(msg_id):

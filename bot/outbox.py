@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import logging
 import random
+import sqlite3
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -20,7 +21,6 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import Protocol
 
-import aiosqlite
 from aiolimiter import AsyncLimiter
 
 from storage import outbox, participants
@@ -192,33 +192,31 @@ def _stamp() -> str:
     return datetime.now(UTC).isoformat()
 
 
-async def _claim(
-    conn: aiosqlite.Connection, *, channel: str, now: float, limit: int, hold: tuple[str, ...]
+def _claim(
+    conn: sqlite3.Connection, *, channel: str, now: float, limit: int, hold: tuple[str, ...]
 ) -> list[Outgoing]:
-    return await outbox.claim(conn, channel, now, limit, hold=hold)
+    return outbox.claim(conn, channel, now, limit, hold=hold)
 
 
-async def _retry(conn: aiosqlite.Connection, *, row_id: int, at: float, error: str) -> None:
-    await outbox.retry(conn, row_id, at, error)
+def _retry(conn: sqlite3.Connection, *, row_id: int, at: float, error: str) -> None:
+    outbox.retry(conn, row_id, at, error)
 
 
-async def _failed(conn: aiosqlite.Connection, *, row_id: int, error: str) -> None:
-    await outbox.failed(conn, row_id, error)
+def _failed(conn: sqlite3.Connection, *, row_id: int, error: str) -> None:
+    outbox.failed(conn, row_id, error)
 
 
-async def _sent(
-    conn: aiosqlite.Connection, *, row_id: int, provider_id: str | None, pace: float
-) -> None:
-    await outbox.sent(conn, row_id, provider_id, _stamp(), pace)
+def _sent(conn: sqlite3.Connection, *, row_id: int, provider_id: str | None, pace: float) -> None:
+    outbox.sent(conn, row_id, provider_id, _stamp(), pace)
 
 
-async def _unreachable(conn: aiosqlite.Connection, *, row: Outgoing, error: str) -> None:
-    await outbox.failed(conn, row.id, error)
+def _unreachable(conn: sqlite3.Connection, *, row: Outgoing, error: str) -> None:
+    outbox.failed(conn, row.id, error)
     if row.participant_id:
-        await participants.mark_unreachable(conn, row.participant_id, _stamp())
+        participants.mark_unreachable(conn, row.participant_id, _stamp())
 
 
-async def _opted_out(conn: aiosqlite.Connection, *, row: Outgoing, error: str) -> None:
-    await outbox.failed(conn, row.id, error)
+def _opted_out(conn: sqlite3.Connection, *, row: Outgoing, error: str) -> None:
+    outbox.failed(conn, row.id, error)
     if row.participant_id:
-        await participants.mark_stopped(conn, row.participant_id, _stamp())
+        participants.mark_stopped(conn, row.participant_id, _stamp())

@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-
-import aiosqlite
 
 from bot.dialogues import Dialogue
 from bot.facilitator import broadcast
@@ -46,18 +45,18 @@ class Scheduler:
             self.on_queued()
         return done
 
-    async def _due(self, conn: aiosqlite.Connection, now: datetime) -> int:
+    def _due(self, conn: sqlite3.Connection, now: datetime) -> int:
         stamp = now.isoformat()
         done = 0
-        for pid in await prompts.due_to_open(conn, stamp):
-            row = await prompts.get(conn, pid)
+        for pid in prompts.due_to_open(conn, stamp):
+            row = prompts.get(conn, pid)
             if row is not None:
-                reached = await broadcast.send_prompt(conn, row, self.tr, now)
+                reached = broadcast.send_prompt(conn, row, self.tr, now)
                 log.info("scheduled %s %d opened for %d participants", row.kind, pid, reached)
                 done += 1
-        for pid in await prompts.due_to_close(conn, stamp):
-            await prompts.close(conn, pid, stamp)
-            await audience.clear_pending_prompt(conn, pid)
+        for pid in prompts.due_to_close(conn, stamp):
+            prompts.close(conn, pid, stamp)
+            audience.clear_pending_prompt(conn, pid)
             log.info("poll %d closed at its deadline", pid)
             done += 1
         for d in self.dialogues.values():
@@ -66,7 +65,7 @@ class Scheduler:
                 if not due <= now < session.at:
                     continue
                 key = f"reminder:{d.code}:{session.at.isoformat()}"
-                if await jobs.once(conn, key, d.code, "reminder", due.isoformat(), stamp):
+                if jobs.once(conn, key, d.code, "reminder", due.isoformat(), stamp):
                     local = session.at.astimezone(d.zone()).strftime("%Y-%m-%d %H:%M")
 
                     def text(
@@ -76,7 +75,7 @@ class Scheduler:
                             lang, "session-reminder", title=title or d.title_in(lang), date=when
                         )
 
-                    count = await broadcast.remind(conn, d.code, text, now)
+                    count = broadcast.remind(conn, d.code, text, now)
                     log.info("reminder for %s sent to %d participants", key, count)
                     done += 1
         return done

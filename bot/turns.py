@@ -9,14 +9,15 @@ about a participant is held in memory between turns.
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from typing import Protocol
 
-import aiosqlite
-
 from bot.dialogues import Dialogue
+from bot.engine import keywords
 from bot.engine.advance import Context, advance
 from bot.engine.io import Inbound, Message, Prompt, Turn
 from bot.engine.state import Participant
@@ -71,13 +72,11 @@ class TurnRunner:
         """Remember the current flow versions and load every version runs may be pinned to."""
         now = self.clock().isoformat()
 
-        async def job(conn: aiosqlite.Connection) -> list[tuple[str, str]]:
+        def job(conn: sqlite3.Connection) -> list[tuple[str, str]]:
             for flow in self.flows.values():
-                await flow_versions.remember(
-                    conn, flow.version, flow.id, flow.model_dump_json(), now
-                )
-            await outbox.recover(conn)
-            return await flow_versions.all_versions(conn)
+                flow_versions.remember(conn, flow.version, flow.id, flow.model_dump_json(), now)
+            outbox.recover(conn)
+            return flow_versions.all_versions(conn)
 
         for version, body in await self.db.write(job):
             self.versions[version] = Flow.model_validate_json(body)
@@ -88,30 +87,31 @@ class TurnRunner:
             if handled is not None:
                 self.doorbell.ring()
                 return handled
-        outcome = await self.db.write(lambda conn: self._turn(conn, env))
+        outcome = await self.db.write(partial(self.turn, env=env))
         if outcome.messages:
             self.doorbell.ring()
         return outcome
 
-    async def _turn(self, conn: aiosqlite.Connection, env: Envelope) -> Outcome:
+    def turn(self, conn: sqlite3.Connection, env: Envelope) -> Outcome:
+        """The whole turn, in the writer's thread: read, advance (pure), store."""
         now = self.clock()
         stamp = now.isoformat()
-        if env.external_id is not None and not await inbound.claim(
+        if env.external_id is not None and not inbound.claim(
             conn, env.channel, env.external_id, stamp
         ):
             return Outcome(duplicate=True)
-        found = await participants.find(conn, env.channel, env.address)
+        found = participants.find(conn, env.channel, env.address)
         if found is None:
             lang = pick_language(None, env.inbound.lang_hint, self.default_language)
             before = Participant(
                 id=participants.new_id(), language=lang, dialogue=self.default_dialogue
             )
-            await participants.create(conn, before, env.channel, env.address, stamp)
+            participants.create(conn, before, env.channel, env.address, stamp)
         else:
             before = found.participant
         count = 0
-        if env.inbound.kind == "text" and before.consented:
-            count = await participants.answer_count(conn, before.id)
+        if before.consented and _asks_for_data(env.inbound):
+            count = participants.answer_count(conn, before.id)
         ctx = Context(
             self.tr,
             self.flows,
@@ -119,38 +119,45 @@ class TurnRunner:
             self.dialogues,
             self.default_dialogue,
             count,
-            await self._prompts(conn, before, env.inbound, stamp),
+            self._prompts(conn, before, env.inbound, stamp),
         )
         turn = advance(ctx, before, env.inbound, now)
-        await self._store(conn, env, before, turn, stamp)
+        self._store(conn, env, before, turn, stamp)
         return Outcome(False, turn.participant.id, tuple(turn.messages))
 
     @staticmethod
-    async def _prompts(
-        conn: aiosqlite.Connection, p: Participant, inbound: Inbound, now: str
+    def _prompts(
+        conn: sqlite3.Connection, p: Participant, inbound: Inbound, now: str
     ) -> dict[int, Prompt]:
         wanted = {i for i in (p.prompt, inbound.poll) if i is not None}
         found = {}
         for prompt_id in wanted:
-            row = await prompts.get(conn, prompt_id)
+            row = prompts.get(conn, prompt_id)
             if row is not None and row.dialogue == p.dialogue:
                 found[prompt_id] = row.as_seen_in(p.language, now)
         return found
 
-    async def _store(
-        self, conn: aiosqlite.Connection, env: Envelope, before: Participant, turn: Turn, now: str
+    @staticmethod
+    def _store(
+        conn: sqlite3.Connection, env: Envelope, before: Participant, turn: Turn, now: str
     ) -> None:
         p = turn.participant
         if turn.erase:
-            await participants.erase(conn, p.id)
-            await outbox.enqueue(conn, None, env.channel, env.address, turn.messages, now)
+            participants.erase(conn, p.id)
+            outbox.enqueue(conn, None, env.channel, env.address, turn.messages, now)
             return
         if not turn.changed:
             return
-        await participants.save(conn, before, p, now)
-        await participants.save_runs(conn, p.id, turn.runs, now)
+        participants.save(conn, before, p, now)
+        participants.save_runs(conn, p.id, turn.runs, now)
         if turn.answers:
-            await participants.save_answers(conn, p.id, turn.answers, p.language, env.channel, now)
+            participants.save_answers(conn, p.id, turn.answers, p.language, env.channel, now)
         if turn.responses:
-            await prompts.save_responses(conn, p.id, turn.responses, p.language, env.channel, now)
-        await outbox.enqueue(conn, p.id, env.channel, env.address, turn.messages, now)
+            prompts.save_responses(conn, p.id, turn.responses, p.language, env.channel, now)
+        outbox.enqueue(conn, p.id, env.channel, env.address, turn.messages, now)
+
+
+def _asks_for_data(inbound: Inbound) -> bool:
+    """Only MYDATA shows the answer count: no need to count on every turn."""
+    cmd = keywords.parse(inbound.text) if inbound.kind == "text" else None
+    return cmd is not None and cmd.keyword == "mydata"

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import sqlite3
+from collections.abc import Iterator
+from contextlib import closing
 from dataclasses import dataclass
-
-import aiosqlite
 
 
 @dataclass(frozen=True)
@@ -16,9 +16,7 @@ class Member:
     address: str
 
 
-async def members(
-    conn: aiosqlite.Connection, dialogue: str, group: str | None = None
-) -> AsyncIterator[Member]:
+def members(conn: sqlite3.Connection, dialogue: str, group: str | None = None) -> Iterator[Member]:
     sql = (
         "SELECT p.id, p.language, a.channel, a.address FROM participants p"
         " JOIN addresses a ON a.participant_id = p.id"
@@ -29,16 +27,16 @@ async def members(
     if group is not None:
         sql += " AND json_extract(p.profile, '$.group') = ?"
         params += (group,)
-    async with conn.execute(sql + " ORDER BY p.id", params) as cur:
-        async for row in cur:
+    with closing(conn.execute(sql + " ORDER BY p.id", params)) as cur:
+        for row in cur:
             yield Member(row[0], row[1], row[2], row[3])
 
 
-async def set_pending_prompt(conn: aiosqlite.Connection, ids: list[str], prompt_id: int) -> None:
-    await conn.executemany(
+def set_pending_prompt(conn: sqlite3.Connection, ids: list[str], prompt_id: int) -> None:
+    conn.executemany(
         "UPDATE participants SET prompt = ? WHERE id = ?", [(prompt_id, pid) for pid in ids]
     )
 
 
-async def clear_pending_prompt(conn: aiosqlite.Connection, prompt_id: int) -> None:
-    await conn.execute("UPDATE participants SET prompt = NULL WHERE prompt = ?", (prompt_id,))
+def clear_pending_prompt(conn: sqlite3.Connection, prompt_id: int) -> None:
+    conn.execute("UPDATE participants SET prompt = NULL WHERE prompt = ?", (prompt_id,))

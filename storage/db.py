@@ -1,18 +1,21 @@
-"""The SQLite file: migrations, one writer with group commit, and a reader.
+"""The SQLite file: migrations, one writer thread with group commit, and a reader.
 
-All writes go through `Database.write(fn)`. A single writer task takes every job waiting
-in its queue, runs each inside its own SAVEPOINT of one shared transaction and commits
-once: under load many turns share a commit, yet a turn that fails rolls back alone. A
-job's future resolves only after the commit, so a webhook is acknowledged only once its
-turn is on disk.
+All writes go through `Database.write(fn)`, where `fn(conn)` is a plain function run in
+the writer's own thread. The writer takes every job waiting in its queue, runs each in
+its own SAVEPOINT of one shared transaction and commits once: under load many turns
+share a commit and a single thread hop, yet a turn that fails rolls back alone. A job's
+future resolves only after the commit, so a webhook is acknowledged only once its turn is
+on disk. Long reads (dashboard, export) use an aiosqlite connection beside it (WAL lets
+them run while the writer writes).
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+import sqlite3
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -22,8 +25,14 @@ import aiosqlite
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-Job = Callable[[aiosqlite.Connection], Awaitable[Any]]
-MAX_BATCH = 256
+Job = Callable[[sqlite3.Connection], Any]
+MAX_BATCH = 512
+PRAGMAS = (
+    "PRAGMA journal_mode=WAL",
+    "PRAGMA synchronous=NORMAL",
+    "PRAGMA busy_timeout=5000",
+    "PRAGMA foreign_keys=ON",
+)
 
 
 def migrations() -> list[tuple[int, str]]:
@@ -37,11 +46,22 @@ def migrations() -> list[tuple[int, str]]:
     return sorted(found)
 
 
-async def _configure(conn: aiosqlite.Connection) -> None:
-    await conn.execute("PRAGMA journal_mode=WAL")
-    await conn.execute("PRAGMA synchronous=NORMAL")
-    await conn.execute("PRAGMA busy_timeout=5000")
-    await conn.execute("PRAGMA foreign_keys=ON")
+def migrate(conn: sqlite3.Connection) -> None:
+    current = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    for number, sql in migrations():
+        if number <= current:
+            continue
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in sql.split(";\n"):
+                if statement.strip():
+                    conn.execute(statement)
+            conn.execute(f"PRAGMA user_version={number}")
+            conn.execute("COMMIT")
+        except Exception:
+            conn.execute("ROLLBACK")
+            raise
+        log.info("database migrated to version %d", number)
 
 
 @dataclass
@@ -55,36 +75,52 @@ class _Pending:
 class Database:
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._writer: aiosqlite.Connection | None = None
+        self._executor: ThreadPoolExecutor | None = None
+        self._conn: sqlite3.Connection | None = None
         self._reader: aiosqlite.Connection | None = None
-        self._queue: asyncio.Queue[_Pending] = asyncio.Queue()
+        self._queue: asyncio.Queue[_Pending | None] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
         self.commits = 0
 
     async def open(self) -> Database:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._writer = await aiosqlite.connect(self.path, isolation_level=None)
-        self._writer.row_factory = aiosqlite.Row
-        await _configure(self._writer)
-        await self._migrate(self._writer)
+        self._executor = ThreadPoolExecutor(1, thread_name_prefix="baraza-writer")
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(self._executor, self._open_writer)
         self._reader = await aiosqlite.connect(self.path, isolation_level=None)
         self._reader.row_factory = aiosqlite.Row
-        await _configure(self._reader)
+        for pragma in PRAGMAS[1:]:
+            await self._reader.execute(pragma)
         self._task = asyncio.create_task(self._write_loop(), name="baraza-db-writer")
         return self
 
+    def _open_writer(self) -> None:
+        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        conn.row_factory = sqlite3.Row
+        for pragma in PRAGMAS:
+            conn.execute(pragma)
+        migrate(conn)
+        self._conn = conn
+
     async def close(self) -> None:
+        """Finish the batch in hand, refuse what is still queued, close both connections."""
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            self._queue.put_nowait(None)
+            await self._task
             self._task = None
         while not self._queue.empty():
-            self._queue.get_nowait().future.set_exception(RuntimeError("database closed"))
-        for conn in (self._reader, self._writer):
+            job = self._queue.get_nowait()
+            if job is not None and not job.future.done():
+                job.future.set_exception(RuntimeError("database closed"))
+        if self._executor is not None:
+            conn, self._conn = self._conn, None
             if conn is not None:
-                await conn.close()
-        self._reader = self._writer = None
+                await asyncio.get_running_loop().run_in_executor(self._executor, conn.close)
+            self._executor.shutdown(wait=True)
+            self._executor = None
+        if self._reader is not None:
+            await self._reader.close()
+            self._reader = None
 
     async def __aenter__(self) -> Database:
         return await self.open()
@@ -92,28 +128,8 @@ class Database:
     async def __aexit__(self, *exc: object) -> None:
         await self.close()
 
-    @staticmethod
-    async def _migrate(conn: aiosqlite.Connection) -> None:
-        async with conn.execute("PRAGMA user_version") as cur:
-            row = await cur.fetchone()
-        current = int(row[0]) if row else 0
-        for number, sql in migrations():
-            if number <= current:
-                continue
-            await conn.execute("BEGIN IMMEDIATE")
-            try:
-                for statement in sql.split(";\n"):
-                    if statement.strip():
-                        await conn.execute(statement)
-                await conn.execute(f"PRAGMA user_version={number}")
-                await conn.execute("COMMIT")
-            except Exception:
-                await conn.execute("ROLLBACK")
-                raise
-            log.info("database migrated to version %d", number)
-
-    async def write(self, fn: Callable[[aiosqlite.Connection], Awaitable[T]]) -> T:
-        """Run `fn` in the writer's transaction; all of it is committed, or none of it."""
+    async def write(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        """Run `fn(conn)` in the writer's transaction: all of it is committed, or none."""
         if self._task is None:
             raise RuntimeError("database is not open")
         job = _Pending(fn)
@@ -131,58 +147,58 @@ class Database:
         self, sql: str, params: tuple[Any, ...] | dict[str, Any] = ()
     ) -> list[aiosqlite.Row]:
         """A read-only query on the reader connection (it never blocks the writer)."""
-        assert self._reader is not None
-        async with self._reader.execute(sql, params) as cur:
+        async with self.reader.execute(sql, params) as cur:
             return list(await cur.fetchall())
 
     async def _write_loop(self) -> None:
-        conn = self._writer
-        assert conn is not None
+        loop = asyncio.get_running_loop()
         while True:
-            batch = [await self._queue.get()]
+            first = await self._queue.get()
+            if first is None:
+                return
+            batch = [first]
+            stop = False
             while len(batch) < MAX_BATCH and not self._queue.empty():
-                batch.append(self._queue.get_nowait())
-            await self._run_batch(conn, batch)
-
-    async def _run_batch(self, conn: aiosqlite.Connection, batch: list[_Pending]) -> None:
-        outcomes: list[tuple[_Pending, Any, BaseException | None]] = []
-        try:
-            await conn.execute("BEGIN IMMEDIATE")
-            for job in batch:
-                await conn.execute("SAVEPOINT turn")
-                try:
-                    result = await job.fn(conn)
-                except Exception as exc:
-                    await conn.execute("ROLLBACK TO turn")
-                    await conn.execute("RELEASE turn")
-                    outcomes.append((job, None, exc))
+                job = self._queue.get_nowait()
+                if job is None:
+                    stop = True
+                    break
+                batch.append(job)
+            fns = [job.fn for job in batch]
+            outcomes = await loop.run_in_executor(self._executor, self._run_batch, fns)
+            for job, (ok, value) in zip(batch, outcomes, strict=True):
+                if job.future.done():
+                    continue
+                if ok:
+                    job.future.set_result(value)
                 else:
-                    await conn.execute("RELEASE turn")
-                    outcomes.append((job, result, None))
-            await conn.execute("COMMIT")
+                    job.future.set_exception(value)
+            if stop:
+                return
+
+    def _run_batch(self, fns: list[Job]) -> list[tuple[bool, Any]]:
+        """In the writer thread: one transaction, one savepoint per job, one commit."""
+        conn = self._conn
+        assert conn is not None
+        outcomes: list[tuple[bool, Any]] = []
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            for fn in fns:
+                conn.execute("SAVEPOINT job")
+                try:
+                    value = fn(conn)
+                except Exception as exc:
+                    conn.execute("ROLLBACK TO job")
+                    conn.execute("RELEASE job")
+                    outcomes.append((False, exc))
+                else:
+                    conn.execute("RELEASE job")
+                    outcomes.append((True, value))
+            conn.execute("COMMIT")
             self.commits += 1
-        except asyncio.CancelledError:
-            await self._abort(conn, batch, RuntimeError("database closed"))
-            raise
         except Exception as exc:  # the commit itself failed: nothing of the batch is stored
             log.exception("commit failed")
-            await self._abort(conn, batch, exc)
-            return
-        for job, result, error in outcomes:
-            if job.future.done():
-                continue
-            if error is not None:
-                job.future.set_exception(error)
-            else:
-                job.future.set_result(result)
-
-    @staticmethod
-    async def _abort(conn: aiosqlite.Connection, batch: list[_Pending], exc: BaseException) -> None:
-        try:
             if conn.in_transaction:
-                await conn.execute("ROLLBACK")
-        except Exception:
-            log.warning("rollback failed", exc_info=True)
-        for job in batch:
-            if not job.future.done():
-                job.future.set_exception(exc)
+                conn.execute("ROLLBACK")
+            return [(False, exc)] * len(fns)
+        return outcomes

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import aiosqlite
+import sqlite3
+from contextlib import closing
 
 
-async def remember(
-    conn: aiosqlite.Connection, version: str, flow_id: str, body: str, now: str
-) -> None:
-    await conn.execute(
+def remember(conn: sqlite3.Connection, version: str, flow_id: str, body: str, now: str) -> None:
+    conn.execute(
         "INSERT OR IGNORE INTO flow_versions (version, flow_id, body, created_at) VALUES (?, ?, ?, ?)",
         (version, flow_id, body, now),
     )
 
 
-async def all_versions(conn: aiosqlite.Connection) -> list[tuple[str, str]]:
+def all_versions(conn: sqlite3.Connection) -> list[tuple[str, str]]:
     """(version, body JSON) of every stored version."""
-    async with conn.execute("SELECT version, body FROM flow_versions") as cur:
-        return [(str(r[0]), str(r[1])) for r in await cur.fetchall()]
+    with closing(conn.execute("SELECT version, body FROM flow_versions")) as cur:
+        return [(str(r[0]), str(r[1])) for r in cur.fetchall()]

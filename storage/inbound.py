@@ -5,22 +5,25 @@ It holds no text: before consent nothing but the address and language may be sto
 
 from __future__ import annotations
 
-import aiosqlite
+import sqlite3
+from contextlib import closing
 
 
-async def claim(conn: aiosqlite.Connection, channel: str, external_id: str, now: str) -> bool:
+def claim(conn: sqlite3.Connection, channel: str, external_id: str, now: str) -> bool:
     """True the first time this message is seen, False for a redelivery."""
-    cur = await conn.execute(
+    cur = conn.execute(
         "INSERT OR IGNORE INTO inbound (channel, external_id, received_at) VALUES (?, ?, ?)",
         (channel, external_id, now),
     )
     return cur.rowcount == 1
 
 
-async def last_external_id(conn: aiosqlite.Connection, channel: str) -> str | None:
+def last_external_id(conn: sqlite3.Connection, channel: str) -> str | None:
     """The highest numeric external id of a channel (Telegram resumes polling after it)."""
-    async with conn.execute(
-        "SELECT max(CAST(external_id AS INTEGER)) FROM inbound WHERE channel = ?", (channel,)
+    with closing(
+        conn.execute(
+            "SELECT max(CAST(external_id AS INTEGER)) FROM inbound WHERE channel = ?", (channel,)
+        )
     ) as cur:
-        row = await cur.fetchone()
+        row = cur.fetchone()
     return None if row is None or row[0] is None else str(row[0])

@@ -3,14 +3,12 @@ so a restart neither repeats nor forgets it."""
 
 from __future__ import annotations
 
-import aiosqlite
+import sqlite3
 
 
-async def once(
-    conn: aiosqlite.Connection, key: str, dialogue: str, kind: str, due: str, now: str
-) -> bool:
+def once(conn: sqlite3.Connection, key: str, dialogue: str, kind: str, due: str, now: str) -> bool:
     """True if the job `key` was not done before (and now counts as done)."""
-    cur = await conn.execute(
+    cur = conn.execute(
         "INSERT OR IGNORE INTO jobs (dialogue, kind, key, due_at, done_at) VALUES (?, ?, ?, ?, ?)",
         (dialogue, kind, key, due, now),
     )

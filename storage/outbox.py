@@ -8,11 +8,11 @@ messages to one person go out in order even across retries and restarts. Replies
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Sequence
+from contextlib import closing
 from dataclasses import dataclass
 from typing import Any
-
-import aiosqlite
 
 from bot.engine.io import Message, Option, Question
 
@@ -60,8 +60,8 @@ class Outgoing:
     priority: int
 
 
-async def enqueue(
-    conn: aiosqlite.Connection,
+def enqueue(
+    conn: sqlite3.Connection,
     participant_id: str | None,
     channel: str,
     address: str,
@@ -69,7 +69,7 @@ async def enqueue(
     now: str,
     priority: int = REPLY,
 ) -> None:
-    await conn.executemany(
+    conn.executemany(
         "INSERT INTO outbox (participant_id, channel, address, payload, priority, force, created_at)"
         " VALUES (?, ?, ?, ?, ?, ?, ?)",
         [
@@ -89,8 +89,8 @@ class Bulk:
     message: Message
 
 
-async def enqueue_bulk(
-    conn: aiosqlite.Connection,
+def enqueue_bulk(
+    conn: sqlite3.Connection,
     items: list[Bulk],
     now: str,
     *,
@@ -100,7 +100,7 @@ async def enqueue_bulk(
 ) -> None:
     """Queue a broadcast behind every reply (priority BULK), tagged with its dialogue so
     the sender can hold it during the dialogue's quiet hours."""
-    await conn.executemany(
+    conn.executemany(
         "INSERT INTO outbox (participant_id, channel, address, payload, priority, created_at,"
         " dialogue, prompt_id, not_before) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
@@ -120,14 +120,14 @@ async def enqueue_bulk(
     )
 
 
-async def recover(conn: aiosqlite.Connection) -> int:
+def recover(conn: sqlite3.Connection) -> int:
     """After a crash, rows that were being sent go back to the queue (at-least-once)."""
-    cur = await conn.execute("UPDATE outbox SET status = 'queued' WHERE status = 'sending'")
+    cur = conn.execute("UPDATE outbox SET status = 'queued' WHERE status = 'sending'")
     return cur.rowcount
 
 
-async def claim(
-    conn: aiosqlite.Connection,
+def claim(
+    conn: sqlite3.Connection,
     channel: str,
     now: float,
     limit: int,
@@ -144,20 +144,22 @@ async def claim(
         only += f" AND NOT (o.priority = 1 AND o.dialogue IN ({','.join('?' * len(hold))}))"
         params += tuple(hold)
     params += (limit,)
-    async with conn.execute(
-        "SELECT o.id, o.participant_id, o.channel, o.address, o.payload, o.attempts, o.priority"
-        " FROM outbox o LEFT JOIN participants p ON p.id = o.participant_id"
-        " WHERE o.channel = ? AND o.status = 'queued' AND o.not_before <= ?"
-        + only
-        + " AND (o.force = 1 OR p.stopped_at IS NULL)"
-        " AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.channel = o.channel"
-        "   AND e.address = o.address AND e.status IN ('queued', 'sending') AND e.id < o.id)"
-        " ORDER BY o.priority, o.id LIMIT ?",
-        params,
+    with closing(
+        conn.execute(
+            "SELECT o.id, o.participant_id, o.channel, o.address, o.payload, o.attempts, o.priority"
+            " FROM outbox o LEFT JOIN participants p ON p.id = o.participant_id"
+            " WHERE o.channel = ? AND o.status = 'queued' AND o.not_before <= ?"
+            + only
+            + " AND (o.force = 1 OR p.stopped_at IS NULL)"
+            " AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.channel = o.channel"
+            "   AND e.address = o.address AND e.status IN ('queued', 'sending') AND e.id < o.id)"
+            " ORDER BY o.priority, o.id LIMIT ?",
+            params,
+        )
     ) as cur:
-        rows = list(await cur.fetchall())
+        rows = list(cur.fetchall())
     if rows:
-        await conn.executemany(
+        conn.executemany(
             "UPDATE outbox SET status = 'sending' WHERE id = ?", [(r["id"],) for r in rows]
         )
     return [
@@ -174,17 +176,19 @@ async def claim(
     ]
 
 
-async def next_due(conn: aiosqlite.Connection, channel: str) -> float | None:
+def next_due(conn: sqlite3.Connection, channel: str) -> float | None:
     """When the earliest queued row of a channel may be sent (None: nothing queued)."""
-    async with conn.execute(
-        "SELECT min(not_before) FROM outbox WHERE channel = ? AND status = 'queued'", (channel,)
+    with closing(
+        conn.execute(
+            "SELECT min(not_before) FROM outbox WHERE channel = ? AND status = 'queued'", (channel,)
+        )
     ) as cur:
-        row = await cur.fetchone()
+        row = cur.fetchone()
     return None if row is None or row[0] is None else float(row[0])
 
 
-async def sent(
-    conn: aiosqlite.Connection,
+def sent(
+    conn: sqlite3.Connection,
     row_id: int,
     provider_id: str | None,
     now: str,
@@ -193,39 +197,37 @@ async def sent(
     """Mark sent; the address is dropped from the row, and the address's next message waits
     until `pace_until` (per-chat pacing that survives a restart)."""
     if pace_until:
-        await conn.execute(
+        conn.execute(
             "UPDATE outbox SET not_before = max(not_before, ?) WHERE status = 'queued'"
             " AND channel = (SELECT channel FROM outbox WHERE id = ?)"
             " AND address = (SELECT address FROM outbox WHERE id = ?)",
             (pace_until, row_id, row_id),
         )
-    await conn.execute(
+    conn.execute(
         "UPDATE outbox SET status = 'sent', provider_id = ?, sent_at = ?, address = NULL,"
         " attempts = attempts + 1 WHERE id = ?",
         (provider_id, now, row_id),
     )
 
 
-async def retry(conn: aiosqlite.Connection, row_id: int, not_before: float, error: str) -> None:
-    await conn.execute(
+def retry(conn: sqlite3.Connection, row_id: int, not_before: float, error: str) -> None:
+    conn.execute(
         "UPDATE outbox SET status = 'queued', attempts = attempts + 1, not_before = ?, error = ?"
         " WHERE id = ?",
         (not_before, error, row_id),
     )
 
 
-async def failed(conn: aiosqlite.Connection, row_id: int, error: str) -> None:
-    await conn.execute(
+def failed(conn: sqlite3.Connection, row_id: int, error: str) -> None:
+    conn.execute(
         "UPDATE outbox SET status = 'failed', attempts = attempts + 1, error = ? WHERE id = ?",
         (error, row_id),
     )
 
 
-async def delivery(
-    conn: aiosqlite.Connection, provider_id: str, status: str, error: str | None
-) -> bool:
+def delivery(conn: sqlite3.Connection, provider_id: str, status: str, error: str | None) -> bool:
     """A provider's delivery report (e.g. Twilio's status callback). False if unknown id."""
-    cur = await conn.execute(
+    cur = conn.execute(
         "UPDATE outbox SET delivery = ?, error = coalesce(?, error) WHERE provider_id = ?",
         (status, error, provider_id),
     )

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 import secrets
+import sqlite3
+from contextlib import closing
 from dataclasses import dataclass
-
-import aiosqlite
 
 from bot.engine.io import Answer, RunRecord
 from bot.engine.state import Participant
@@ -24,27 +24,29 @@ class Found:
     channel: str
 
 
-async def find(conn: aiosqlite.Connection, channel: str, address: str) -> Found | None:
-    async with conn.execute(
-        "SELECT p.* FROM addresses a JOIN participants p ON p.id = a.participant_id"
-        " WHERE a.channel = ? AND a.address = ?",
-        (channel, address),
+def find(conn: sqlite3.Connection, channel: str, address: str) -> Found | None:
+    with closing(
+        conn.execute(
+            "SELECT p.* FROM addresses a JOIN participants p ON p.id = a.participant_id"
+            " WHERE a.channel = ? AND a.address = ?",
+            (channel, address),
+        )
     ) as cur:
-        row = await cur.fetchone()
+        row = cur.fetchone()
     if row is None:
         return None
     return Found(_from_row(row), 0, str(row["channel"]))
 
 
-async def answer_count(conn: aiosqlite.Connection, participant_id: str) -> int:
-    async with conn.execute(
-        "SELECT count(*) FROM answers WHERE participant_id = ?", (participant_id,)
+def answer_count(conn: sqlite3.Connection, participant_id: str) -> int:
+    with closing(
+        conn.execute("SELECT count(*) FROM answers WHERE participant_id = ?", (participant_id,))
     ) as cur:
-        row = await cur.fetchone()
+        row = cur.fetchone()
     return int(row[0]) if row else 0
 
 
-def _from_row(row: aiosqlite.Row) -> Participant:
+def _from_row(row: sqlite3.Row) -> Participant:
     state = json.loads(row["state"])
     return Participant(
         id=row["id"],
@@ -62,23 +64,21 @@ def _from_row(row: aiosqlite.Row) -> Participant:
     )
 
 
-async def create(
-    conn: aiosqlite.Connection, p: Participant, channel: str, address: str, now: str
-) -> None:
-    await conn.execute(
+def create(conn: sqlite3.Connection, p: Participant, channel: str, address: str, now: str) -> None:
+    conn.execute(
         "INSERT INTO participants (id, dialogue, language, channel, created_at, last_seen_at)"
         " VALUES (?, ?, ?, ?, ?, ?)",
         (p.id, p.dialogue, p.language, channel, now, now),
     )
-    await conn.execute(
+    conn.execute(
         "INSERT INTO addresses (channel, address, participant_id, created_at) VALUES (?, ?, ?, ?)",
         (channel, address, p.id, now),
     )
 
 
-async def save(conn: aiosqlite.Connection, before: Participant, p: Participant, now: str) -> None:
+def save(conn: sqlite3.Connection, before: Participant, p: Participant, now: str) -> None:
     """Store the participant's new state. Profile is only ever stored after consent."""
-    await conn.execute(
+    conn.execute(
         "UPDATE participants SET language = ?, language_explicit = ?,"
         " consented_at = CASE WHEN ? THEN coalesce(consented_at, ?) END,"
         " stopped_at = CASE WHEN ? THEN coalesce(stopped_at, ?) END,"
@@ -101,16 +101,16 @@ async def save(conn: aiosqlite.Connection, before: Participant, p: Participant, 
     )
     if p.stopped and not before.stopped:
         # STOP is honoured everywhere at once: nothing queued for them goes out.
-        await conn.execute(
+        conn.execute(
             "UPDATE outbox SET status = 'cancelled' WHERE participant_id = ?"
             " AND status = 'queued' AND force = 0",
             (p.id,),
         )
 
 
-async def save_runs(conn: aiosqlite.Connection, pid: str, runs: list[RunRecord], now: str) -> None:
+def save_runs(conn: sqlite3.Connection, pid: str, runs: list[RunRecord], now: str) -> None:
     for r in runs:
-        await conn.execute(
+        conn.execute(
             "INSERT INTO runs (participant_id, run_no, flow_id, version, step_id, status,"
             " started_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (participant_id, run_no) DO UPDATE SET step_id = excluded.step_id,"
@@ -119,15 +119,15 @@ async def save_runs(conn: aiosqlite.Connection, pid: str, runs: list[RunRecord],
         )
 
 
-async def save_answers(
-    conn: aiosqlite.Connection,
+def save_answers(
+    conn: sqlite3.Connection,
     pid: str,
     answers: list[Answer],
     language: str,
     channel: str,
     now: str,
 ) -> None:
-    await conn.executemany(
+    conn.executemany(
         "INSERT INTO answers (participant_id, run_no, flow_id, version, step_id, value, raw,"
         " language, channel, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
@@ -137,21 +137,21 @@ async def save_answers(
     )
 
 
-async def erase(conn: aiosqlite.Connection, pid: str) -> None:
+def erase(conn: sqlite3.Connection, pid: str) -> None:
     """DELETE: the participant, addresses, runs, answers and queued messages are gone."""
-    await conn.execute("DELETE FROM outbox WHERE participant_id = ?", (pid,))
-    await conn.execute("DELETE FROM participants WHERE id = ?", (pid,))
+    conn.execute("DELETE FROM outbox WHERE participant_id = ?", (pid,))
+    conn.execute("DELETE FROM participants WHERE id = ?", (pid,))
 
 
-async def mark_unreachable(conn: aiosqlite.Connection, pid: str, now: str) -> None:
-    await conn.execute("UPDATE participants SET unreachable_at = ? WHERE id = ?", (now, pid))
+def mark_unreachable(conn: sqlite3.Connection, pid: str, now: str) -> None:
+    conn.execute("UPDATE participants SET unreachable_at = ? WHERE id = ?", (now, pid))
 
 
-async def mark_stopped(conn: aiosqlite.Connection, pid: str, now: str) -> None:
-    await conn.execute(
+def mark_stopped(conn: sqlite3.Connection, pid: str, now: str) -> None:
+    conn.execute(
         "UPDATE participants SET stopped_at = coalesce(stopped_at, ?) WHERE id = ?", (now, pid)
     )
-    await conn.execute(
+    conn.execute(
         "UPDATE outbox SET status = 'cancelled' WHERE participant_id = ? AND status = 'queued'",
         (pid,),
     )

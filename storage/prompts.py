@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
+import sqlite3
+from contextlib import closing
 from dataclasses import dataclass
 from typing import Any, Literal
-
-import aiosqlite
 
 from bot.engine.io import Prompt, Response
 
@@ -41,7 +41,7 @@ class PromptRow:
         return Prompt(self.id, kind, own["question"], tuple(own.get("options", [])), labels, closed)
 
 
-def _row(r: aiosqlite.Row) -> PromptRow:
+def _row(r: sqlite3.Row) -> PromptRow:
     return PromptRow(
         r["id"],
         r["dialogue"],
@@ -57,8 +57,8 @@ def _row(r: aiosqlite.Row) -> PromptRow:
     )
 
 
-async def create(
-    conn: aiosqlite.Connection,
+def create(
+    conn: sqlite3.Connection,
     dialogue: str,
     kind: str,
     texts: dict[str, dict[str, Any]],
@@ -68,7 +68,7 @@ async def create(
     closes_at: str | None,
     opens_at: str | None = None,
 ) -> int:
-    cur = await conn.execute(
+    cur = conn.execute(
         "INSERT INTO prompts (dialogue, kind, texts, target, created_by, created_at, opens_at,"
         " closes_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         (
@@ -86,31 +86,33 @@ async def create(
     return cur.lastrowid
 
 
-async def get(conn: aiosqlite.Connection, prompt_id: int) -> PromptRow | None:
-    async with conn.execute("SELECT * FROM prompts WHERE id = ?", (prompt_id,)) as cur:
-        row = await cur.fetchone()
+def get(conn: sqlite3.Connection, prompt_id: int) -> PromptRow | None:
+    with closing(conn.execute("SELECT * FROM prompts WHERE id = ?", (prompt_id,))) as cur:
+        row = cur.fetchone()
     return _row(row) if row else None
 
 
-async def latest(conn: aiosqlite.Connection, dialogue: str, kind: str = "poll") -> PromptRow | None:
-    async with conn.execute(
-        "SELECT * FROM prompts WHERE dialogue = ? AND kind = ? AND sent_at IS NOT NULL"
-        " ORDER BY id DESC LIMIT 1",
-        (dialogue, kind),
+def latest(conn: sqlite3.Connection, dialogue: str, kind: str = "poll") -> PromptRow | None:
+    with closing(
+        conn.execute(
+            "SELECT * FROM prompts WHERE dialogue = ? AND kind = ? AND sent_at IS NOT NULL"
+            " ORDER BY id DESC LIMIT 1",
+            (dialogue, kind),
+        )
     ) as cur:
-        row = await cur.fetchone()
+        row = cur.fetchone()
     return _row(row) if row else None
 
 
-async def all_for(conn: aiosqlite.Connection, dialogue: str) -> list[PromptRow]:
-    async with conn.execute(
-        "SELECT * FROM prompts WHERE dialogue = ? ORDER BY id", (dialogue,)
+def all_for(conn: sqlite3.Connection, dialogue: str) -> list[PromptRow]:
+    with closing(
+        conn.execute("SELECT * FROM prompts WHERE dialogue = ? ORDER BY id", (dialogue,))
     ) as cur:
-        return [_row(r) for r in await cur.fetchall()]
+        return [_row(r) for r in cur.fetchall()]
 
 
-async def save_responses(
-    conn: aiosqlite.Connection,
+def save_responses(
+    conn: sqlite3.Connection,
     pid: str,
     responses: list[Response],
     language: str,
@@ -118,7 +120,7 @@ async def save_responses(
     now: str,
 ) -> None:
     """A new vote replaces the old one (only while the poll is open: the engine checked)."""
-    await conn.executemany(
+    conn.executemany(
         "INSERT INTO responses (prompt_id, participant_id, value, raw, language, channel,"
         " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
         " ON CONFLICT (prompt_id, participant_id) DO UPDATE SET value = excluded.value,"
@@ -127,42 +129,48 @@ async def save_responses(
     )
 
 
-async def mark_sent(conn: aiosqlite.Connection, prompt_id: int, reached: int, now: str) -> None:
-    await conn.execute(
+def mark_sent(conn: sqlite3.Connection, prompt_id: int, reached: int, now: str) -> None:
+    conn.execute(
         "UPDATE prompts SET sent_at = ?, reached = ? WHERE id = ?", (now, reached, prompt_id)
     )
 
 
-async def close(conn: aiosqlite.Connection, prompt_id: int, now: str) -> bool:
-    cur = await conn.execute(
+def close(conn: sqlite3.Connection, prompt_id: int, now: str) -> bool:
+    cur = conn.execute(
         "UPDATE prompts SET closed_at = ? WHERE id = ? AND closed_at IS NULL", (now, prompt_id)
     )
     return cur.rowcount > 0
 
 
-async def due_to_open(conn: aiosqlite.Connection, now: str) -> list[int]:
+def due_to_open(conn: sqlite3.Connection, now: str) -> list[int]:
     """Scheduled prompts and polls whose time has come."""
-    async with conn.execute(
-        "SELECT id FROM prompts WHERE sent_at IS NULL AND opens_at <= ? ORDER BY id", (now,)
+    with closing(
+        conn.execute(
+            "SELECT id FROM prompts WHERE sent_at IS NULL AND opens_at <= ? ORDER BY id", (now,)
+        )
     ) as cur:
-        return [int(r[0]) for r in await cur.fetchall()]
+        return [int(r[0]) for r in cur.fetchall()]
 
 
-async def due_to_close(conn: aiosqlite.Connection, now: str) -> list[int]:
-    async with conn.execute(
-        "SELECT id FROM prompts WHERE closed_at IS NULL AND closes_at IS NOT NULL AND closes_at <= ?",
-        (now,),
+def due_to_close(conn: sqlite3.Connection, now: str) -> list[int]:
+    with closing(
+        conn.execute(
+            "SELECT id FROM prompts WHERE closed_at IS NULL AND closes_at IS NOT NULL AND closes_at <= ?",
+            (now,),
+        )
     ) as cur:
-        return [int(r[0]) for r in await cur.fetchall()]
+        return [int(r[0]) for r in cur.fetchall()]
 
 
-async def mark_shared(conn: aiosqlite.Connection, prompt_id: int, now: str) -> None:
-    await conn.execute("UPDATE prompts SET shared_at = ? WHERE id = ?", (now, prompt_id))
+def mark_shared(conn: sqlite3.Connection, prompt_id: int, now: str) -> None:
+    conn.execute("UPDATE prompts SET shared_at = ? WHERE id = ?", (now, prompt_id))
 
 
-async def tally(conn: aiosqlite.Connection, prompt_id: int) -> dict[str, int]:
+def tally(conn: sqlite3.Connection, prompt_id: int) -> dict[str, int]:
     """Votes per option index (as text) for a poll; responses count for a prompt."""
-    async with conn.execute(
-        "SELECT value, count(*) FROM responses WHERE prompt_id = ? GROUP BY value", (prompt_id,)
+    with closing(
+        conn.execute(
+            "SELECT value, count(*) FROM responses WHERE prompt_id = ? GROUP BY value", (prompt_id,)
+        )
     ) as cur:
-        return {str(r[0]): int(r[1]) for r in await cur.fetchall()}
+        return {str(r[0]): int(r[1]) for r in cur.fetchall()}

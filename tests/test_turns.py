@@ -60,7 +60,7 @@ async def test_failure_mid_turn_leaves_nothing_half_written(
     before = rows(db, "SELECT state, consented_at FROM participants")
     outbox_before = rows(db, "SELECT count(*) FROM outbox")
 
-    async def broken(*args: object) -> None:
+    def broken(*args: object) -> None:
         raise RuntimeError("disk on fire")
 
     monkeypatch.setattr(storage.participants, "save_answers", broken)
@@ -82,10 +82,10 @@ async def test_a_failing_turn_does_not_spoil_turns_sharing_its_commit(
         await runner.handle(env(f"u{i}", kind="open"))
     real = storage.participants.save_answers
 
-    async def flaky(conn: object, pid: str, *args: object) -> None:
+    def flaky(conn: object, pid: str, *args: object) -> None:
         if pid == first_failing:
             raise RuntimeError("boom")
-        await real(conn, pid, *args)  # type: ignore[arg-type]
+        real(conn, pid, *args)  # type: ignore[arg-type]
 
     first_failing = rows(
         settings.database_path, "SELECT participant_id FROM addresses WHERE address='u7'"

@@ -8,11 +8,10 @@ same name resumes where that participant was.
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import sys
 from functools import partial
 from typing import TextIO
-
-import aiosqlite
 
 from bot.channels.text import render
 from bot.engine.io import Inbound
@@ -59,13 +58,13 @@ class Console:
             printed += len(rows)
             await self.runner.db.write(partial(self._done, rows, self.runner.clock().isoformat()))
 
-    async def _claim(self, conn: aiosqlite.Connection) -> list[outbox.Outgoing]:
-        return await outbox.claim(conn, CHANNEL, float("inf"), 1, address=self.address)
+    def _claim(self, conn: sqlite3.Connection) -> list[outbox.Outgoing]:
+        return outbox.claim(conn, CHANNEL, float("inf"), 1, address=self.address)
 
     @staticmethod
-    async def _done(rows: list[outbox.Outgoing], stamp: str, conn: aiosqlite.Connection) -> None:
+    def _done(rows: list[outbox.Outgoing], stamp: str, conn: sqlite3.Connection) -> None:
         for row in rows:
-            await outbox.sent(conn, row.id, None, stamp)
+            outbox.sent(conn, row.id, None, stamp)
 
     async def _readline(self) -> str:
         if self.interactive:

@@ -7,10 +7,9 @@ whole broadcast queued or none of it; the sender then delivers it across restart
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 from datetime import datetime
-
-import aiosqlite
 
 from bot.engine.io import Message, Option, Question
 from bot.i18n import Translator
@@ -55,8 +54,8 @@ def results_message(
     return Message("\n".join([header, *lines]))
 
 
-async def _send(
-    conn: aiosqlite.Connection,
+def _send(
+    conn: sqlite3.Connection,
     row: PromptRow,
     render: Callable[[str, str], Message],
     now: datetime,
@@ -64,48 +63,44 @@ async def _send(
     mark_pending: bool,
 ) -> int:
     items: list[outbox.Bulk] = []
-    async for m in audience.members(conn, row.dialogue, row.target):
+    for m in audience.members(conn, row.dialogue, row.target):
         items.append(
             outbox.Bulk(m.participant_id, m.channel, m.address, render(m.language, m.channel))
         )
-    await outbox.enqueue_bulk(conn, items, now.isoformat(), dialogue=row.dialogue, prompt_id=row.id)
+    outbox.enqueue_bulk(conn, items, now.isoformat(), dialogue=row.dialogue, prompt_id=row.id)
     if mark_pending:
-        await audience.set_pending_prompt(conn, [i.participant_id for i in items], row.id)
+        audience.set_pending_prompt(conn, [i.participant_id for i in items], row.id)
     return len(items)
 
 
-async def send_prompt(
-    conn: aiosqlite.Connection, row: PromptRow, tr: Translator, now: datetime
-) -> int:
-    reached = await _send(
+def send_prompt(conn: sqlite3.Connection, row: PromptRow, tr: Translator, now: datetime) -> int:
+    reached = _send(
         conn, row, lambda lang, _ch: prompt_message(row, lang, tr), now, mark_pending=True
     )
-    await prompts.mark_sent(conn, row.id, reached, now.isoformat())
+    prompts.mark_sent(conn, row.id, reached, now.isoformat())
     return reached
 
 
-async def share_results(
-    conn: aiosqlite.Connection, row: PromptRow, tr: Translator, now: datetime
-) -> int:
-    tally = await prompts.tally(conn, row.id)
-    count = await _send(
+def share_results(conn: sqlite3.Connection, row: PromptRow, tr: Translator, now: datetime) -> int:
+    tally = prompts.tally(conn, row.id)
+    count = _send(
         conn,
         row,
         lambda lang, ch: results_message(row, tally, lang, tr, ch),
         now,
         mark_pending=False,
     )
-    await prompts.mark_shared(conn, row.id, now.isoformat())
+    prompts.mark_shared(conn, row.id, now.isoformat())
     return count
 
 
-async def remind(
-    conn: aiosqlite.Connection, dialogue: str, texts: Callable[[str], str], now: datetime
+def remind(
+    conn: sqlite3.Connection, dialogue: str, texts: Callable[[str], str], now: datetime
 ) -> int:
     """A session reminder to everyone in the dialogue (not tied to a prompt)."""
     items = [
         outbox.Bulk(m.participant_id, m.channel, m.address, Message(texts(m.language)))
-        async for m in audience.members(conn, dialogue)
+        for m in audience.members(conn, dialogue)
     ]
-    await outbox.enqueue_bulk(conn, items, now.isoformat(), dialogue=dialogue)
+    outbox.enqueue_bulk(conn, items, now.isoformat(), dialogue=dialogue)
     return len(items)

@@ -10,12 +10,12 @@ FACILITATORS (optionally `@<dialogue>`: without it, every dialogue) or added wit
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
-
-import aiosqlite
 
 from bot.dialogues import Dialogue
 from bot.engine.io import Message
@@ -71,7 +71,7 @@ class Facilitation:
         conf = self.configured.get(who, set())
         if conf is None:
             return list(self.dialogues)
-        stored = await facilitators.dialogues_of(self.db.reader, who)
+        stored = await self.db.write(partial(facilitators.dialogues_of, address=who))
         return [d for d in self.dialogues if d in conf or d in stored]
 
     async def handle(self, env: Envelope) -> Outcome | None:
@@ -111,14 +111,14 @@ class Facilitation:
     async def _reply(self, env: Envelope, messages: list[Message]) -> Outcome:
         now = self.clock().isoformat()
 
-        async def job(conn: aiosqlite.Connection) -> Outcome:
-            if env.external_id is not None and not await inbound.claim(
+        def job(conn: sqlite3.Connection) -> Outcome:
+            if env.external_id is not None and not inbound.claim(
                 conn, env.channel, env.external_id, now
             ):
                 return Outcome(duplicate=True)
-            found = await participants.find(conn, env.channel, env.address)
+            found = participants.find(conn, env.channel, env.address)
             pid = found.participant.id if found else None
-            await outbox.enqueue(conn, pid, env.channel, env.address, messages, now)
+            outbox.enqueue(conn, pid, env.channel, env.address, messages, now)
             return Outcome(False, pid, tuple(messages))
 
         return await self.db.write(job)
@@ -147,7 +147,8 @@ class Facilitation:
         if cmd.name == "close":
             return [await self.close(row, lang)]
         if cmd.name == "results":
-            return [self._results(row, await prompts.tally(self.db.reader, row.id), lang)]
+            tally = await self.db.write(partial(prompts.tally, prompt_id=row.id))
+            return [self._results(row, tally, lang)]
         # share
         count = await self.db.write(lambda c: broadcast.share_results(c, row, self.tr, now))
         return [Message(self.tr(lang, "fac-shared", id=row.id, count=count))]
@@ -167,8 +168,8 @@ class Facilitation:
         )
         opens = now + duration(cmd.options["opens"]) if "opens" in cmd.options else None
 
-        async def job(conn: aiosqlite.Connection) -> tuple[int, int]:
-            pid = await prompts.create(
+        def job(conn: sqlite3.Connection) -> tuple[int, int]:
+            pid = prompts.create(
                 conn,
                 d.code,
                 cmd.name,
@@ -181,9 +182,9 @@ class Facilitation:
             )
             if opens is not None:
                 return pid, -1
-            row = await prompts.get(conn, pid)
+            row = prompts.get(conn, pid)
             assert row is not None
-            return pid, await broadcast.send_prompt(conn, row, self.tr, now)
+            return pid, broadcast.send_prompt(conn, row, self.tr, now)
 
         pid, count = await self.db.write(job)
         if count < 0 and opens is not None:
@@ -202,20 +203,20 @@ class Facilitation:
 
     async def _poll(self, cmd: Command, d: Dialogue) -> PromptRow | None:
         if cmd.body.strip().isdigit():
-            row = await prompts.get(self.db.reader, int(cmd.body.strip()))
+            row = await self.db.write(partial(prompts.get, prompt_id=int(cmd.body.strip())))
             return row if row is not None and row.dialogue == d.code else None
-        return await prompts.latest(self.db.reader, d.code, "poll")
+        return await self.db.write(partial(prompts.latest, dialogue=d.code, kind="poll"))
 
     async def close(self, row: PromptRow, lang: str) -> Message:
         now = self.clock().isoformat()
 
-        async def job(conn: aiosqlite.Connection) -> bool:
-            closed = await prompts.close(conn, row.id, now)
-            await audience.clear_pending_prompt(conn, row.id)
+        def job(conn: sqlite3.Connection) -> bool:
+            closed = prompts.close(conn, row.id, now)
+            audience.clear_pending_prompt(conn, row.id)
             return closed
 
         closed = await self.db.write(job)
-        votes = sum((await prompts.tally(self.db.reader, row.id)).values())
+        votes = sum((await self.db.write(partial(prompts.tally, prompt_id=row.id))).values())
         key = "fac-poll-closed" if closed else "fac-already-closed"
         return Message(self.tr(lang, key, id=row.id, votes=votes))
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 from bot.dialogues import Dialogue
@@ -69,14 +70,14 @@ async def build(db: Database, dialogue: Dialogue, now: datetime, lang: str = "en
         await reports.waiting_at(conn, dialogue.code),
     )
     responders = await reports.responders(conn, dialogue.code)
-    rows = await prompts.all_for(conn, dialogue.code)
+    rows = await db.write(partial(prompts.all_for, dialogue=dialogue.code))
     board.prompts = [(r, responders.get(r.id, 0)) for r in rows if r.sent_at]
     polls = [r for r in rows if r.kind == "poll" and r.sent_at]
     if polls:
         row = polls[-1]
         own = row.text_in(lang)
         options = [str(o) for o in own["options"]]
-        tally = await prompts.tally(conn, row.id)
+        tally = await db.write(partial(prompts.tally, prompt_id=row.id))
         by_group: dict[str, list[int]] = {}
         for group, value, n in await reports.votes_by_group(conn, row.id):
             by_group.setdefault(group, [0] * len(options))

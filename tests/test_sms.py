@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import sqlite3
 import time
 import unicodedata
 from collections.abc import AsyncIterator, Iterator
@@ -153,9 +154,9 @@ class Rig:
     async def enqueue(self, messages: list[tuple[str, str]], pid: str | None = None) -> None:
         """Queue (address, text) messages directly, as a facilitator's broadcast would."""
 
-        async def job(conn: aiosqlite.Connection) -> None:
+        def job(conn: sqlite3.Connection) -> None:
             for address, text in messages:
-                await outbox.enqueue(conn, pid, "sms", address, [Message(text)], "now")
+                outbox.enqueue(conn, pid, "sms", address, [Message(text)], "now")
 
         await self.runner.db.write(job)
         self.runner.doorbell.ring()

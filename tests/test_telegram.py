@@ -513,16 +513,14 @@ async def test_poll_votes_can_change_until_closed(tmp_path: Path, content: Conte
             now = bot.runner.clock().isoformat()
             texts = {"en": {"question": "Water or roads first?", "options": ["Water", "Roads"]}}
 
-            async def send_poll(conn: Any) -> int:
-                poll = await prompts.create(conn, "baraza", "poll", texts, None, "t:1", now, None)
+            def send_poll(conn: Any) -> int:
+                poll = prompts.create(conn, "baraza", "poll", texts, None, "t:1", now, None)
                 options = (Option("0", "Water"), Option("1", "Roads"))
                 message = Message(
                     "Water or roads first?", Question("choice", 2, options, poll=poll)
                 )
-                ((pid,),) = await (
-                    await conn.execute("SELECT participant_id FROM addresses")
-                ).fetchall()
-                await outbox.enqueue(conn, pid, "telegram", "42", [message], now)
+                ((pid,),) = conn.execute("SELECT participant_id FROM addresses").fetchall()
+                outbox.enqueue(conn, pid, "telegram", "42", [message], now)
                 return poll
 
             poll = await bot.runner.db.write(send_poll)

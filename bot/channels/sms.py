@@ -10,9 +10,9 @@ posted parameter.
 from __future__ import annotations
 
 import logging
+from functools import partial
 from urllib.parse import parse_qsl
 
-import aiosqlite
 from starlette.datastructures import FormData, UploadFile
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
@@ -139,10 +139,10 @@ class SmsChannel:
             code = _field(form, "ErrorCode")
             error = f"twilio {code}" if code and code != "0" else None
 
-            async def record(conn: aiosqlite.Connection) -> bool:
-                return await outbox.delivery(conn, sid, status, error)
-
-            if not await self.runner.db.write(record):
+            recorded = await self.runner.db.write(
+                partial(outbox.delivery, provider_id=sid, status=status, error=error)
+            )
+            if not recorded:
                 log.info("sms: %s report for unknown message %s", status, sid)
         return _twiml()
 

@@ -18,10 +18,10 @@ import datetime as dtm
 import hmac
 import json
 import logging
+import sqlite3
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-import aiosqlite
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
@@ -470,10 +470,10 @@ class TelegramChannel:
         address = str(update.effective_chat.id)
         hint, now = self._hint(update), self._now()
 
-        async def job(conn: aiosqlite.Connection) -> bool:
-            if not await inbound.claim(conn, CHANNEL, str(update.update_id), now):
+        def job(conn: sqlite3.Connection) -> bool:
+            if not inbound.claim(conn, CHANNEL, str(update.update_id), now):
                 return False
-            found = await participants.find(conn, CHANNEL, address)
+            found = participants.find(conn, CHANNEL, address)
             lang = pick_language(
                 found.participant.language if found else None,
                 hint,
@@ -485,7 +485,7 @@ class TelegramChannel:
                 else NOTICES[msg_id].get(lang, NOTICES[msg_id]["en"])
             )
             pid = found.participant.id if found else None
-            await outbox.enqueue(conn, pid, CHANNEL, address, [Message(text, force=True)], now)
+            outbox.enqueue(conn, pid, CHANNEL, address, [Message(text, force=True)], now)
             return True
 
         if await self.runner.db.write(job):

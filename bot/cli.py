@@ -10,7 +10,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from bot.config import LANGUAGES, Settings
+from bot.config import LANGUAGES, ConfigError, Settings
 
 log = logging.getLogger("baraza")
 
@@ -132,6 +132,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         for p in exc.problems:
             print(p, file=sys.stderr)
         print("baraza will not start on invalid flows or texts (see above).", file=sys.stderr)
+        return 2
+    except ConfigError as exc:
+        print(f"baraza: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

@@ -11,6 +11,10 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 LANGUAGES = ("en", "fr", "es")
 
 
+class ConfigError(RuntimeError):
+    """The settings do not allow a channel to start; the message says what to set."""
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 

@@ -15,13 +15,12 @@ import logging
 import random
 import sqlite3
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
 from typing import Protocol
-
-from aiolimiter import AsyncLimiter
 
 from storage import outbox, participants
 from storage.db import Database
@@ -74,6 +73,35 @@ class Transport(Protocol):
         ...
 
 
+class RollingLimit:
+    """At most `rate` units a second, strictly: over any window of `period` seconds the
+    costs add up to at most `rate * period`. Unlike a token bucket there is no burst on
+    top of the rate, so no rolling second ever holds more than the provider allows.
+    `margin` stretches the window a little against network jitter."""
+
+    def __init__(self, rate: float, margin: float = 1.0) -> None:
+        base = max(1.0, 1.0 / rate)
+        self.capacity = rate * base
+        self.period = base * margin
+        self._spent: deque[tuple[float, float]] = deque()
+        self._used = 0.0
+        self._lock = asyncio.Lock()
+
+    async def acquire(self, cost: float = 1.0) -> None:
+        cost = min(cost, self.capacity)
+        loop = asyncio.get_running_loop()
+        async with self._lock:
+            while True:
+                now = loop.time()
+                while self._spent and self._spent[0][0] <= now - self.period:
+                    self._used -= self._spent.popleft()[1]
+                if self._used + cost <= self.capacity + 1e-9:
+                    break
+                await asyncio.sleep(self._spent[0][0] + self.period - now)
+            self._spent.append((loop.time(), cost))
+            self._used += cost
+
+
 class Doorbell:
     """Wakes every sender when turns queue messages."""
 
@@ -105,24 +133,33 @@ class Sender:
     delivered: int = 0
     hold: Callable[[float], Sequence[str]] = lambda now: ()
     """Dialogues whose bulk messages wait right now (their quiet hours)."""
-    _limiter: AsyncLimiter = field(init=False)
+    window_margin: float = 1.0
+    """Stretch of the rate's window (Telegram: 1.05, so jitter cannot squeeze 31 in a second)."""
+    _limit: RollingLimit = field(init=False)
+    _stopping: bool = field(default=False, init=False)
 
     def __post_init__(self) -> None:
-        # max_rate tokens per 1 s bucket; a bucket of at least 1 lets a slow rate work.
-        self._limiter = AsyncLimiter(max(self.rate, 1.0), max(1.0, 1.0 / self.rate))
+        self._limit = RollingLimit(self.rate, self.window_margin)
 
     async def throttle(self, cost: float = 1.0) -> None:
         """Wait until `cost` more units fit in the overall rate."""
-        await self._limiter.acquire(min(cost, self._limiter.max_rate))
+        await self._limit.acquire(cost)
 
     async def run(self) -> None:
-        while True:
+        """Send until `stop()`; a batch in hand is always finished and marked first."""
+        while not self._stopping:
             sent = await self.drain_once()
             if sent:
                 continue
             await self._sleep_until_due()
 
+    def stop(self) -> None:
+        self._stopping = True
+        self.wake.set()
+
     async def _sleep_until_due(self) -> None:
+        if self._stopping:
+            return
         due = await self.db.write(partial(outbox.next_due, channel=self.transport.channel))
         now = self.clock()
         timeout = 5.0 if due is None else min(5.0, max(0.01, due - now))

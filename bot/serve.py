@@ -23,6 +23,7 @@ from bot.turns import TurnRunner
 from bot.web import build_app
 
 log = logging.getLogger(__name__)
+SENDER_GRACE = 15.0
 
 
 def make_channels(settings: Settings, runner: TurnRunner) -> list[Channel]:
@@ -59,6 +60,7 @@ async def serve(settings: Settings, content: Content, stop: asyncio.Event | None
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
     tasks: list[asyncio.Task[None]] = []
+    senders: list[tuple[Sender, asyncio.Task[None]]] = []
     started: list[Channel] = []
     server: uvicorn.Server | None = None
     try:
@@ -70,7 +72,9 @@ async def serve(settings: Settings, content: Content, stop: asyncio.Event | None
             sender: Sender = channel.sender()
             sender.wake = runner.doorbell.subscribe()
             sender.hold = partial(quiet_dialogues, runner.dialogues)
-            tasks.append(asyncio.create_task(sender.run(), name=f"sender-{channel.name}"))
+            senders.append(
+                (sender, asyncio.create_task(sender.run(), name=f"sender-{channel.name}"))
+            )
         scheduler = Scheduler(
             runner.db, runner.tr, runner.dialogues, on_queued=runner.doorbell.ring
         )
@@ -92,6 +96,16 @@ async def serve(settings: Settings, content: Content, stop: asyncio.Event | None
     finally:
         if server is not None:
             server.should_exit = True
+        # Senders finish the sends in hand and mark them, so nothing is sent twice after.
+        for sender, _task in senders:
+            sender.stop()
+        for _sender, task in senders:
+            try:
+                await asyncio.wait_for(task, SENDER_GRACE)
+            except TimeoutError:
+                log.warning(
+                    "a sender did not stop in %ss; its rows in flight go again", SENDER_GRACE
+                )
         for channel in reversed(started):
             await channel.stop()
         for task in tasks:

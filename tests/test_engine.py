@@ -303,3 +303,14 @@ def test_keyword_inside_an_open_answer_is_an_answer(content: Content) -> None:
     assert chat.step == "challenge"
     chat.send("stop the floods")
     assert not chat.p.stopped and chat.last.answers[0].value == "stop the floods"
+
+
+def test_a_tap_on_the_language_keyboard_after_choosing_is_closed(content: Content) -> None:
+    chat = onboarded(content)
+    chat.send("LANG")
+    lang_seq = chat.p.seq
+    chat.send(kind="button", seq=lang_seq, picks=(1,))  # Français
+    assert chat.p.language == "fr" and chat.step == "group"
+    texts = chat.send(kind="button", seq=lang_seq, picks=(2,))
+    assert "close" in texts[0] and "profile" not in chat.p.profile
+    assert chat.p.profile == {}

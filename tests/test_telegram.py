@@ -490,12 +490,15 @@ async def test_multi_choice_done_with_nothing_asks_again(tmp_path: Path, content
             await user.expect(1)
             user.send("Peace")
             await user.expect(2)
-            first = user.bot_messages()[-1]
             user.tap("✔")
             texts = await user.expect(3)
             await settle()
         assert texts[-1].startswith(content.tr("en", "reprompt-multi", max=3, count=8))
-        assert user.bot_messages()[-2]["reply_markup"] == first["reply_markup"]  # untouched
+        # the re-prompt draws a fresh keyboard; the old one is taken away
+        assert user.bot_messages()[-2].get("reply_markup") is None
+        again = user.bot_messages()[-1]["reply_markup"]["inline_keyboard"]
+        labels = [content.tr("en", f"vision-priorities-{o}") for o in ("water", "health")]
+        assert [b[0]["text"] for b in again][:2] == labels and again[-1][0]["text"] == "✔"
 
 
 async def test_poll_votes_can_change_until_closed(tmp_path: Path, content: Content) -> None:

@@ -40,8 +40,8 @@ from telegram.ext import (
 from telegram.request import HTTPXRequest
 
 from bot.channels import telegram_keyboards as kb
-from bot.channels.telegram_transport import CHANNEL, TelegramTransport
-from bot.config import Settings
+from bot.channels.telegram_transport import CHANNEL, WINDOW, TelegramTransport
+from bot.config import ConfigError, Settings
 from bot.engine.io import Inbound, Message
 from bot.i18n import pick_language
 from bot.outbox import Sender
@@ -116,7 +116,7 @@ FacilitatorHandler = Callable[[str, str, int, int], Awaitable[None]]
 Context = ContextTypes.DEFAULT_TYPE
 
 
-class TelegramConfigError(RuntimeError):
+class TelegramConfigError(ConfigError):
     """The settings do not allow the Telegram channel to start."""
 
 
@@ -267,6 +267,7 @@ class TelegramChannel:
                 self.transport,
                 rate=self.rate,
                 per_address_interval=self.chat_interval,
+                window_margin=WINDOW,
             )
         return self._sender
 

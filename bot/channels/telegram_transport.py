@@ -17,7 +17,6 @@ os.environ.setdefault("PTB_TIMEDELTA", "1")
 import asyncio
 import contextlib
 import datetime as dtm
-from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,35 +32,12 @@ from storage.outbox import Outgoing
 CHANNEL = "telegram"
 CAPTION_LIMIT = 1024
 WINDOW = 1.05
-"""30 sends per WINDOW seconds: a little over a second, so that network jitter cannot
-squeeze 31 into one second at Telegram's end."""
+"""The rate's window is stretched to 1.05 s, so that network jitter cannot squeeze 31
+sends into one second at Telegram's end."""
 
 
 def _seconds(value: float | dtm.timedelta) -> float:
     return value.total_seconds() if isinstance(value, dtm.timedelta) else float(value)
-
-
-class RollingLimit:
-    """At most `count` calls in any `period` seconds, strictly: unlike a token bucket there
-    is no burst on top of the rate, so no rolling second ever holds more than `count`."""
-
-    def __init__(self, count: int, period: float) -> None:
-        self.count = count
-        self.period = period
-        self._times: deque[float] = deque()
-        self._lock = asyncio.Lock()
-
-    async def acquire(self) -> None:
-        loop = asyncio.get_running_loop()
-        async with self._lock:
-            while True:
-                now = loop.time()
-                while self._times and self._times[0] <= now - self.period:
-                    self._times.popleft()
-                if len(self._times) < self.count:
-                    break
-                await asyncio.sleep(self._times[0] + self.period - now)
-            self._times.append(loop.time())
 
 
 @dataclass
@@ -69,14 +45,12 @@ class TelegramTransport:
     """Delivers one outbox row (sendMessage, or sendPhoto/sendDocument for an attachment),
     mapping Bot API errors to what the `Sender` does next.
 
-    Besides the Sender's `throttle`, every call waits for `limit`: Telegram allows about 30
-    messages a second to different chats, and the Sender's token bucket lets a burst of
-    30 through on top of that rate.
+    Every call first waits for the Sender's `throttle` (30 a second, strictly, over a
+    window of WINDOW seconds).
     """
 
     bot: Bot
     channel: str = CHANNEL
-    limit: RollingLimit = field(default_factory=lambda: RollingLimit(30, WINDOW))
     closed: bool = False
     _in_flight: int = field(default=0, init=False)
     _idle: asyncio.Event = field(default_factory=asyncio.Event, init=False)
@@ -116,7 +90,6 @@ class TelegramTransport:
 
     async def _call(self, throttle: Throttle) -> None:
         await throttle(1)
-        await self.limit.acquire()
 
     async def _send(self, chat_id: int, message: Message, throttle: Throttle) -> TgMessage:
         text, markup = kb.render(message)

@@ -97,9 +97,8 @@ class _Turn:
                 self.say(self.step_text(flow, step))
                 step_id = None if step.type == "end" else self.following(flow, step, None)
                 continue
-            seq = self.p.seq + 1
             run = RunState(self.p.run.run_no, flow.id, flow.version, step.id)
-            self.p = self.p.with_(run=run, seq=seq)
+            self.p = self.p.with_(run=run)
             self.record_run(run, "active")
             self.ask(flow, step)
             return
@@ -133,6 +132,8 @@ class _Turn:
         return Asking(self.ctx.tr, flow, step, self.p.language, self.p.seq)
 
     def ask(self, flow: Flow, step: Step, prefix: str = "") -> None:
+        """Every asking draws fresh buttons: taps on any earlier ones are 'closed'."""
+        self.p = self.p.with_(seq=self.p.seq + 1)
         question = _KINDS[step.type][0](self.asking(flow, step))
         text = self.step_text(flow, step)
         self.say(f"{prefix}\n\n{text}" if prefix else text, question)
@@ -210,7 +211,7 @@ class _Turn:
             if cmd.argument in self.ctx.tr.languages:
                 self.set_language(cmd.argument)
             else:
-                self.p = self.p.with_(pending="language", seq=self.p.seq + 1)
+                self.p = self.p.with_(pending="language")
                 self.ask_language()
         elif kw == "mydata":
             self.ask_current(self.my_data())
@@ -233,6 +234,7 @@ class _Turn:
         langs = self.ctx.tr.languages
         options = tuple(Option(lang, self.t(f"language-{lang}")) for lang in langs)
         text = self.t("choose-language")
+        self.p = self.p.with_(seq=self.p.seq + 1)
         self.say(
             f"{prefix}\n\n{text}" if prefix else text, Question("language", self.p.seq, options)
         )

@@ -17,13 +17,13 @@ run: $(STAMP)
 	$(BIN)/baraza run
 
 test: $(STAMP)
-	$(BIN)/ruff check bot storage tests bench
+	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/baraza check flows
 	$(BIN)/pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check bot storage tests bench
+	$(BIN)/ruff check .
 	$(BIN)/mypy
 
 check: $(STAMP)

@@ -18,6 +18,8 @@ from storage import audience, jobs, prompts
 from storage.db import Database
 
 log = logging.getLogger(__name__)
+LATE_REPLY_GRACE = timedelta(hours=24)
+"""How long after a poll closes a late reply is still recognised as a late vote."""
 
 
 @dataclass
@@ -56,8 +58,10 @@ class Scheduler:
                 done += 1
         for pid in prompts.due_to_close(conn, stamp):
             prompts.close(conn, pid, stamp)
-            audience.clear_pending_prompt(conn, pid)
             log.info("poll %d closed at its deadline", pid)
+            done += 1
+        grace = (now - LATE_REPLY_GRACE).isoformat()
+        if audience.clear_closed_prompts(conn, grace):
             done += 1
         for d in self.dialogues.values():
             for session in d.sessions:

@@ -38,5 +38,11 @@ def set_pending_prompt(conn: sqlite3.Connection, ids: list[str], prompt_id: int)
     )
 
 
-def clear_pending_prompt(conn: sqlite3.Connection, prompt_id: int) -> None:
-    conn.execute("UPDATE participants SET prompt = NULL WHERE prompt = ?", (prompt_id,))
+def clear_closed_prompts(conn: sqlite3.Connection, closed_before: str) -> int:
+    """Stop waiting for replies to polls closed before `closed_before`."""
+    cur = conn.execute(
+        "UPDATE participants SET prompt = NULL WHERE prompt IN"
+        " (SELECT id FROM prompts WHERE closed_at IS NOT NULL AND closed_at < ?)",
+        (closed_before,),
+    )
+    return cur.rowcount

@@ -169,9 +169,13 @@ async def test_poll_closes_by_itself_at_its_deadline_across_a_restart(
     await runner.db.close()
     runner2 = await open_runner(settings, content)
     try:
-        done = await Scheduler(runner2.db, runner2.tr, runner2.dialogues, clock=clock).tick()
-        assert done == 1
+        sched = Scheduler(runner2.db, runner2.tr, runner2.dialogues, clock=clock)
+        assert await sched.tick() == 1
         assert q(settings, "SELECT closed_at IS NOT NULL FROM prompts") == [(1,)]
+        # the two who have not replied yet: a late "1" is still told the poll is closed
+        assert q(settings, "SELECT count(*) FROM participants WHERE prompt IS NOT NULL") == [(2,)]
+        clock.now += timedelta(hours=25)
+        assert await sched.tick() == 1
         assert q(settings, "SELECT count(*) FROM participants WHERE prompt IS NOT NULL") == [(0,)]
     finally:
         await runner2.db.close()

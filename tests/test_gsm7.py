@@ -1,5 +1,5 @@
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.channels.gsm7 import (
@@ -258,13 +258,13 @@ def _check_split(text: str, max_segments: int) -> None:
     assert "".join("".join(c.split()) for c in chunks) == "".join(text.split())
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.text())
 def test_property_split_chunks_fit_and_keep_content(text: str) -> None:
     _check_split(text, 1)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_tricky, st.integers(min_value=1, max_value=3))
 def test_property_split_with_extension_and_surrogate_chars(text: str, max_segments: int) -> None:
     _check_split(text, max_segments)
@@ -272,7 +272,7 @@ def test_property_split_with_extension_and_surrogate_chars(text: str, max_segmen
         assert split(text, max_segments=max_segments) == [text.strip()]
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.text())
 def test_property_prepare_never_adds_segments(text: str) -> None:
     normalized = normalize(text)

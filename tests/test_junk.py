@@ -24,7 +24,9 @@ junk = st.one_of(
 
 
 @settings(
-    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=300,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(data=st.data(), text=junk, lang=st.sampled_from(["en", "fr", "es"]))
 def test_any_text_at_any_step_gets_an_answer(

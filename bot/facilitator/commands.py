@@ -30,7 +30,7 @@ from bot.facilitator.parse import (
 )
 from bot.i18n import Translator
 from bot.turns import Envelope, Outcome
-from storage import audience, facilitators, inbound, outbox, participants, prompts
+from storage import facilitators, inbound, outbox, participants, prompts
 from storage.db import Database
 from storage.prompts import PromptRow
 
@@ -210,12 +210,9 @@ class Facilitation:
     async def close(self, row: PromptRow, lang: str) -> Message:
         now = self.clock().isoformat()
 
-        def job(conn: sqlite3.Connection) -> bool:
-            closed = prompts.close(conn, row.id, now)
-            audience.clear_pending_prompt(conn, row.id)
-            return closed
-
-        closed = await self.db.write(job)
+        # Pending replies stay pending for a while: a late "2" by SMS is then told the poll
+        # is closed instead of being taken as the answer to the flow's question.
+        closed = await self.db.write(partial(prompts.close, prompt_id=row.id, now=now))
         votes = sum((await self.db.write(partial(prompts.tally, prompt_id=row.id))).values())
         key = "fac-poll-closed" if closed else "fac-already-closed"
         return Message(self.tr(lang, key, id=row.id, votes=votes))

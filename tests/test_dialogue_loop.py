@@ -1,0 +1,168 @@
+"""The whole loop through `baraza run`'s own serve(): a facilitator on Telegram polls,
+two Telegram participants (fr, es) and one SMS participant (en) vote, the poll is closed
+and shared back in each language, and the dashboard names the groups below target."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import sqlite3
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+from twilio.request_validator import RequestValidator
+
+from bot.config import Settings
+from bot.runtime import Content
+from bot.serve import serve
+from tests.conftest import make_settings
+from tests.fakes import bind_loopback
+from tests.fakes.telegram_api import FakeBotApi
+from tests.fakes.twilio_api import FakeTwilioApi
+
+ACCOUNT, TOKEN, FROM = "AC" + "1" * 32, "sms-secret", "+15005550006"
+FACILITATOR = 7
+POLL = (
+    "/poll en: Which first? | Water | Roads || fr: Quoi d'abord ? | Eau | Routes"
+    " || es: ¿Qué primero? | Agua | Caminos"
+)
+
+
+def free_port() -> int:
+    with contextlib.closing(bind_loopback()) as sock:
+        return int(sock.getsockname()[1])
+
+
+@contextlib.asynccontextmanager
+async def baraza(
+    tmp_path: Path, content: Content
+) -> AsyncIterator[tuple[Settings, FakeBotApi, FakeTwilioApi]]:
+    async with FakeBotApi() as tg, FakeTwilioApi() as sms:
+        port = free_port()
+        settings = make_settings(
+            tmp_path,
+            telegram_bot_token="123:ABC",
+            telegram_api_url=tg.base_url,
+            twilio_account_sid=ACCOUNT,
+            twilio_auth_token=TOKEN,
+            twilio_from_number=FROM,
+            twilio_api_url=sms.base_url,
+            twilio_mps=50,
+            public_base_url=f"http://127.0.0.1:{port}",
+            http_port=port,
+            facilitators=f"telegram:{FACILITATOR}",
+        )
+        stop = asyncio.Event()
+        task = asyncio.create_task(serve(settings, content, stop))
+        try:
+            await tg.wait_for("getUpdates", timeout=10)
+            yield settings, tg, sms
+        finally:
+            stop.set()
+            await asyncio.wait_for(task, 30)
+
+
+async def text_sms(settings: Settings, number: str, body: str, sid: str) -> None:
+    url = settings.public_base_url + "/sms/inbound"
+    form = {"MessageSid": sid, "From": number, "To": FROM, "Body": body, "AccountSid": ACCOUNT}
+    signature = RequestValidator(TOKEN).compute_signature(url, form)
+    async with httpx.AsyncClient() as http:
+        r = await http.post(url, data=form, headers={"X-Twilio-Signature": signature})
+    assert r.status_code == 200, r.text
+
+
+async def until(check: object, timeout: float = 15.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():  # type: ignore[operator]
+        assert time.monotonic() < deadline, "timed out"
+        await asyncio.sleep(0.05)
+
+
+def votes(settings: Settings) -> list[tuple[str, int]]:
+    with contextlib.closing(sqlite3.connect(settings.database_path)) as conn:
+        return list(
+            conn.execute("SELECT value, count(*) FROM responses GROUP BY value ORDER BY value")
+        )
+
+
+async def test_poll_between_sessions_across_telegram_and_sms(
+    tmp_path: Path, content: Content
+) -> None:
+    async with baraza(tmp_path, content) as (settings, tg, sms):
+        fr, es, phone = 101, 102, "+15005550001"
+        people = {fr: ("fr", ["oui", "2", "3"]), es: ("es", ["sí", "3", "1"])}
+        for user, (lang, replies) in people.items():
+            tg.push_message(user, "/start", language_code=lang)
+            for reply in replies:
+                n = len(tg.sent_messages(user))
+                await until(lambda u=user, n=n: len(tg.sent_messages(u)) >= n + 1)
+                tg.push_message(user, reply, language_code=lang)
+        for i, reply in enumerate(["hello", "yes", "1", "2"]):
+            await text_sms(settings, phone, reply, f"SM{i:032d}")
+        await until(lambda: any("How old" in m.body for m in sms.messages_to(phone)))
+        late = "+15005550002"  # joins, but only answers the poll after it closed
+        for i, reply in enumerate(["hi", "yes", "1"]):
+            await text_sms(settings, late, reply, f"SL{i:032d}")
+        await until(lambda: any("Which group" in m.body for m in sms.messages_to(late)))
+
+        tg.push_message(FACILITATOR, POLL)
+        await until(
+            lambda: any("Poll 1 sent to 4" in m["text"] for m in tg.sent_messages(FACILITATOR))
+        )
+        await until(lambda: any("Quoi d'abord ?" in m["text"] for m in tg.sent_messages(fr)))
+        await until(lambda: any("¿Qué primero?" in m["text"] for m in tg.sent_messages(es)))
+        await until(lambda: any("Which first?" in m.body for m in sms.messages_to(phone)))
+        # the poll comes with buttons on Telegram and as a numbered list by SMS
+        poll_msg = next(
+            m
+            for i in range(1, 40)
+            if (m := tg.message(fr, i)) is not None and "Quoi d'abord" in m.get("text", "")
+        )
+        assert poll_msg["reply_markup"]["inline_keyboard"][0][0]["callback_data"] == "p:1:0"
+        assert "1 Water\n2 Roads" in next(
+            m.body for m in sms.messages_to(phone) if "Which first?" in m.body
+        )
+
+        tg.push_callback(fr, "p:1:0", message_id=poll_msg["message_id"], language_code="fr")
+        tg.push_message(es, "agua", language_code="es")
+        await text_sms(settings, phone, "2", "SM-vote-1")
+        await text_sms(settings, phone, "2", "SM-vote-1")  # Twilio retries: counted once
+        await until(lambda: votes(settings) == [("0", 2), ("1", 1)])
+
+        tg.push_message(FACILITATOR, "/close")
+        await until(
+            lambda: any("closed: 3 votes" in m["text"] for m in tg.sent_messages(FACILITATOR))
+        )
+        await text_sms(settings, late, "1", "SM-late")  # after the close: not counted, told so
+        await until(lambda: any("poll is closed" in m.body for m in sms.messages_to(late)))
+        tg.push_message(FACILITATOR, "/share")
+        await until(
+            lambda: any(
+                m["text"].startswith("Résultats : Quoi d'abord ?") for m in tg.sent_messages(fr)
+            )
+        )
+        await until(
+            lambda: any(
+                m["text"].startswith("Resultados: ¿Qué primero?") for m in tg.sent_messages(es)
+            )
+        )
+        await until(
+            lambda: any(m.body.startswith("Results: Which first?") for m in sms.messages_to(phone))
+        )
+        shared = next(m.body for m in sms.messages_to(phone) if m.body.startswith("Results:"))
+        assert shared == "Results: Which first? (3 votes)\nWater ======= 67%\nRoads === 33%"
+        assert votes(settings) == [("0", 2), ("1", 1)]
+
+        tg.push_message(FACILITATOR, "/dashboard")
+        await tg.wait_for("sendPhoto", timeout=15)
+        caption = tg.calls_to("sendPhoto")[-1].params["caption"]
+        assert "Below target:" in caption and "government: <5 of 12 expected" in caption
+        # non-facilitators are refused, and nothing changes
+        tg.push_message(fr, "/poll Hack | a | b", language_code="fr")
+        await until(
+            lambda: any("réservée aux facilitateurs" in m["text"] for m in tg.sent_messages(fr))
+        )
+        with contextlib.closing(sqlite3.connect(settings.database_path)) as conn:
+            assert conn.execute("SELECT count(*) FROM prompts").fetchone() == (1,)

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from telegram.ext import ContextTypes
 
-from bot.channels.telegram import FacilitatorHandler, TelegramChannel
+from bot.channels.telegram import TelegramChannel
 from bot.config import Settings
 from bot.outbox import Sender
 from bot.runtime import Content, open_runner
@@ -48,7 +48,6 @@ async def serving(
     settings: Settings,
     content: Content,
     *,
-    facilitator_handler: FacilitatorHandler | None = None,
     chat_interval: float = FAST,
     start_flow: str | None = None,
     **kwargs: Any,
@@ -58,7 +57,6 @@ async def serving(
     channel = TelegramChannel(
         settings,
         runner,
-        facilitator_handler=facilitator_handler,
         chat_interval=chat_interval,
         **kwargs,
     )
@@ -569,57 +567,11 @@ async def test_facilitator_commands_go_to_the_runners_facilitation(
             refusal = await stranger.expect(1)
             facilitator.send("/dashboard@baraza_test_bot")
             (photo,) = await api.wait_for("sendPhoto", chat_id=7)
-            facilitator.send("/facilitators")  # not one the runner knows
-            unavailable = await facilitator.expect(1)
             await settle()
     assert refusal == [content.tr("fr", "fac-refused")]
     assert photo.params["caption"].startswith("Dashboard")
     assert photo.params["photo"].content.startswith(b"\x89PNG")
-    assert unavailable == ["This command is not available yet."]
     assert query(settings, "SELECT count(*) FROM participants") == [(0,)]
-
-
-async def test_facilitator_commands_without_any_handler(
-    tmp_path: Path, content: Content, caplog: pytest.LogCaptureFixture
-) -> None:
-    async with FakeBotApi() as api:
-        settings = tg_settings(tmp_path, api, facilitators="telegram:7, tel:+15550001")
-        async with serving(settings, content) as bot:
-            bot.runner.commands = None
-            stranger, facilitator = User(api, 8, "es"), User(api, 7)
-            with caplog.at_level("WARNING", logger="bot.channels.telegram"):
-                stranger.send("/poll Water or roads? | Water | Roads")
-                refusal = await stranger.expect(1)
-            facilitator.send("/dashboard")
-            unavailable = await facilitator.expect(1)
-            await settle()
-    assert refusal == [content.tr("es", "fac-refused")]
-    assert unavailable == ["This command is not available yet."]
-    assert any(
-        r.levelname == "WARNING" and "user 8" in r.getMessage() and "/poll" in r.getMessage()
-        for r in caplog.records
-    )
-    # nobody joined, nothing was answered: only the two replies were queued and sent
-    assert query(settings, "SELECT count(*) FROM participants") == [(0,)]
-    assert query(settings, "SELECT status FROM outbox") == [("sent",), ("sent",)]
-
-
-async def test_facilitator_handler_gets_the_command_once(tmp_path: Path, content: Content) -> None:
-    calls: list[tuple[str, str, int, int]] = []
-
-    async def handler(command: str, args: str, user_id: int, chat_id: int) -> None:
-        calls.append((command, args, user_id, chat_id))
-
-    async with FakeBotApi() as api:
-        settings = tg_settings(tmp_path, api, facilitators="telegram:7")
-        async with serving(settings, content, facilitator_handler=handler):
-            update = api.make_message_update(7, "/poll@baraza_test_bot Water? | Yes | No")
-            api.push_update(update)
-            api.push_update(dict(update))  # delivered twice
-            User(api, 8).send("/close 3")
-            await User(api, 8).expect(1)
-            await settle()
-    assert calls == [("poll", "Water? | Yes | No", 7, 7)]
 
 
 # --------------------------------------------------------------------------- rendering

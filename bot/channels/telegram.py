@@ -18,8 +18,6 @@ import datetime as dtm
 import hmac
 import json
 import logging
-import sqlite3
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from starlette.requests import Request
@@ -42,12 +40,11 @@ from telegram.request import HTTPXRequest
 from bot.channels import telegram_keyboards as kb
 from bot.channels.telegram_transport import CHANNEL, WINDOW, TelegramTransport
 from bot.config import ConfigError, Settings
-from bot.engine.io import Inbound, Message
+from bot.engine.io import Inbound
 from bot.i18n import pick_language
 from bot.outbox import Sender
 from bot.turns import Envelope, Outcome, TurnRunner
 from bot.web import MAX_BODY
-from storage import inbound, outbox, participants
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +62,7 @@ KEYWORD_COMMANDS = {
 """Menu commands and the engine keyword each one stands for (/start is a join)."""
 
 FACILITATOR_COMMANDS = (
-    "prompt", "poll", "close", "results", "share", "dashboard", "export", "facilitators",
+    "prompt", "poll", "close", "results", "share", "dashboard", "export",
 )  # fmt: skip
 
 MENU: dict[str, list[tuple[str, str]]] = {
@@ -96,22 +93,6 @@ MENU: dict[str, list[tuple[str, str]]] = {
 }
 """setMyCommands: English is the default menu, French and Spanish by the app's language."""
 
-NOTICES: dict[str, dict[str, str]] = {
-    "fac-refused": {
-        "en": "Sorry, this command is for facilitators only.",
-        "fr": "Désolé, cette commande est réservée aux facilitateurs.",
-        "es": "Lo sentimos, este comando es solo para facilitadores.",
-    },
-    "command-unavailable": {
-        "en": "This command is not available yet.",
-        "fr": "Cette commande n'est pas encore disponible.",
-        "es": "Este comando aún no está disponible.",
-    },
-}
-"""Replies the channel makes itself; a locale message with the same id takes precedence."""
-
-FacilitatorHandler = Callable[[str, str, int, int], Awaitable[None]]
-"""`(command, args, user_id, chat_id)`: a facilitator's command, e.g. ("poll", "Q? A / B")."""
 
 Context = ContextTypes.DEFAULT_TYPE
 
@@ -139,7 +120,6 @@ class TelegramChannel:
         settings: Settings,
         runner: TurnRunner,
         *,
-        facilitator_handler: FacilitatorHandler | None = None,
         rate: float = 30.0,
         chat_interval: float = 1.0,
         read_timeout: float = 10.0,
@@ -148,7 +128,6 @@ class TelegramChannel:
     ) -> None:
         self.settings = settings
         self.runner = runner
-        self.facilitator_handler = facilitator_handler
         self.rate = rate
         self.chat_interval = chat_interval
         self.poll_timeout = poll_timeout
@@ -426,71 +405,11 @@ class TelegramChannel:
     # --- facilitator commands ------------------------------------------------------------
 
     async def _on_facilitator(self, update: Update, context: Context) -> None:
-        """/prompt, /poll...: for facilitators only, never an answer to a flow.
-
-        With a `facilitator_handler`, the channel checks FACILITATORS itself and calls it.
-        Otherwise the runner's facilitator commands (`runner.commands`) get the text as it
-        was typed and decide who may use them.
-        """
-        message, user, chat = update.effective_message, update.effective_user, update.effective_chat
+        """/prompt, /poll...: the runner's facilitator commands decide who may use them
+        (refused and logged for anyone else); never an answer to a flow."""
+        message = update.effective_message
         assert message is not None and message.text is not None
-        if user is None or chat is None:
-            return
-        command = _command(message.text)
-        if self.facilitator_handler is None and self.runner.commands is not None:
-            env = Envelope(
-                CHANNEL,
-                str(chat.id),
-                Inbound(text=message.text, lang_hint=self._hint(update)),
-                external_id=str(update.update_id),
-            )
-            if await self.runner.commands.handle(env) is None:
-                await self._notice(update, "command-unavailable")
-            else:
-                self.runner.doorbell.ring()
-            return
-        if f"{CHANNEL}:{user.id}" not in self.settings.facilitator_addresses():
-            log.warning("telegram: /%s refused: user %d is not a facilitator", command, user.id)
-            await self._notice(update, "fac-refused")
-            return
-        if self.facilitator_handler is None:
-            await self._notice(update, "command-unavailable")
-            return
-        claimed = await self.runner.db.write(
-            lambda conn: inbound.claim(conn, CHANNEL, str(update.update_id), self._now())
-        )
-        if claimed:
-            parts = message.text.split(None, 1)
-            args = parts[1] if len(parts) > 1 else ""
-            await self.facilitator_handler(command, args, user.id, chat.id)
-
-    async def _notice(self, update: Update, msg_id: str) -> None:
-        """Queue one of `NOTICES` for this chat, once per update, outside any flow: it is
-        not an answer and changes nothing about the participant."""
-        assert update.effective_chat is not None
-        address = str(update.effective_chat.id)
-        hint, now = self._hint(update), self._now()
-
-        def job(conn: sqlite3.Connection) -> bool:
-            if not inbound.claim(conn, CHANNEL, str(update.update_id), now):
-                return False
-            found = participants.find(conn, CHANNEL, address)
-            lang = pick_language(
-                found.participant.language if found else None,
-                hint,
-                self.settings.default_language,
-            )
-            text = (
-                self.runner.tr(lang, msg_id)
-                if self.runner.tr.has(lang, msg_id)
-                else NOTICES[msg_id].get(lang, NOTICES[msg_id]["en"])
-            )
-            pid = found.participant.id if found else None
-            outbox.enqueue(conn, pid, CHANNEL, address, [Message(text, force=True)], now)
-            return True
-
-        if await self.runner.db.write(job):
-            self.runner.doorbell.ring()
+        await self._turn(update, Inbound(text=message.text, lang_hint=self._hint(update)))
 
     def _now(self) -> str:
         return self.runner.clock().isoformat()

@@ -29,5 +29,17 @@ lint: $(STAMP)
 check: $(STAMP)
 	$(BIN)/baraza check flows
 
+# Benchmarks (issue 6): at most 10 minutes on 2 cores; one table, also in bench/RESULTS.md.
+# Needs wrk (Debian package) and the `bench` extra (Flask, for the baseline).
+bench: $(STAMP)
+	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; } \
+		|| echo "wrk could not be installed: bench 2 falls back to an asyncio load generator"
+	@$(BIN)/python -c "import flask" 2>/dev/null || $(BIN)/pip install --quiet -e '.[test,bench]'
+	$(BIN)/python -m bench
+
+# The fault suite at full size (make test runs its short form, tests/test_faults.py).
+faults: $(STAMP)
+	$(BIN)/python -m tests.faults_rig
+
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -138,7 +138,7 @@ def text(board: Dashboard) -> str:
         total = sum(poll.counts)
         for label, n in zip(poll.options, poll.counts, strict=True):
             pct = round(100 * n / total) if total else 0
-            lines.append(f"  {label}: {shown(n)} ({pct}%)")
+            lines.append(f"  {label}: {n} ({pct}%)")  # options are not groups of people
         lines.append("  by group:")
         for group, counts in sorted(poll.by_group.items()):
             voters = sum(counts)

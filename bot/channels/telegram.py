@@ -18,6 +18,7 @@ import datetime as dtm
 import hmac
 import json
 import logging
+import os
 from typing import Any
 
 from starlette.requests import Request
@@ -46,6 +47,9 @@ from bot.outbox import Sender
 from bot.turns import Envelope, Outcome, TurnRunner
 from bot.web import MAX_BODY
 
+# Opt in to python-telegram-bot's timedelta durations (RetryAfter.retry_after): without it
+# every flood-limit answer also logs a deprecation warning.
+os.environ.setdefault("PTB_TIMEDELTA", "true")
 log = logging.getLogger(__name__)
 
 WEBHOOK_PATH = "/telegram/webhook"

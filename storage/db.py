@@ -32,7 +32,10 @@ PRAGMAS = (
     "PRAGMA synchronous=NORMAL",
     "PRAGMA busy_timeout=5000",
     "PRAGMA foreign_keys=ON",
+    "PRAGMA cache_size=-65536",
 )
+"""WAL and NORMAL sync (durable at each commit but the last on power loss), and a 64 MB
+page cache so that 100,000 participants' rows stay in memory."""
 
 
 def migrations() -> list[tuple[int, str]]:

@@ -136,14 +136,18 @@ def claim(
 ) -> list[Outgoing]:
     """Mark and return up to `limit` sendable rows: the head of each address's queue.
 
-    Bulk rows of the dialogues in `hold` (in their quiet hours) wait; replies do not.
+    The head is the address's earliest reply, else its earliest bulk message, so a reply
+    to someone who just wrote overtakes a broadcast still waiting for them. An address
+    with a message being sent, or still in its pause (`pacing`), has no head. Bulk rows
+    of the dialogues in `hold` (in their quiet hours) wait; replies do not.
     """
+    conn.execute("DELETE FROM pacing WHERE until < ?", (now - 60,))
     only = " AND o.address = ?" if address is not None else ""
     params: tuple[object, ...] = (channel, now) + ((address,) if address is not None else ())
     if hold:
         only += f" AND NOT (o.priority = 1 AND o.dialogue IN ({','.join('?' * len(hold))}))"
         params += tuple(hold)
-    params += (limit,)
+    params += (now, limit)
     with closing(
         conn.execute(
             "SELECT o.id, o.participant_id, o.channel, o.address, o.payload, o.attempts, o.priority"
@@ -152,7 +156,10 @@ def claim(
             + only
             + " AND (o.force = 1 OR p.stopped_at IS NULL)"
             " AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.channel = o.channel"
-            "   AND e.address = o.address AND e.status IN ('queued', 'sending') AND e.id < o.id)"
+            "   AND e.address = o.address AND (e.status = 'sending' OR (e.status = 'queued'"
+            "   AND (e.priority < o.priority OR (e.priority = o.priority AND e.id < o.id)))))"
+            " AND NOT EXISTS (SELECT 1 FROM pacing g WHERE g.channel = o.channel"
+            "   AND g.address = o.address AND g.until > ?)"
             " ORDER BY o.priority, o.id LIMIT ?",
             params,
         )
@@ -194,14 +201,14 @@ def sent(
     now: str,
     pace_until: float = 0,
 ) -> None:
-    """Mark sent; the address is dropped from the row, and the address's next message waits
-    until `pace_until` (per-chat pacing that survives a restart)."""
+    """Mark sent; the address is dropped from the row, and the address's next message
+    (whenever it is queued) waits until `pace_until`."""
     if pace_until:
         conn.execute(
-            "UPDATE outbox SET not_before = max(not_before, ?) WHERE status = 'queued'"
-            " AND channel = (SELECT channel FROM outbox WHERE id = ?)"
-            " AND address = (SELECT address FROM outbox WHERE id = ?)",
-            (pace_until, row_id, row_id),
+            "INSERT INTO pacing (channel, address, until)"
+            " SELECT channel, address, ? FROM outbox WHERE id = ? AND address IS NOT NULL"
+            " ON CONFLICT (channel, address) DO UPDATE SET until = excluded.until",
+            (pace_until, row_id),
         )
     conn.execute(
         "UPDATE outbox SET status = 'sent', provider_id = ?, sent_at = ?, address = NULL,"

@@ -14,11 +14,13 @@ choice made (`telegram_keyboards` has the layouts and the callback data).
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dtm
 import hmac
 import json
 import logging
 import os
+from collections.abc import Awaitable
 from typing import Any
 
 from starlette.requests import Request
@@ -30,6 +32,7 @@ from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import (
     Application,
+    BaseUpdateProcessor,
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
@@ -101,6 +104,42 @@ MENU: dict[str, list[tuple[str, str]]] = {
 Context = ContextTypes.DEFAULT_TYPE
 
 
+class PerChatUpdates(BaseUpdateProcessor):
+    """Updates of one chat one at a time, in order; different chats at once.
+
+    python-telegram-bot processes polled updates one after another by default, so every
+    turn waited for the previous one's commit. Here turns of different people overlap and
+    share commits, while a participant's tap and the answer they type next never swap.
+    """
+
+    def __init__(self, max_concurrent_updates: int) -> None:
+        super().__init__(max_concurrent_updates)
+        self._last: dict[int, asyncio.Future[None]] = {}
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        chat = update.effective_chat if isinstance(update, Update) else None
+        if chat is None:
+            await coroutine
+            return
+        before = self._last.get(chat.id)
+        mine: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._last[chat.id] = mine
+        try:
+            if before is not None:
+                await asyncio.shield(before)
+            await coroutine
+        finally:
+            mine.set_result(None)
+            if self._last.get(chat.id) is mine:
+                del self._last[chat.id]
+
+    async def initialize(self) -> None:
+        """Nothing to set up."""
+
+    async def shutdown(self) -> None:
+        """Nothing to tear down."""
+
+
 class TelegramConfigError(ConfigError):
     """The settings do not allow the Telegram channel to start."""
 
@@ -167,6 +206,7 @@ class TelegramChannel:
             .token(self.settings.telegram_bot_token)
             .request(request(64))
             .get_updates_request(request(2))
+            .concurrent_updates(PerChatUpdates(64))
         )
         if self.settings.telegram_api_url:
             base_url, base_file_url = api_urls(self.settings.telegram_api_url)

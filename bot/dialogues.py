@@ -62,7 +62,8 @@ class Dialogue(BaseModel):
     """Expected share of participants per stakeholder group (profile.group), 0-1."""
     target_total: int = Field(default=0, ge=0)
     """How many participants the dialogue expects in all (turns shares into counts)."""
-    quiet_hours: QuietHours | None = QuietHours()
+    quiet_hours: QuietHours | None = None
+    """Local hours when bulk messages wait (none unless the dialogue file says so)."""
 
     @model_validator(mode="after")
     def _checks(self) -> Dialogue:

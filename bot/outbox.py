@@ -10,11 +10,11 @@ refusal means for the participant.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import random
 import sqlite3
 import time
+from asyncio import FIRST_COMPLETED
 from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -28,6 +28,8 @@ from storage.outbox import Outgoing
 
 log = logging.getLogger(__name__)
 MAX_BACKOFF = 300.0
+MIN_IDLE = 0.1
+"""Shortest nap when nothing could be claimed (rows paced per chat, or held in quiet hours)."""
 
 
 @dataclass(frozen=True)
@@ -146,44 +148,61 @@ class Sender:
         await self._limit.acquire(cost)
 
     async def run(self) -> None:
-        """Send until `stop()`; a batch in hand is always finished and marked first."""
-        while not self._stopping:
-            sent = await self.drain_once()
-            if sent:
-                continue
-            await self._sleep_until_due()
+        """Send until `stop()`. Up to `concurrency` sends are in flight; a free slot is
+        filled at once, so one hanging send never holds the others back. On stop, the
+        sends in hand are finished and marked first."""
+        inflight: set[asyncio.Task[None]] = set()
+        try:
+            while not self._stopping:
+                free = self.concurrency - len(inflight)
+                rows = await self._claim(free) if free > 0 else []
+                for row in rows:
+                    task = asyncio.create_task(self._send(row))
+                    inflight.add(task)
+                    task.add_done_callback(inflight.discard)
+                if not rows:
+                    await self._idle(inflight)
+        finally:
+            if inflight:
+                await asyncio.gather(*inflight, return_exceptions=True)
 
     def stop(self) -> None:
         self._stopping = True
         self.wake.set()
 
-    async def _sleep_until_due(self) -> None:
+    async def _idle(self, inflight: set[asyncio.Task[None]]) -> None:
+        """Until a send finishes, a turn queues messages, or a queued one falls due."""
         if self._stopping:
             return
         due = await self.db.write(partial(outbox.next_due, channel=self.transport.channel))
         now = self.clock()
-        timeout = 5.0 if due is None else min(5.0, max(0.01, due - now))
+        timeout = 5.0 if due is None else min(5.0, max(MIN_IDLE, due - now))
         timeout = max(timeout, self.paused_until - now)
         self.wake.clear()
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self.wake.wait(), timeout)
+        waiter = asyncio.create_task(self.wake.wait())
+        try:
+            await asyncio.wait({waiter, *inflight}, timeout=timeout, return_when=FIRST_COMPLETED)
+        finally:
+            waiter.cancel()
 
-    async def drain_once(self) -> int:
-        """Claim one batch and send it; returns how many rows were attempted."""
+    async def _claim(self, limit: int) -> list[Outgoing]:
         now = self.clock()
         if now < self.paused_until:
-            return 0
+            return []
         rows: list[Outgoing] = await self.db.write(
             partial(
                 _claim,
                 channel=self.transport.channel,
                 now=now,
-                limit=self.concurrency,
+                limit=limit,
                 hold=tuple(self.hold(now)),
             )
         )
-        if not rows:
-            return 0
+        return rows
+
+    async def drain_once(self) -> int:
+        """Claim one batch and send it all; returns how many rows were attempted."""
+        rows = await self._claim(self.concurrency)
         await asyncio.gather(*(self._send(row) for row in rows))
         return len(rows)
 

@@ -63,6 +63,7 @@ async def serve(settings: Settings, content: Content, stop: asyncio.Event | None
     senders: list[tuple[Sender, asyncio.Task[None]]] = []
     started: list[Channel] = []
     server: uvicorn.Server | None = None
+    web: asyncio.Task[None] | None = None
     try:
         routes: list[BaseRoute] = []
         for channel in channels:
@@ -89,7 +90,7 @@ async def serve(settings: Settings, content: Content, stop: asyncio.Event | None
                 lifespan="off",
             )
             server = uvicorn.Server(config)
-            tasks.append(asyncio.create_task(server.serve(), name="web"))
+            web = asyncio.create_task(server.serve(), name="web")
             log.info("web app on http://%s:%d", settings.http_host, settings.http_port)
         log.info("serving: %s", ", ".join(c.name for c in channels))
         await stop.wait()
@@ -108,6 +109,11 @@ async def serve(settings: Settings, content: Content, stop: asyncio.Event | None
                 )
         for channel in reversed(started):
             await channel.stop()
+        if web is not None:  # uvicorn closes its sockets itself once told to exit
+            try:
+                await asyncio.wait_for(web, SENDER_GRACE)
+            except TimeoutError:
+                log.warning("the web app did not stop in %ss", SENDER_GRACE)
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)

@@ -31,8 +31,8 @@ async def rows(conn: aiosqlite.Connection, dialogue: str) -> AsyncIterator[tuple
     )
     async with conn.execute(
         f"SELECT a.participant_id, {profile}, a.flow_id, a.step_id, a.value, a.raw, a.language,"
-        " a.channel, a.created_at FROM answers a JOIN participants p ON p.id = a.participant_id"
-        " WHERE p.dialogue = ? ORDER BY a.id",
+        " a.channel, a.created_at FROM answers a CROSS JOIN participants p"
+        " ON p.id = a.participant_id WHERE p.dialogue = ? ORDER BY a.id",
         (dialogue,),
     ) as cur:
         async for row in cur:

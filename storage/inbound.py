@@ -6,7 +6,6 @@ It holds no text: before consent nothing but the address and language may be sto
 from __future__ import annotations
 
 import sqlite3
-from contextlib import closing
 
 
 def claim(conn: sqlite3.Connection, channel: str, external_id: str, now: str) -> bool:
@@ -16,14 +15,3 @@ def claim(conn: sqlite3.Connection, channel: str, external_id: str, now: str) ->
         (channel, external_id, now),
     )
     return cur.rowcount == 1
-
-
-def last_external_id(conn: sqlite3.Connection, channel: str) -> str | None:
-    """The highest numeric external id of a channel (Telegram resumes polling after it)."""
-    with closing(
-        conn.execute(
-            "SELECT max(CAST(external_id AS INTEGER)) FROM inbound WHERE channel = ?", (channel,)
-        )
-    ) as cur:
-        row = cur.fetchone()
-    return None if row is None or row[0] is None else str(row[0])

@@ -15,6 +15,7 @@ choice made (`telegram_keyboards` has the layouts and the callback data).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dtm
 import hmac
 import json
@@ -104,6 +105,10 @@ MENU: dict[str, list[tuple[str, str]]] = {
 Context = ContextTypes.DEFAULT_TYPE
 
 
+MAX_ATTEMPTS = 3
+"""How often a polled update whose turn failed is fetched again before it is skipped."""
+
+
 class PerChatUpdates(BaseUpdateProcessor):
     """Updates of one chat one at a time, in order; different chats at once.
 
@@ -182,6 +187,8 @@ class TelegramChannel:
         self.transport = TelegramTransport(self.application.bot)
         self._sender: Sender | None = None
         self._failed: set[int] = set()
+        self._polling: asyncio.Task[None] | None = None
+        self._attempts: dict[int, int] = {}
         self._closed_texts = {
             runner.tr(lang, msg_id)
             for lang in runner.tr.languages
@@ -211,9 +218,8 @@ class TelegramChannel:
         if self.settings.telegram_api_url:
             base_url, base_file_url = api_urls(self.settings.telegram_api_url)
             builder = builder.base_url(base_url).base_file_url(base_file_url)
-        if self.webhook:
-            builder = builder.updater(None)
-        return builder.build()
+        # No Updater: its polling confirms updates before their turns commit (see _poll).
+        return builder.updater(None).build()
 
     def _add_handlers(self) -> None:
         private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
@@ -245,12 +251,9 @@ class TelegramChannel:
             await app.initialize()  # getMe: a wrong token or API URL fails here
             await self._set_commands()
             await app.start()
-            if app.updater is not None:  # (its bootstrap calls deleteWebhook first)
-                await app.updater.start_polling(
-                    timeout=dtm.timedelta(seconds=self.poll_timeout),
-                    allowed_updates=ALLOWED_UPDATES,
-                    error_callback=self._on_polling_error,
-                )
+            if not self.webhook:
+                await app.bot.delete_webhook()
+                self._polling = asyncio.create_task(self._poll(), name="telegram-polling")
             else:
                 await app.bot.set_webhook(
                     url=self.webhook_url,
@@ -272,8 +275,13 @@ class TelegramChannel:
         set so Telegram keeps updates until then."""
         await self.transport.close(timeout=self.read_timeout)
         app = self.application
-        if app.updater is not None and app.updater.running:
-            await app.updater.stop()
+        if self._polling is not None:
+            # A turn cut short here commits or not; unconfirmed updates come again next
+            # start and the inbound log drops those already applied.
+            self._polling.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._polling
+            self._polling = None
         if app.running:
             await app.stop()
         await app.shutdown()
@@ -461,14 +469,60 @@ class TelegramChannel:
     # --- errors -------------------------------------------------------------------------
 
     async def _on_error(self, update: object, context: Context) -> None:
-        if self.webhook and isinstance(update, Update):
+        if isinstance(update, Update):
             self._failed.add(update.update_id)
         update_id = update.update_id if isinstance(update, Update) else None
         log.error("telegram: update %s failed", update_id, exc_info=context.error)
 
-    @staticmethod
-    def _on_polling_error(exc: TelegramError) -> None:
-        log.warning("telegram: getUpdates failed (%s: %s); retrying", type(exc).__name__, exc)
+    # --- polling ------------------------------------------------------------------------
+
+    async def _poll(self) -> None:
+        """Long polling that confirms updates only once their turns are committed.
+
+        Telegram forgets updates below the `offset` of the next getUpdates. That call comes
+        only after every update of the batch has been processed (chats in parallel, each
+        chat's in order); a failed update is fetched again, up to MAX_ATTEMPTS times. After
+        a crash the batch comes again and the inbound log drops what was already applied.
+        """
+        app, offset, pause = self.application, None, 1.0
+        while True:
+            try:
+                updates = await app.bot.get_updates(
+                    offset=offset,
+                    timeout=dtm.timedelta(seconds=self.poll_timeout),
+                    read_timeout=self.poll_timeout + self.read_timeout,
+                    allowed_updates=ALLOWED_UPDATES,
+                )
+            except TelegramError as exc:
+                log.warning("telegram: getUpdates failed (%s); again in %.0fs", exc, pause)
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, 60.0)
+                continue
+            pause = 1.0
+            if not updates:
+                continue
+            processor = app.update_processor
+            await asyncio.gather(
+                *(processor.process_update(u, app.process_update(u)) for u in updates)
+            )
+            offset = self._next_offset(updates)
+
+    def _next_offset(self, updates: list[Update]) -> int:
+        """Past the batch, or at the first failed update that may be tried again."""
+        retry = []
+        for u in updates:
+            if u.update_id not in self._failed:
+                continue
+            self._failed.discard(u.update_id)
+            tries = self._attempts[u.update_id] = self._attempts.get(u.update_id, 0) + 1
+            if tries < MAX_ATTEMPTS:
+                retry.append(u.update_id)
+            else:
+                log.error("telegram: update %d failed %d times; skipped", u.update_id, tries)
+        if retry:
+            return min(retry)
+        self._attempts.clear()
+        return updates[-1].update_id + 1
 
 
 def _command(text: str) -> str:

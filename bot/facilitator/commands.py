@@ -28,7 +28,7 @@ from bot.facilitator.parse import (
     poll_texts,
     prompt_texts,
 )
-from bot.i18n import Translator
+from bot.i18n import Translator, pick_language
 from bot.turns import Envelope, Outcome
 from storage import facilitators, inbound, outbox, participants, prompts
 from storage.db import Database
@@ -78,6 +78,17 @@ class Facilitation:
         cmd = parse_command(env.inbound.text)
         if cmd is None:
             return None
+        if env.external_id is not None and not await self.db.write(
+            partial(
+                inbound.claim,
+                channel=env.channel,
+                external_id=env.external_id,
+                now=self.clock().isoformat(),
+            )
+        ):
+            # A redelivered /poll must not create and broadcast a second poll. (A crash
+            # right after this claim loses the command; the facilitator sees no answer.)
+            return Outcome(duplicate=True)
         who = identity(env.channel, env.address)
         allowed = await self.allowed_dialogues(who)
         lang = await self._language(env)
@@ -104,18 +115,12 @@ class Facilitation:
             " WHERE a.channel = ? AND a.address = ?",
             (env.channel, env.address),
         )
-        from bot.i18n import pick_language
-
         return str(rows[0][0]) if rows else pick_language(None, env.inbound.lang_hint, "en")
 
     async def _reply(self, env: Envelope, messages: list[Message]) -> Outcome:
         now = self.clock().isoformat()
 
         def job(conn: sqlite3.Connection) -> Outcome:
-            if env.external_id is not None and not inbound.claim(
-                conn, env.channel, env.external_id, now
-            ):
-                return Outcome(duplicate=True)
             found = participants.find(conn, env.channel, env.address)
             pid = found.participant.id if found else None
             outbox.enqueue(conn, pid, env.channel, env.address, messages, now)

@@ -1,0 +1,1 @@
+"""Baraza's benchmarks (`make bench`): see bench/README.md and bench/RESULTS.md."""

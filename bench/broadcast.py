@@ -1,0 +1,225 @@
+"""Bench 3: a facilitator's broadcast to N participants on the fake Bot API.
+
+Three processes: the fake Bot API (`tests.fakes.telegram_api`), the bot (this module's
+`bot` command: the runner, the Telegram channel polling, its Sender at R messages a
+second and one a second per chat) and the driver (`run`), which sends the facilitator's
+`/prompt`, has participants write to the bot during the broadcast, and then reads the
+fake's recorded calls: when the broadcast was done, the shortest gap between two
+messages to one chat, and how long each participant waited for the bot's reply.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("PTB_TIMEDELTA", "1")
+
+import argparse
+import asyncio
+import contextlib
+import itertools
+import json
+import random
+import signal
+import sqlite3
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from bench.common import (
+    FIRST_USER,
+    TOKEN,
+    background,
+    env_for,
+    free_port,
+    seed_survey_population,
+    settings_values,
+    wait_http,
+)
+
+FACILITATOR = 500
+QUESTION = "Which should the council fix first: the borehole or the road?"
+
+
+# --------------------------------------------------------------------------- the bot process
+
+
+async def serve_bot(workdir: Path, rate: float) -> None:
+    """The Telegram half of `baraza run`, with the Sender's overall rate set to `rate`
+    (TELEGRAM has no setting for it: `baraza run` always sends at 30/s)."""
+    import logging
+
+    from bot.channels.telegram import TelegramChannel
+    from bot.config import Settings
+    from bot.runtime import load_content, open_runner
+
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]  # from the environment
+    runner = await open_runner(settings, load_content(settings))
+    channel = TelegramChannel(settings, runner, rate=rate, chat_interval=1.0)
+    sender = channel.sender()
+    sender.wake = runner.doorbell.subscribe()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await channel.start()
+    task = asyncio.create_task(sender.run())
+    try:
+        await stop.wait()
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        await channel.stop()
+        await runner.db.close()
+
+
+# --------------------------------------------------------------------------- the driver
+
+
+def _count_sent(db: Path) -> int:
+    with contextlib.closing(sqlite3.connect(db, timeout=5)) as conn:
+        row = conn.execute(
+            "SELECT count(*) FROM outbox WHERE priority = 1 AND status = 'sent'"
+        ).fetchone()
+    return int(row[0])
+
+
+def run(
+    workdir: Path, participants: int, rate: float, writes_per_second: float = 8.0
+) -> dict[str, Any]:
+    db = seed_survey_population(workdir, participants)
+    api_port = free_port()
+    api = f"http://127.0.0.1:{api_port}"
+    values = settings_values(
+        workdir,
+        database_path=db,
+        telegram_bot_token=TOKEN,
+        telegram_api_url=f"{api}/bot",
+        facilitators=f"telegram:{FACILITATOR}",
+    )
+    env = env_for(values)
+    floor = participants / rate
+    with (
+        background(
+            ["tests.fakes.telegram_api", "--port", str(api_port)], env, workdir / "fake-tg.log"
+        ) as fake,
+        httpx.Client(base_url=api, timeout=30) as http,
+    ):
+        wait_http(f"{api}/_control/calls?method=getMe", proc=fake)
+        with background(
+            ["bench.broadcast", "bot", "--workdir", str(workdir), "--rate", str(rate)],
+            env,
+            workdir / "bot.log",
+        ) as bot:
+            deadline = time.monotonic() + 60
+            while not http.get("/_control/calls", params={"method": "getUpdates"}).json():
+                if bot.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"bot did not start: see {workdir / 'bot.log'}")
+                time.sleep(0.2)
+            rng = random.Random(3)
+            t0 = time.monotonic()
+            http.post(
+                "/_control/message", json={"user_id": FACILITATOR, "text": f"/prompt {QUESTION}"}
+            )
+            writes: list[tuple[int, float]] = []
+            give_up = t0 + 3 * floor + 30
+            next_check = t0 + 2
+            done = False
+            while time.monotonic() < give_up:
+                # participants write during the broadcast (one message each, at most)
+                chat = FIRST_USER + rng.randrange(participants)
+                if chat not in {c for c, _ in writes}:
+                    writes.append((chat, time.monotonic()))
+                    http.post("/_control/message", json={"user_id": chat, "text": "The borehole"})
+                time.sleep(1 / writes_per_second)
+                if time.monotonic() >= next_check:
+                    next_check += 2
+                    if _count_sent(db) >= participants:
+                        done = True
+                        break
+            time.sleep(3)  # replies to the last writers
+            calls = http.get("/_control/calls", params={"method": "sendMessage"}).json()
+    (workdir / "calls.json").write_text(json.dumps({"t0": t0, "writes": writes, "calls": calls}))
+    return analyse(calls, writes, t0, participants, rate, floor, done)
+
+
+def analyse(
+    calls: list[dict[str, Any]],
+    writes: list[tuple[int, float]],
+    t0: float,
+    participants: int,
+    rate: float,
+    floor: float,
+    done: bool,
+) -> dict[str, Any]:
+    ok = [c for c in calls if c["failed"] is None]
+    bulk = [c for c in ok if str(c["params"].get("text", "")).startswith(QUESTION)]
+    by_chat: dict[str, list[dict[str, Any]]] = {}
+    for c in ok:
+        by_chat.setdefault(str(c["params"].get("chat_id")), []).append(c)
+    gaps = [b["at"] - a["at"] for sent in by_chat.values() for a, b in itertools.pairwise(sent)]
+    latencies = []
+    missing = 0
+    for chat, at in writes:
+        reply = next(
+            (
+                c["at"]
+                for c in by_chat.get(str(chat), [])
+                if c["at"] > at and not str(c["params"].get("text", "")).startswith(QUESTION)
+            ),
+            None,
+        )
+        if reply is None:
+            missing += 1
+        else:
+            latencies.append(reply - at)
+    latencies.sort()
+    last = max((c["at"] for c in bulk), default=t0)
+    completion = last - t0
+    return {
+        "participants": participants,
+        "rate": rate,
+        "done": done,
+        "delivered": len({str(c["params"]["chat_id"]) for c in bulk}),
+        "duplicates": len(bulk) - len({str(c["params"]["chat_id"]) for c in bulk}),
+        "completion_s": completion,
+        "floor_s": floor,
+        "over_floor": completion / floor,
+        "min_gap_s": min(gaps) if gaps else None,
+        "gaps_under_1s": sum(1 for g in gaps if g < 1.0),
+        "writes": len(writes),
+        "replies_missing": missing,
+        "reply_p50_s": latencies[len(latencies) // 2] if latencies else None,
+        "reply_p99_s": latencies[min(len(latencies) - 1, int(0.99 * len(latencies)))]
+        if latencies
+        else None,
+        "reply_max_s": latencies[-1] if latencies else None,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    sub = parser.add_subparsers(dest="command", required=True)
+    b = sub.add_parser("bot")
+    b.add_argument("--workdir", required=True)
+    b.add_argument("--rate", type=float, default=200.0)
+    r = sub.add_parser("run")
+    r.add_argument("--workdir", required=True)
+    r.add_argument("--participants", type=int, default=10_000)
+    r.add_argument("--rate", type=float, default=200.0)
+    args = parser.parse_args()
+    if args.command == "bot":
+        asyncio.run(serve_bot(Path(args.workdir), args.rate))
+    else:
+        Path(args.workdir).mkdir(parents=True, exist_ok=True)
+        print(json.dumps(run(Path(args.workdir), args.participants, args.rate)))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,326 @@
+"""Bench 2: signed inbound SMS webhooks per second and their latency over loopback HTTP.
+
+Baraza is the real `baraza run` (uvicorn serving `build_app` with the SMS channel's
+routes, its Sender pointed at the fake Twilio API in another process); the baseline is
+`bench/flask_baseline.py` (Twilio's Flask quickstart). Both get the same requests:
+a pool of distinct, pre-signed webhooks (distinct MessageSid, From numbers of seeded
+participants mid-survey, each answering its current question), replayed once each.
+
+* Throughput and latency at saturation: `wrk` (closed loop, one thread) reading the pool
+  through `bench/wrk_pool.lua`; without wrk, an asyncio closed-loop client (slower).
+* Latency at a fixed rate (the baseline's maximum): an open-loop asyncio generator that
+  sends on schedule and measures from the scheduled time (no coordinated omission).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import shutil
+import statistics
+import subprocess
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from twilio.request_validator import RequestValidator
+
+from bench.common import (
+    BENCH,
+    SURVEY_ANSWERS,
+    background,
+    env_for,
+    free_port,
+    settings_values,
+    sms_address,
+    turn_schedule,
+    wait_http,
+)
+
+ACCOUNT = "AC" + "b" * 32
+AUTH_TOKEN = "bench-secret"
+FROM = "+15005550006"
+PATH = "/sms/inbound"
+
+Pool = list[tuple[str, str]]
+"""(X-Twilio-Signature, url-encoded body) per request."""
+
+
+def webhook(n: int, number: str, body: str) -> dict[str, str]:
+    sid = f"SM{n:032x}"
+    return {
+        "ToCountry": "US",
+        "SmsMessageSid": sid,
+        "NumMedia": "0",
+        "SmsSid": sid,
+        "SmsStatus": "received",
+        "Body": body,
+        "To": FROM,
+        "NumSegments": "1",
+        "MessageSid": sid,
+        "AccountSid": ACCOUNT,
+        "From": number,
+        "ApiVersion": "2010-04-01",
+    }
+
+
+def make_pool(url: str, population: int, size: int, first_sid: int = 1) -> Pool:
+    """`size` distinct signed webhooks for `url`: seeded participants answering in turn."""
+    validator = RequestValidator(AUTH_TOKEN)
+    pool: Pool = []
+    n = first_sid
+    for row in turn_schedule(population, size, seed=11):
+        for i, step in row:
+            params = webhook(n, sms_address(i), SURVEY_ANSWERS[step])
+            pool.append((validator.compute_signature(url, params), urlencode(params)))
+            n += 1
+    return pool
+
+
+def raw_request(port: int, signature: str, body: str) -> bytes:
+    data = body.encode()
+    head = (
+        f"POST {PATH} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+        "Content-Type: application/x-www-form-urlencoded\r\n"
+        f"X-Twilio-Signature: {signature}\r\nContent-Length: {len(data)}\r\n\r\n"
+    )
+    return head.encode() + data
+
+
+# --------------------------------------------------------------------------- load generators
+
+
+def have_wrk() -> bool:
+    return shutil.which("wrk") is not None
+
+
+def run_wrk(
+    port: int, pool: Pool, workdir: Path, seconds: float, connections: int
+) -> dict[str, Any]:
+    """Closed loop with wrk (one thread): requests/s and latency percentiles."""
+    pool_file = workdir / f"pool-{port}.tsv"
+    pool_file.write_text("".join(f"{s}\t{b}\n" for s, b in pool))
+    out = subprocess.run(
+        [
+            "wrk",
+            "-t1",
+            f"-c{connections}",
+            f"-d{seconds:g}s",
+            "--latency",
+            "-s",
+            str(BENCH / "wrk_pool.lua"),
+            f"http://127.0.0.1:{port}",
+            "--",
+            str(pool_file),
+            "1",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=seconds + 60,
+        check=True,
+    ).stdout
+    line = next(x for x in out.splitlines() if x.startswith("{"))
+    r = json.loads(line)
+    duration = r["duration_us"] / 1e6
+    errors = r["status_errors"] + r["connect_errors"] + r["read_errors"] + r["write_errors"]
+    return {
+        "tool": "wrk",
+        "requests": r["requests"],
+        "rate": r["requests"] / duration,
+        "p50_ms": r["p50_us"] / 1000,
+        "p99_ms": r["p99_us"] / 1000,
+        "errors": errors + r["timeouts"],
+        "wrapped": r["requests"] > len(pool),
+    }
+
+
+@dataclass
+class _Conn:
+    reader: asyncio.StreamReader
+    writer: asyncio.StreamWriter
+
+
+async def _exchange(conn: _Conn, request: bytes) -> tuple[int, bool]:
+    """Send one request, read its response: (status, keep-alive)."""
+    conn.writer.write(request)
+    head = await conn.reader.readuntil(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    version, status = lines[0].split(" ", 2)[:2]
+    headers = {
+        k.strip().lower(): v.strip() for k, _, v in (x.partition(":") for x in lines[1:] if x)
+    }
+    length = int(headers.get("content-length", "0"))
+    if length:
+        await conn.reader.readexactly(length)
+    keep = version == "HTTP/1.1" and headers.get("connection", "").lower() != "close"
+    return int(status), keep
+
+
+async def load(
+    port: int,
+    requests: Sequence[bytes],
+    *,
+    rate: float | None,
+    seconds: float,
+    connections: int = 32,
+) -> dict[str, Any]:
+    """rate=None: closed loop on `connections`; else open loop at `rate` per second
+    (latency measured from each request's scheduled time)."""
+    loop = asyncio.get_running_loop()
+    idle: list[_Conn] = []
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    errors = 0
+
+    async def connect() -> _Conn:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        return _Conn(reader, writer)
+
+    async def one(request: bytes, scheduled: float) -> None:
+        nonlocal errors
+        conn = idle.pop(0) if idle else None
+        for attempt in (1, 2):
+            reused = conn is not None
+            try:
+                if conn is None:
+                    conn = await connect()
+                status, keep = await _exchange(conn, request)
+                break
+            except (OSError, asyncio.IncompleteReadError, ValueError):
+                if conn is not None:
+                    conn.writer.close()
+                conn = None
+                if not (reused and attempt == 1):  # a kept-alive connection the server
+                    errors += 1  # closed meanwhile is retried once, as HTTP clients do
+                    return
+        else:
+            return
+        latencies.append(loop.time() - scheduled)
+        statuses[status] = statuses.get(status, 0) + 1
+        if keep:
+            idle.append(conn)
+        else:
+            conn.writer.close()
+
+    start = loop.time()
+    deadline = start + seconds
+    sent = 0
+    if rate is None:
+
+        async def worker() -> None:
+            nonlocal sent
+            while loop.time() < deadline and sent < len(requests):
+                i = sent
+                sent += 1
+                await one(requests[i], loop.time())
+
+        await asyncio.gather(*(worker() for _ in range(connections)))
+    else:
+        tasks = set()
+        while sent < len(requests):
+            scheduled = start + sent / rate
+            if scheduled >= deadline:
+                break
+            delay = scheduled - loop.time()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            task = asyncio.create_task(one(requests[sent], scheduled))
+            tasks.add(task)
+            task.add_done_callback(tasks.discard)
+            sent += 1
+        if tasks:
+            await asyncio.wait(tasks, timeout=30)
+    elapsed = loop.time() - start
+    for conn in idle:
+        conn.writer.close()
+    latencies.sort()
+
+    def pct(p: float) -> float:
+        return (
+            latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000 if latencies else 0.0
+        )
+
+    bad = sum(n for s, n in statuses.items() if s != 200)
+    return {
+        "tool": "asyncio",
+        "requests": len(latencies),
+        "rate": len(latencies) / elapsed if elapsed else 0.0,
+        "p50_ms": pct(0.50),
+        "p99_ms": pct(0.99),
+        "mean_ms": statistics.fmean(latencies) * 1000 if latencies else 0.0,
+        "errors": errors + bad,
+        "statuses": statuses,
+        "wrapped": False,
+    }
+
+
+# --------------------------------------------------------------------------- servers
+
+
+@contextlib.contextmanager
+def baraza_server(workdir: Path, db_seeded: Path) -> Iterator[tuple[int, subprocess.Popen[Any]]]:
+    """`baraza run` with the SMS channel on a free loopback port, its Sender sending to a
+    fake Twilio API in a process of its own. Yields the port and the process."""
+    twilio_port, port = free_port(), free_port()
+    values = settings_values(
+        workdir,
+        database_path=db_seeded,
+        twilio_account_sid=ACCOUNT,
+        twilio_auth_token=AUTH_TOKEN,
+        twilio_from_number=FROM,
+        twilio_api_url=f"http://127.0.0.1:{twilio_port}",
+        http_host="127.0.0.1",
+        http_port=port,
+    )
+    env = env_for(values)
+    with (
+        background(
+            ["tests.fakes.twilio_api", "--port", str(twilio_port)], env, workdir / "twilio.log"
+        ),
+        background(["bot.cli", "run"], env, workdir / "baraza-sms.log") as proc,
+    ):
+        wait_http(f"http://127.0.0.1:{port}/healthz", proc=proc)
+        yield port, proc
+
+
+def vm_hwm_of(pid: int) -> int:
+    """Peak RSS (VmHWM, kB) of a running process."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    return 0
+
+
+@contextlib.contextmanager
+def flask_server(workdir: Path) -> Iterator[int]:
+    port = free_port()
+    env = env_for({"twilio_auth_token": AUTH_TOKEN})
+    with background(
+        ["bench.flask_baseline", "--port", str(port)], env, workdir / "flask.log"
+    ) as proc:
+        wait_http(f"http://127.0.0.1:{port}/healthz", proc=proc)
+        yield port
+
+
+def saturate(
+    port: int, pool: Pool, workdir: Path, seconds: float, connections: int
+) -> dict[str, Any]:
+    if have_wrk():
+        return run_wrk(port, pool, workdir, seconds, connections)
+    requests = [raw_request(port, s, b) for s, b in pool]
+    return asyncio.run(load(port, requests, rate=None, seconds=seconds, connections=connections))
+
+
+def fixed_rate(port: int, pool: Pool, rate: float, seconds: float) -> dict[str, Any]:
+    requests = [raw_request(port, s, b) for s, b in pool]
+    return asyncio.run(load(port, requests, rate=rate, seconds=seconds))
+
+
+def wait_quiet(port: int) -> None:
+    """Let a server drain before the next measurement."""
+    time.sleep(1.0)
+    wait_http(f"http://127.0.0.1:{port}/healthz")

@@ -1,0 +1,83 @@
+"""The fault suite, short form (`make faults` runs it at full size: tests/faults_rig.py).
+
+Each test runs one scenario against `baraza run` in a subprocess, with the fake Bot API and
+the fake Twilio API in another process, and counts afterwards what the fakes saw and what
+the SQLite file holds. Every check must hold: nothing lost. The table of checks (tried,
+held, lost) is printed at the end of the run.
+
+Set BARAZA_FAULTS=full to run the full sizes under pytest.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.faults_rig import (
+    Check,
+    Ledger,
+    current_sizes,
+    scenario_duplicates,
+    scenario_hostile,
+    scenario_kills,
+    scenario_provider_faults,
+)
+
+SIZES = current_sizes()
+LEDGER = Ledger()
+FACILITATOR_CHECK = "facilitator's /poll delivered twice: applied once"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def print_table(request: pytest.FixtureRequest) -> Iterator[None]:
+    yield
+    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
+    capture = request.config.pluginmanager.get_plugin("capturemanager")
+    if reporter is None or capture is None or not LEDGER.checks:
+        return
+    with capture.global_and_fixture_disabled():
+        reporter.write_line("")
+        reporter.write_line("Fault suite (tried / held / lost):")
+        for line in LEDGER.table().splitlines():
+            reporter.write_line(line)
+
+
+def assert_held(checks: list[Check], *, but: tuple[str, ...] = ()) -> None:
+    assert checks, "the scenario recorded no checks"
+    lost = [c for c in checks if c.lost and c.name not in but]
+    assert not lost, "lost:\n" + "\n".join(
+        f"  {c.name}: tried {c.tried}, held {c.held}, lost {c.lost} {c.note}" for c in lost
+    )
+
+
+@pytest.fixture(scope="module")
+def duplicates(tmp_path_factory: pytest.TempPathFactory) -> list[Check]:
+    asyncio.run(scenario_duplicates(tmp_path_factory.mktemp("duplicates"), SIZES, LEDGER))
+    return LEDGER.of("duplicates")
+
+
+def test_kill_9_at_random_moments_loses_nothing(tmp_path: Path) -> None:
+    asyncio.run(scenario_kills(tmp_path, SIZES, LEDGER))
+    assert_held(LEDGER.of("kill -9"))
+
+
+def test_provider_faults_delay_but_lose_nothing_and_keep_order(tmp_path: Path) -> None:
+    asyncio.run(scenario_provider_faults(tmp_path, SIZES, LEDGER))
+    assert_held(LEDGER.of("provider faults"))
+
+
+def test_redelivered_answers_and_votes_count_once(duplicates: list[Check]) -> None:
+    assert_held(duplicates, but=(FACILITATOR_CHECK,))
+
+
+def test_a_redelivered_facilitator_command_applies_once(duplicates: list[Check]) -> None:
+    [check] = [c for c in duplicates if c.name == FACILITATOR_CHECK]
+    assert check.lost == 0, check.note
+
+
+def test_hostile_input_is_refused_and_nothing_is_stored(tmp_path: Path) -> None:
+    scenario_hostile(tmp_path, SIZES, LEDGER)
+    assert_held(LEDGER.of("hostile input"))

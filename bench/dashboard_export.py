@@ -153,6 +153,7 @@ def generate(workdir: Path, participants: int, answers_each: int = 10, seed: int
                     "completed",
                     created,
                     created,
+                    DIALOGUE,
                 )
             )
             runs.append(
@@ -165,6 +166,7 @@ def generate(workdir: Path, participants: int, answers_each: int = 10, seed: int
                     "completed" if finished else "active",
                     created,
                     seen,
+                    DIALOGUE,
                 )
             )
             for k in range(answers_each):
@@ -213,7 +215,7 @@ def generate(workdir: Path, participants: int, answers_each: int = 10, seed: int
         )
         conn.executemany(
             "INSERT INTO runs (participant_id, run_no, flow_id, version, step_id, status, started_at,"
-            " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            " updated_at, dialogue) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             runs,
         )
         conn.executemany(

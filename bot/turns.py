@@ -149,7 +149,7 @@ class TurnRunner:
         if not turn.changed:
             return
         participants.save(conn, before, p, now)
-        participants.save_runs(conn, p.id, turn.runs, now)
+        participants.save_runs(conn, p.id, p.dialogue, turn.runs, now)
         if turn.answers:
             participants.save_answers(conn, p.id, turn.answers, p.language, env.channel, now)
         if turn.responses:

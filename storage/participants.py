@@ -108,14 +108,16 @@ def save(conn: sqlite3.Connection, before: Participant, p: Participant, now: str
         )
 
 
-def save_runs(conn: sqlite3.Connection, pid: str, runs: list[RunRecord], now: str) -> None:
+def save_runs(
+    conn: sqlite3.Connection, pid: str, dialogue: str, runs: list[RunRecord], now: str
+) -> None:
     for r in runs:
         conn.execute(
             "INSERT INTO runs (participant_id, run_no, flow_id, version, step_id, status,"
-            " started_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+            " started_at, updated_at, dialogue) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (participant_id, run_no) DO UPDATE SET step_id = excluded.step_id,"
             " status = excluded.status, updated_at = excluded.updated_at",
-            (pid, r.run_no, r.flow_id, r.version, r.step_id, r.status, now, now),
+            (pid, r.run_no, r.flow_id, r.version, r.step_id, r.status, now, now, dialogue),
         )
 
 

@@ -14,45 +14,24 @@ async def _rows(
         return [tuple(r) for r in await cur.fetchall()]
 
 
-async def totals(conn: aiosqlite.Connection, dialogue: str, since: str) -> dict[str, int]:
-    [row] = await _rows(
+async def people(conn: aiosqlite.Connection, dialogue: str, since: str) -> list[Any]:
+    """One pass over a dialogue's participants, grouped by everything the dashboard
+    counts: (group, channel, language, consented, active since, stopped, unreachable, n)."""
+    return await _rows(
         conn,
-        "SELECT count(*), count(consented_at), sum(last_seen_at >= ?), count(stopped_at),"
-        " count(unreachable_at) FROM participants WHERE dialogue = ?",
+        "SELECT coalesce(json_extract(profile, '$.group'), 'unknown'), channel, language,"
+        " consented_at IS NOT NULL, last_seen_at >= ?, stopped_at IS NOT NULL,"
+        " unreachable_at IS NOT NULL, count(*) FROM participants WHERE dialogue = ?"
+        " GROUP BY 1, 2, 3, 4, 5, 6, 7",
         (since, dialogue),
     )
-    joined, consented, active, stopped, unreachable = (int(x or 0) for x in row)
-    return {
-        "joined": joined,
-        "consented": consented,
-        "active_24h": active,
-        "stopped": stopped,
-        "unreachable": unreachable,
-    }
-
-
-async def by_column(conn: aiosqlite.Connection, dialogue: str, column: str) -> dict[str, int]:
-    """Consented participants counted by `group` (profile), `channel` or `language`."""
-    expr = {
-        "group": "coalesce(json_extract(profile, '$.group'), 'unknown')",
-        "channel": "channel",
-        "language": "language",
-    }[column]
-    rows = await _rows(
-        conn,
-        f"SELECT {expr}, count(*) FROM participants WHERE dialogue = ? AND consented_at IS NOT NULL"
-        " GROUP BY 1",
-        (dialogue,),
-    )
-    return {str(k): int(v) for k, v in rows}
 
 
 async def flows_finished(conn: aiosqlite.Connection, dialogue: str) -> dict[str, int]:
     rows = await _rows(
         conn,
-        "SELECT r.flow_id, count(DISTINCT r.participant_id) FROM runs r"
-        " JOIN participants p ON p.id = r.participant_id"
-        " WHERE p.dialogue = ? AND r.status = 'completed' GROUP BY r.flow_id",
+        "SELECT flow_id, count(DISTINCT participant_id) FROM runs"
+        " WHERE dialogue = ? AND status = 'completed' GROUP BY flow_id",
         (dialogue,),
     )
     return {str(k): int(v) for k, v in rows}
@@ -62,9 +41,8 @@ async def waiting_at(conn: aiosqlite.Connection, dialogue: str) -> list[tuple[st
     """(flow, step, people) whose run is still open at that step: where people drop out."""
     rows = await _rows(
         conn,
-        "SELECT r.flow_id, r.step_id, count(*) FROM runs r"
-        " JOIN participants p ON p.id = r.participant_id"
-        " WHERE p.dialogue = ? AND r.status = 'active' GROUP BY r.flow_id, r.step_id",
+        "SELECT flow_id, step_id, count(*) FROM runs WHERE dialogue = ? AND status = 'active'"
+        " GROUP BY flow_id, step_id",
         (dialogue,),
     )
     return [(str(f), str(s), int(n)) for f, s, n in rows]

@@ -6,6 +6,7 @@ small group (or person) can be singled out.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
@@ -60,12 +61,28 @@ class Dashboard:
 async def build(db: Database, dialogue: Dialogue, now: datetime, lang: str = "en") -> Dashboard:
     conn = db.reader
     since = (now - timedelta(hours=24)).isoformat()
+    totals = dict.fromkeys(("joined", "consented", "active_24h", "stopped", "unreachable"), 0)
+    groups: Counter[str] = Counter()
+    channels: Counter[str] = Counter()
+    languages: Counter[str] = Counter()
+    for group, channel, language, consented, active, stopped, gone, n in await reports.people(
+        conn, dialogue.code, since
+    ):
+        totals["joined"] += n
+        totals["consented"] += n * consented
+        totals["active_24h"] += n * active
+        totals["stopped"] += n * stopped
+        totals["unreachable"] += n * gone
+        if consented:  # breakdowns count only people who agreed to take part
+            groups[group] += n
+            channels[channel] += n
+            languages[language] += n
     board = Dashboard(
         dialogue,
-        await reports.totals(conn, dialogue.code, since),
-        await reports.by_column(conn, dialogue.code, "group"),
-        await reports.by_column(conn, dialogue.code, "channel"),
-        await reports.by_column(conn, dialogue.code, "language"),
+        totals,
+        dict(groups),
+        dict(channels),
+        dict(languages),
         await reports.flows_finished(conn, dialogue.code),
         await reports.waiting_at(conn, dialogue.code),
     )

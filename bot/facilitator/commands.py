@@ -110,12 +110,12 @@ class Facilitation:
         return await self._reply(env, messages)
 
     async def _language(self, env: Envelope) -> str:
-        rows = await self.db.read(
-            "SELECT p.language FROM addresses a JOIN participants p ON p.id = a.participant_id"
-            " WHERE a.channel = ? AND a.address = ?",
-            (env.channel, env.address),
+        found = await self.db.write(
+            partial(participants.find, channel=env.channel, address=env.address)
         )
-        return str(rows[0][0]) if rows else pick_language(None, env.inbound.lang_hint, "en")
+        if found is not None:
+            return found.participant.language
+        return pick_language(None, env.inbound.lang_hint, "en")
 
     async def _reply(self, env: Envelope, messages: list[Message]) -> Outcome:
         now = self.clock().isoformat()

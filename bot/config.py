@@ -56,8 +56,3 @@ class Settings(BaseSettings):
         return bool(self.twilio_account_sid and self.twilio_auth_token) and bool(
             self.twilio_from_number or self.twilio_messaging_service_sid
         )
-
-    def facilitator_addresses(self) -> frozenset[str]:
-        """`FACILITATORS` as a set of `channel:address` strings (comma or space separated)."""
-        parts = self.facilitators.replace(",", " ").split()
-        return frozenset(p.strip() for p in parts if ":" in p)

@@ -8,7 +8,7 @@ quiet hours, when no bulk message goes out.
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import datetime, time
 from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -91,16 +91,6 @@ class Dialogue(BaseModel):
         if self.quiet_hours is None:
             return False
         return self.quiet_hours.contains(now.astimezone(self.zone()).time())
-
-    def quiet_until(self, now: datetime) -> datetime:
-        """The end of the quiet hours `now` falls in (or `now` if it is not quiet)."""
-        if self.quiet_hours is None or not self.is_quiet(now):
-            return now
-        local = now.astimezone(self.zone())
-        end = datetime.combine(local.date(), self.quiet_hours.end, tzinfo=self.zone())
-        if end <= local:
-            end += timedelta(days=1)
-        return end
 
     def expected(self, group: str) -> int:
         return round(self.targets.get(group, 0) * self.target_total)

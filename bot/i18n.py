@@ -67,10 +67,6 @@ class Translator:
         return msg_id
 
 
-def parse_locale_file(path: Path) -> ast.Resource:
-    return FluentParser(with_spans=True).parse(path.read_text(encoding="utf-8"))
-
-
 def load_translator(
     locales_dir: Path, default: str = "en", langs: Iterable[str] = LANGUAGES
 ) -> Translator:

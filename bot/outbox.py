@@ -132,7 +132,6 @@ class Sender:
     clock: Callable[[], float] = time.time
     wake: asyncio.Event = field(default_factory=asyncio.Event)
     paused_until: float = 0.0
-    delivered: int = 0
     hold: Callable[[float], Sequence[str]] = lambda now: ()
     """Dialogues whose bulk messages wait right now (their quiet hours)."""
     window_margin: float = 1.0
@@ -233,7 +232,6 @@ class Sender:
                 partial(_retry, row_id=row.id, at=self.clock() + delay, error=repr(exc))
             )
         else:
-            self.delivered += 1
             pace = self.clock() + self.per_address_interval if self.per_address_interval else 0.0
             await self.db.write(
                 partial(_sent, row_id=row.id, provider_id=result.provider_id, pace=pace)

@@ -108,7 +108,7 @@ class TurnRunner:
             )
             participants.create(conn, before, env.channel, env.address, stamp)
         else:
-            before = found.participant
+            before = found
         count = 0
         if before.consented and _asks_for_data(env.inbound):
             count = participants.answer_count(conn, before.id)

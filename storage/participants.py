@@ -6,7 +6,6 @@ import json
 import secrets
 import sqlite3
 from contextlib import closing
-from dataclasses import dataclass
 
 from bot.engine.io import Answer, RunRecord
 from bot.engine.state import Participant
@@ -17,14 +16,7 @@ def new_id() -> str:
     return "p" + secrets.token_hex(8)
 
 
-@dataclass(frozen=True)
-class Found:
-    participant: Participant
-    answer_count: int
-    channel: str
-
-
-def find(conn: sqlite3.Connection, channel: str, address: str) -> Found | None:
+def find(conn: sqlite3.Connection, channel: str, address: str) -> Participant | None:
     with closing(
         conn.execute(
             "SELECT p.* FROM addresses a JOIN participants p ON p.id = a.participant_id"
@@ -35,7 +27,7 @@ def find(conn: sqlite3.Connection, channel: str, address: str) -> Found | None:
         row = cur.fetchone()
     if row is None:
         return None
-    return Found(_from_row(row), 0, str(row["channel"]))
+    return _from_row(row)
 
 
 def answer_count(conn: sqlite3.Connection, participant_id: str) -> int:

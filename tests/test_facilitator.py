@@ -337,3 +337,13 @@ async def test_quiet_hours_hold_bulk_but_not_replies(
     while await sender.drain_once():
         pass
     assert sum(t.startswith("Hello all") for _, t in rec.got) == 3
+
+
+def test_quiet_hours_follow_the_dialogues_local_time(content: Content) -> None:
+    from bot.serve import quiet_dialogues
+
+    dialogues = content.dialogues  # baraza: 21:00-07:00 in Africa/Nairobi (UTC+3)
+    night = datetime(2026, 11, 30, 19, 30, tzinfo=UTC).timestamp()  # 22:30 local
+    morning = datetime(2026, 11, 30, 4, 30, tzinfo=UTC).timestamp()  # 07:30 local
+    assert quiet_dialogues(dialogues, night) == ["baraza"]
+    assert quiet_dialogues(dialogues, morning) == []

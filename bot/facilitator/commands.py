@@ -114,7 +114,7 @@ class Facilitation:
             partial(participants.find, channel=env.channel, address=env.address)
         )
         if found is not None:
-            return found.participant.language
+            return found.language
         return pick_language(None, env.inbound.lang_hint, "en")
 
     async def _reply(self, env: Envelope, messages: list[Message]) -> Outcome:
@@ -122,7 +122,7 @@ class Facilitation:
 
         def job(conn: sqlite3.Connection) -> Outcome:
             found = participants.find(conn, env.channel, env.address)
-            pid = found.participant.id if found else None
+            pid = found.id if found else None
             outbox.enqueue(conn, pid, env.channel, env.address, messages, now)
             return Outcome(False, pid, tuple(messages))
 

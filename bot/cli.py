@@ -45,16 +45,28 @@ def _organiser_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]
     dash = sub.add_parser("dashboard", help="the dashboard of a dialogue, in the terminal")
     dash.add_argument("--dialogue", help="dialogue code (default: DEFAULT_DIALOGUE)")
     dash.add_argument("--chart", type=Path, help="also write the PNG chart here")
+    dash.add_argument("--db", type=Path, help="SQLite file (default: DATABASE_PATH)")
 
-    exp = sub.add_parser("export", help="answers of a dialogue, pseudonymous, as CSV or JSON")
+    exp = sub.add_parser("export", help="answers of a dialogue, pseudonymous: CSV, JSON or JSONL")
     exp.add_argument("--dialogue", help="dialogue code (default: DEFAULT_DIALOGUE)")
-    exp.add_argument("--format", choices=("csv", "json"), default="csv")
+    exp.add_argument(
+        "--format",
+        choices=("csv", "json", "jsonl"),
+        default="csv",
+        help="csv, json (one list of objects) or jsonl (JSON Lines: one object a line)",
+    )
     exp.add_argument("--out", type=Path, required=True, help="file to write")
+    exp.add_argument("--db", type=Path, help="SQLite file (default: DATABASE_PATH)")
 
     fac = sub.add_parser("facilitators", help="add, remove or list facilitators")
     fac.add_argument("action", choices=("add", "remove", "list"))
-    fac.add_argument("address", nargs="?", help="telegram:<id>, tel:<E.164> or console:<name>")
+    fac.add_argument(
+        "address",
+        nargs="?",
+        help="telegram:<user id>, tel:<phone number> (DEFAULT_REGION applies) or console:<name>",
+    )
     fac.add_argument("--dialogue", help="dialogue code (default: DEFAULT_DIALOGUE)")
+    fac.add_argument("--db", type=Path, help="SQLite file (default: DATABASE_PATH)")
 
 
 def _check(settings: Settings, args: argparse.Namespace) -> int:

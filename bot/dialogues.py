@@ -8,6 +8,7 @@ quiet hours, when no bulk message goes out.
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable, Mapping
 from datetime import datetime, time
 from pathlib import Path
 from typing import Annotated
@@ -23,7 +24,7 @@ from pydantic import (
     model_validator,
 )
 
-from bot.flows import Lang, Problem
+from bot.flows import Flow, Lang, Problem
 
 Code = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{1,30}$")]
 
@@ -101,8 +102,15 @@ def default_dialogue(code: str, title: str, start_flow: str) -> Dialogue:
 
 
 def load_dialogues(
-    folder: Path, known_flows: set[str]
+    folder: Path,
+    known_flows: set[str],
+    *,
+    flows: Mapping[str, Flow] | None = None,
+    broken: Iterable[str] = (),
 ) -> tuple[dict[str, Dialogue], list[Problem]]:
+    """Every dialogue in `folder`, with its problems. Given `flows`, the stakeholder
+    targets are checked against the groups its flows ask about (`broken`: flows with
+    schema errors, given with the steps that parsed)."""
     found: dict[str, Dialogue] = {}
     problems: list[Problem] = []
     if not folder.is_dir():
@@ -119,13 +127,74 @@ def load_dialogues(
             for e in exc.errors():
                 where = ".".join(str(x) for x in e["loc"]) or "dialogue"
                 problems.append(Problem(file, where, e["msg"].removeprefix("Value error, ")))
+            # the schema errors do not hide the other problems of the file
+            listed = raw.get("flows") if isinstance(raw, dict) else None
+            if isinstance(listed, list) and all(isinstance(f, str) for f in listed):
+                problems.extend(_unknown_flows(file, listed, known_flows))
             continue
         if dialogue.code != path.stem:
             problems.append(
                 Problem(file, "code", f"code {dialogue.code!r} differs from the file name")
             )
-        for flow_id in dialogue.flows:
-            if flow_id not in known_flows:
-                problems.append(Problem(file, "flows", f"unknown flow {flow_id!r}"))
+        problems.extend(_unknown_flows(file, dialogue.flows, known_flows))
+        if flows is not None:
+            problems.extend(target_problems(dialogue, file, flows, set(broken)))
         found[dialogue.code] = dialogue
     return found, problems
+
+
+def _unknown_flows(file: str, listed: Iterable[str], known_flows: set[str]) -> list[Problem]:
+    return [Problem(file, "flows", f"unknown flow {f!r}") for f in listed if f not in known_flows]
+
+
+def flows_of(dialogue: Dialogue, flows: Mapping[str, Flow]) -> list[str]:
+    """The dialogue's flows and every flow they hand over to (`next`), in order."""
+    seen: list[str] = []
+    todo = list(dialogue.flows)
+    while todo:
+        flow_id = todo.pop(0)
+        if flow_id in seen:
+            continue
+        seen.append(flow_id)
+        nxt = flows[flow_id].next if flow_id in flows else None
+        if nxt:
+            todo.append(nxt)
+    return seen
+
+
+def target_problems(
+    dialogue: Dialogue, file: str, flows: Mapping[str, Flow], broken: Collection[str] = ()
+) -> list[Problem]:
+    """Stakeholder targets that no question of the dialogue's flows asks about: the
+    groups are the options of the steps with `save: profile.group`. `broken` flows (with
+    schema errors) count with the steps that parsed."""
+    if not dialogue.targets:
+        return []
+    chain = flows_of(dialogue, flows)
+    groups = [
+        opt
+        for flow_id in chain
+        for step in flows[flow_id].steps
+        if step.save == "profile.group"
+        for opt in step.options
+    ]
+    if any(f in broken or f not in flows for f in chain) and not groups:
+        return []  # the group question may be in a step with schema errors (reported)
+    if not groups:
+        return [
+            Problem(
+                file,
+                "targets",
+                f"no question of its flows ({', '.join(chain)}) saves profile.group",
+            )
+        ]
+    asked = ", ".join(dict.fromkeys(groups))
+    return [
+        Problem(
+            file,
+            f"targets.{group}",
+            f"no question of its flows asks about {group!r} (profile.group options: {asked})",
+        )
+        for group in dialogue.targets
+        if group not in groups
+    ]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -21,6 +21,7 @@ from pydantic import (
     Field,
     PrivateAttr,
     StringConstraints,
+    TypeAdapter,
     ValidationError,
     model_validator,
 )
@@ -262,22 +263,63 @@ def _schema_problems(err: ValidationError, raw: Any, file: str) -> list[Problem]
 
 
 def load_flow_file(path: Path) -> tuple[Flow | None, list[Problem]]:
+    flow, _, found = read_flow_file(path)
+    return flow, found
+
+
+def read_flow_file(path: Path) -> tuple[Flow | None, Flow | None, list[Problem]]:
+    """(flow, partial, problems). On schema errors `flow` is None and `partial` keeps the
+    steps that did parse, so `baraza check` can still check their texts."""
     file = str(path)
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
-        return None, [Problem(file, "file", f"cannot read: {exc}")]
+        return None, None, [Problem(file, "file", f"cannot read: {exc}")]
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark is not None else "file"
-        return None, [Problem(file, where, f"not valid YAML: {getattr(exc, 'problem', exc)}")]
+        return None, None, [Problem(file, where, f"not valid YAML: {getattr(exc, 'problem', exc)}")]
     if not isinstance(raw, dict):
-        return None, [Problem(file, "file", "a flow file must be a mapping with id and steps")]
+        return (
+            None,
+            None,
+            [Problem(file, "file", "a flow file must be a mapping with id and steps")],
+        )
     try:
         flow = Flow.model_validate(raw)
     except ValidationError as err:
-        return None, _schema_problems(err, raw, file)
-    return flow, []
+        return None, _partial_flow(raw, path), _schema_problems(err, raw, file)
+    return flow, None, []
+
+
+def _valid(adapter: TypeAdapter[Any], value: Any) -> Any:
+    try:
+        return adapter.validate_python(value)
+    except ValidationError:
+        return None
+
+
+def _partial_flow(raw: dict[str, Any], path: Path) -> Flow | None:
+    """What parsed of a flow with schema errors: its id (else the file name), its
+    languages, and every step that is valid on its own. Never run, only checked."""
+    flow_id = _valid(TypeAdapter(StepId), raw.get("id")) or _valid(TypeAdapter(StepId), path.stem)
+    if flow_id is None:
+        return None
+    # each step on its own, with the type Flow gives its steps
+    steps_type: TypeAdapter[Any] = TypeAdapter(Flow.model_fields["steps"].annotation)  # type: ignore[arg-type]
+    items = raw.get("steps")
+    steps = [
+        s[0]
+        for item in (items if isinstance(items, list) else [])
+        if (s := _valid(steps_type, [item]))
+    ]
+    languages = _valid(TypeAdapter(tuple[Lang, ...]), raw.get("languages", ("en", "fr", "es")))
+    return Flow.model_construct(
+        id=flow_id,
+        languages=languages or ("en", "fr", "es"),
+        next=_valid(TypeAdapter(StepId), raw.get("next")),
+        steps=tuple(steps),
+    )
 
 
 @dataclass(frozen=True)
@@ -286,6 +328,8 @@ class FlowLibrary:
 
     flows: Mapping[str, Flow]
     files: Mapping[str, str]
+    partial: Mapping[str, Flow] = field(default_factory=dict)
+    """Flows whose files have schema errors, with the steps that parsed (for `check`)."""
 
     def __getitem__(self, flow_id: str) -> Flow:
         return self.flows[flow_id]
@@ -306,20 +350,26 @@ def flow_files(paths: Iterable[Path]) -> list[Path]:
 
 def load_library(paths: Iterable[Path]) -> tuple[FlowLibrary, list[Problem]]:
     flows: dict[str, Flow] = {}
+    partial: dict[str, Flow] = {}
     files: dict[str, str] = {}
     found: list[Problem] = []
     for path in flow_files(paths):
-        flow, errs = load_flow_file(path)
+        flow, part, errs = read_flow_file(path)
         found.extend(errs)
-        if flow is None:
+        loaded = flow or part
+        if loaded is None:
             continue
-        if flow.id in flows:
+        if loaded.id in files:
             found.append(
-                Problem(str(path), "id", f"flow {flow.id!r} is also defined in {files[flow.id]}")
+                Problem(
+                    str(path), "id", f"flow {loaded.id!r} is also defined in {files[loaded.id]}"
+                )
             )
             continue
-        flows[flow.id] = flow
-        files[flow.id] = str(path)
+        (flows if flow is not None else partial)[loaded.id] = loaded
+        files[loaded.id] = str(path)
+    # a flow with schema errors still exists: handing over to it is not a second problem
+    known = files.keys()
     for fid, flow in flows.items():
-        found.extend(problems(flow, files[fid], flows.keys()))
-    return FlowLibrary(flows, files), found
+        found.extend(problems(flow, files[fid], known))
+    return FlowLibrary(flows, files, partial), found

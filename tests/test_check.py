@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -145,3 +148,156 @@ def test_chat_refuses_to_start_on_an_invalid_flow(
     assert main(["chat", "--as", "t"]) == 2
     assert "topic: goto 'water' leads to unknown step 'gone'" in capsys.readouterr().err
     assert not (tmp_path / "x.sqlite3").exists()
+
+
+# --- what an organiser sees: `baraza check` in a terminal, every problem once per cause ---
+
+DIALOGUE = """code: demo
+title: {en: Demo, fr: Démo, es: Demo}
+flows: [demo]
+targets: {water: 0.5, land: 0.3, fishing: 0.2}
+"""
+GROUP_STEP = "options: [water, land]\n    save: profile.group"
+
+
+def baraza_check(project: Path, *args: str) -> tuple[int, list[str]]:
+    """`baraza check flows --locales locales` run in `project`: exit code, stderr lines."""
+    env = {k: v for k, v in os.environ.items() if k not in ("FLOWS_DIR", "LOCALES_DIR")}
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "check", "flows", "--locales", "locales", *args],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    return result.returncode, result.stderr.splitlines()
+
+
+def set_text(project: Path, lang: str, msg_id: str, text: str, file: str = "demo.ftl") -> None:
+    path = project / "locales" / lang / file
+    lines = path.read_text().splitlines() if path.exists() else []
+    kept = [line for line in lines if not line.startswith(f"{msg_id} =")]
+    path.write_text("\n".join([*kept, f"{msg_id} = {text}"]) + "\n")
+
+
+def test_cli_a_variable_nothing_fills_in_a_step_text(project: Path) -> None:
+    for lang, text in (("en", "Tell us more, { $name }."), ("fr", "Dites-en plus, { $name }.")):
+        set_text(project, lang, "demo-topic", text)
+    set_text(project, "es", "demo-topic", "¿Tema?")
+    set_text(project, "en", "demo-topic-land", "Land of { $dialogue }")  # an option: given none
+    assert baraza_check(project) == (
+        1,
+        [
+            "locales/en/demo.ftl: demo-topic: variable $name is filled by nothing"
+            " (a step's text is given only $dialogue)",
+            "locales/fr/demo.ftl: demo-topic: variable $name is filled by nothing"
+            " (a step's text is given only $dialogue)",
+            "locales/en/demo.ftl: demo-topic-land: variable $dialogue is filled by nothing"
+            " (only a step's own text is given $dialogue; this one is given none)",
+            "3 problem(s)",
+        ],
+    )
+
+
+def test_cli_an_engine_text_gets_only_the_variables_of_its_english_text(project: Path) -> None:
+    set_text(project, "en", "reprompt-choice", "Reply with 1 to { $max }.", "common.ftl")
+    set_text(project, "fr", "reprompt-choice", "Répondez de 1 à { $maximum }.", "common.ftl")
+    set_text(project, "es", "reprompt-choice", "Responda del 1 al { $max }.", "common.ftl")
+    assert baraza_check(project) == (
+        1,
+        [
+            "locales/fr/common.ftl: reprompt-choice: variable $maximum is filled by nothing"
+            " (the English text uses $max)",
+            "locales/fr/common.ftl: reprompt-choice: variable $max used in en, es but not in fr",
+            "2 problem(s)",
+        ],
+    )
+
+
+def test_cli_a_missing_ftl_file_is_one_line(project: Path) -> None:
+    (project / "locales" / "fr" / "demo.ftl").unlink()
+    assert baraza_check(project) == (
+        1,
+        [
+            "locales/fr/demo.ftl: file: missing: its texts are in en, es but not in fr",
+            "1 problem(s)",
+        ],
+    )
+
+
+def test_cli_a_flow_with_no_texts_at_all_is_one_line(project: Path) -> None:
+    (project / "flows" / "extra.yaml").write_text(
+        "id: extra\nsteps:\n  - id: a\n    type: text\n  - id: b\n    type: yesno\n"
+    )
+    assert baraza_check(project) == (
+        1,
+        [
+            "flows/extra.yaml: texts: none of its 2 texts exist: write locales/en/extra.ftl,"
+            " locales/fr/extra.ftl, locales/es/extra.ftl",
+            "1 problem(s)",
+        ],
+    )
+
+
+def test_cli_one_text_missing_in_two_languages_is_one_line(project: Path) -> None:
+    for lang in ("fr", "es"):
+        path = project / "locales" / lang / "demo.ftl"
+        path.write_text("".join(x for x in path.read_text().splitlines(True) if "-land" not in x))
+    assert baraza_check(project) == (
+        1,
+        ["flows/demo.yaml: topic: text 'demo-topic-land' missing in fr, es", "1 problem(s)"],
+    )
+
+
+def test_cli_schema_errors_do_not_stop_the_other_checks(project: Path) -> None:
+    (project / "flows" / "dialogues").mkdir()
+    (project / "flows" / "dialogues" / "demo.yaml").write_text(DIALOGUE)
+    edit(project, "options: [water, land]", GROUP_STEP)
+    edit(project, "type: end", "type: fin")  # a schema error in the last step
+    edit(project, "  - id: consent\n", "  - id: consent\n    max_chars: 0\n")  # and the first
+    set_text(project, "es", "demo-topic", "¿Tema, { $name }?")  # a text of a step that parsed
+    (project / "flows" / "other.yaml").write_text("id: other\nsteps:\n  - id: a\n    type: yesno\n")
+    (project / "locales" / "en" / "other.ftl").write_text("other-a = OK?\n")  # fr, es: none
+    assert baraza_check(project) == (
+        1,
+        [
+            "flows/demo.yaml: consent: max_chars: Input should be greater than or equal to 1",
+            "flows/demo.yaml: thanks: type: Input should be 'message', 'consent', 'choice',"
+            " 'multi', 'scale', 'yesno', 'text' or 'end'",
+            "flows/dialogues/demo.yaml: targets.fishing: no question of its flows asks about"
+            " 'fishing' (profile.group options: water, land)",
+            "locales/fr/other.ftl: file: missing: its texts are in en but not in fr",
+            "locales/es/other.ftl: file: missing: its texts are in en but not in es",
+            "locales/es/demo.ftl: demo-topic: variable $name is filled by nothing"
+            " (a step's text is given only $dialogue)",
+            "6 problem(s)",
+        ],
+    )
+
+
+def test_cli_stakeholder_targets_must_be_groups_a_question_asks_about(project: Path) -> None:
+    (project / "flows" / "dialogues").mkdir()
+    dialogue = project / "flows" / "dialogues" / "demo.yaml"
+    dialogue.write_text(DIALOGUE)
+    assert baraza_check(project) == (
+        1,
+        ["flows/dialogues/demo.yaml: targets: no question of its flows (demo) saves profile.group",
+         "1 problem(s)"],
+    )  # fmt: skip
+    edit(project, "options: [water, land]", GROUP_STEP + "\n    goto: {water: thanks}")
+    edit(project, "type: choice", "type: choice\n    next: thanks")
+    edit(project, "options: [water, land]", "options: [water, land, prefer-not]")
+    for lang, label in (("en", "Rather not say"), ("fr", "Sans réponse"), ("es", "Sin respuesta")):
+        set_text(project, lang, "demo-topic-prefer-not", label)
+    assert baraza_check(project) == (
+        1,
+        [
+            "flows/dialogues/demo.yaml: targets.fishing: no question of its flows asks about"
+            " 'fishing' (profile.group options: water, land, prefer-not)",
+            "1 problem(s)",
+        ],
+    )
+    dialogue.write_text(DIALOGUE.replace("fishing: 0.2", "prefer-not: 0.2"))
+    assert baraza_check(project)[0] == 0

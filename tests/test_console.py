@@ -42,6 +42,11 @@ def chat(tmp_path: Path, lines: list[str], *args: str) -> subprocess.CompletedPr
     )
 
 
+def bot_lines(stdout: str) -> str:
+    """What the bot said: stdout without the echoed `> line` of what was typed."""
+    return "".join(x for x in stdout.splitlines(True) if not x.startswith("> "))
+
+
 def known_texts(content: Content, lang: str) -> set[str]:
     texts = set()
     for bundle_file in content.tr.files:
@@ -61,7 +66,7 @@ def test_onboarding_and_explore_in_each_language(
 ) -> None:
     result = chat(tmp_path, REPLIES[lang], "--lang", lang, "--as", "ana")
     assert result.returncode == 0, result.stderr
-    blocks = [b for b in result.stdout.split("\n\n") if b.strip()]
+    blocks = [b for b in bot_lines(result.stdout).split("\n\n") if b.strip()]
     own = known_texts(content, lang)
     for block in blocks:
         first = block.split("\n")[0]
@@ -75,7 +80,7 @@ def test_quitting_and_coming_back_resumes(tmp_path: Path, content: Content) -> N
     first = chat(tmp_path, ["oui", "2"], "--lang", "fr", "--as", "ana")
     assert first.returncode == 0
     again = chat(tmp_path, ["3"], "--as", "ana")
-    blocks = [b for b in again.stdout.split("\n\n") if b.strip()]
+    blocks = [b for b in bot_lines(again.stdout).split("\n\n") if b.strip()]
     assert blocks[0].startswith(content.tr("fr", "welcome-back"))
     assert content.tr("fr", "onboarding-group") in blocks[1]
     assert blocks[-1].startswith(content.tr("fr", "onboarding-age"))
@@ -87,6 +92,33 @@ def test_quitting_and_coming_back_resumes(tmp_path: Path, content: Content) -> N
 def test_stop_is_kept_across_sessions(tmp_path: Path, content: Content) -> None:
     chat(tmp_path, ["yes", "STOP"], "--as", "ana")
     again = chat(tmp_path, ["hello"], "--as", "ana")
-    assert again.stdout.strip() == ""
+    assert again.stdout == "> hello\n"  # what was typed, and no answer
     back = chat(tmp_path, ["START"], "--as", "ana")
     assert content.tr("en", "welcome-back") in back.stdout
+
+
+def test_piped_lines_are_echoed_so_the_transcript_reads_as_a_conversation(
+    tmp_path: Path, content: Content
+) -> None:
+    result = chat(tmp_path, ["yes", "STOP"], "--as", "ana")
+    tr = content.tr
+    assert (result.returncode, result.stderr) == (0, "")
+    assert result.stdout.splitlines() == [
+        tr("en", "onboarding-welcome", dialogue="Water for all"),
+        "",
+        tr("en", "onboarding-about"),
+        "",
+        tr("en", "onboarding-consent"),
+        "1 Yes",
+        "2 No",
+        "",
+        "> yes",
+        tr("en", "onboarding-language"),
+        "1 English",
+        "2 Français",
+        "3 Español",
+        "",
+        "> STOP",
+        tr("en", "stopped"),
+        "",
+    ]

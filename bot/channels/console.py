@@ -1,6 +1,7 @@
 """The console channel: a conversation in the terminal, or over piped stdin.
 
 One line in is one message; every bot message is printed to stdout. At EOF it exits.
+With piped stdin each line read is echoed as `> line`, as a terminal would show it.
 The participant's address is `console:<name>` (`--as`), so running it again with the
 same name resumes where that participant was.
 """
@@ -78,4 +79,8 @@ class Console:
             line = await self._readline()
             if not line:
                 return
-            await self.send(Inbound(text=line.rstrip("\r\n"), lang_hint=self.lang_hint))
+            text = line.rstrip("\r\n")
+            if not self.interactive:  # piped: echo, so the transcript reads as a conversation
+                self.stdout.write(f"> {text}\n")
+                self.stdout.flush()
+            await self.send(Inbound(text=text, lang_hint=self.lang_hint))

@@ -2,9 +2,9 @@
 # Sent by SMS too: keep each question with its numbered options under 160 characters.
 
 onboarding-welcome = Welcome to Baraza! Join the dialogue "{ $dialogue }", run by civil society: citizens and leaders finding solutions together.
-onboarding-about = We will ask a few short questions. Your answers are anonymous. Send STOP to leave at any time, or HELP if you need help.
+onboarding-about = We will ask a few short questions. Your answers are used only for this dialogue. Send STOP to leave at any time, or HELP if you need help.
 
-onboarding-consent = Can we store your answers? They are anonymous and only used for this dialogue.
+onboarding-consent = Can we keep your answers and a short profile? Your number or Telegram id is kept apart to reach you; exports show a code instead. DELETE erases all.
 onboarding-consent-declined = No problem, we will not store anything. Thank you. You can write to us again at any time.
 
 onboarding-language = Language / Langue / Idioma:

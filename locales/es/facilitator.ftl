@@ -19,6 +19,6 @@ fac-results = Encuesta { $id }: { $question } ({ $votes } votos, { $state })
 fac-state-open = abierta
 fac-state-closed = cerrada
 fac-export-ready = Exportación de { $code }: { $rows } filas.
-prompt-reply-hint = Responda con su respuesta.
+prompt-reply-hint = Responda a este mensaje.
 share-header = Resultados: { $question } ({ $votes } votos)
 session-reminder = Recordatorio: { $title } será el { $date }. ¡Esperamos su participación!

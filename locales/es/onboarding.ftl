@@ -2,9 +2,9 @@
 # También se envía por SMS: textos cortos, sin comillas ni apóstrofos tipográficos.
 
 onboarding-welcome = Le damos la bienvenida a Baraza. Participe en "{ $dialogue }", un espacio de la sociedad civil para buscar soluciones juntos.
-onboarding-about = Le haremos unas preguntas cortas. Sus respuestas son anónimas. Envíe STOP para salir cuando quiera, o HELP si necesita ayuda.
+onboarding-about = Le haremos unas preguntas cortas, solo para este diálogo. Envíe ALTO para salir cuando quiera, o AYUDA si necesita ayuda.
 
-onboarding-consent = ¿Podemos guardar sus respuestas? Son anónimas y solo se usan para este diálogo.
+onboarding-consent = ¿Podemos guardar sus respuestas y un breve perfil? Su contacto queda aparte, solo para escribirle; lo exportado lleva un código. BORRAR elimina todo.
 onboarding-consent-declined = No hay problema, no guardaremos nada. Gracias. Puede escribirnos de nuevo cuando quiera.
 
 onboarding-language = Language / Langue / Idioma:

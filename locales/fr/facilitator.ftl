@@ -19,6 +19,6 @@ fac-results = Sondage { $id } : { $question } ({ $votes } votes, { $state })
 fac-state-open = ouvert
 fac-state-closed = clos
 fac-export-ready = Export de { $code } : { $rows } lignes.
-prompt-reply-hint = Répondez avec votre réponse.
+prompt-reply-hint = Répondez à ce message.
 share-header = Résultats : { $question } ({ $votes } votes)
 session-reminder = Rappel : { $title } a lieu le { $date }. Nous espérons vous entendre !

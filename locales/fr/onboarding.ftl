@@ -2,9 +2,9 @@
 # Aussi envoyé par SMS : pas de ç, â, ê, î, ô, û ni apostrophe courbe (sinon SMS de 70 caractères).
 
 onboarding-welcome = Bienvenue sur Baraza ! Participez au dialogue "{ $dialogue }", organisé par la société civile pour trouver ensemble des solutions.
-onboarding-about = Nous allons vous poser quelques questions courtes. Vos réponses sont anonymes. Envoyez STOP pour quitter à tout moment, ou HELP pour de l'aide.
+onboarding-about = Nous allons vous poser quelques questions courtes. Vos réponses servent uniquement à ce dialogue. Envoyez STOP pour quitter, ou AIDE pour de l'aide.
 
-onboarding-consent = Pouvons-nous enregistrer vos réponses ? Elles sont anonymes et servent uniquement à ce dialogue.
+onboarding-consent = Peut-on garder vos réponses et un bref profil ? Vos coordonnées restent à part, pour vous joindre. Exports sous un code. SUPPRIMER efface tout.
 onboarding-consent-declined = Pas de problème, nous n'enregistrons rien. Merci. Vous pouvez nous écrire de nouveau quand vous le souhaitez.
 
 onboarding-language = Language / Langue / Idioma:
@@ -22,7 +22,7 @@ onboarding-group-partner = Partenaire au développement
 onboarding-group-other = Autre
 onboarding-group-prefer-not = Je préfère ne pas dire
 
-onboarding-age = Vous avez :
+onboarding-age = Combien d'années avez-vous ?
 onboarding-age-under-18 = Moins de 18 ans
 onboarding-age-18-24 = 18 à 24 ans
 onboarding-age-25-34 = 25 à 34 ans

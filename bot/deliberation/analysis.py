@@ -590,7 +590,7 @@ def _cluster(
         sample = np.sort(rng.choice(len(x), size=min(len(x), SILHOUETTE_SAMPLE), replace=False))
         best: tuple[float, NDArray[np.intp], NDArray[np.float64]] | None = None
         silhouettes: dict[int, float] = {}
-        for k in range(2, min(MAX_K, distinct) + 1):
+        for k in range(2, min(MAX_K, distinct, len(sample) - 1) + 1):
             km = KMeans(n_clusters=k, n_init=10, random_state=RANDOM_STATE).fit(proj)
             labels = np.asarray(km.labels_, dtype=np.intp)
             if np.bincount(labels, minlength=k).min() < min_group:

@@ -29,6 +29,7 @@ from bench.common import (
     sms_address,
     verdict,
 )
+from bench.deliberation import bench_deliberation
 
 WINDOW = 40
 """Updates in flight in bench 1: Telegram's default webhook max_connections."""
@@ -45,6 +46,7 @@ def sizes(quick: bool) -> dict[str, Any]:
             "broadcast": 1000,
             "rate": 200.0,
             "dialogue": 10_000,
+            "deliberation": (2000, 100),
         }
     return {
         "populations": [1000, 2000, 10_000, 100_000],
@@ -55,6 +57,7 @@ def sizes(quick: bool) -> dict[str, Any]:
         "broadcast": 10_000,
         "rate": 200.0,
         "dialogue": 100_000,
+        "deliberation": (10_000, 500),
     }
 
 
@@ -337,6 +340,7 @@ BENCHES: dict[str, Callable[[Results, Path, dict[str, Any], dict[str, Any]], Non
     "2": bench_sms,
     "3": bench_broadcast,
     "4": bench_dialogue,
+    "6": bench_deliberation,  # issue 13: bench/deliberation.py
 }
 
 
@@ -387,7 +391,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("--quick", action="store_true", help="small sizes: a smoke test")
     parser.add_argument(
-        "--only", default="1,2,3,4", help="benches to run, e.g. 1,4 (5 comes with 1 and 2)"
+        "--only", default="1,2,3,4,6", help="benches to run, e.g. 1,4 (5 comes with 1 and 2)"
     )
     parser.add_argument("--keep", action="store_true", help="keep the work folder")
     args = parser.parse_args()

@@ -39,7 +39,7 @@ bench: $(STAMP)
 
 # The fault suite at full size (make test runs its short form, tests/test_faults.py).
 faults: $(STAMP)
-	$(BIN)/python -m tests.faults_rig
+	$(BIN)/python -m faults
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -15,6 +15,8 @@ from bot.turns import TurnRunner
 
 ROOT = Path(__file__).resolve().parent.parent
 
+pytest_plugins = ["tests.infra.postgres"]
+
 
 def make_settings(tmp_path: Path, **overrides: object) -> Settings:
     """Settings that ignore any .env and the process environment's provider credentials."""

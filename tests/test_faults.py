@@ -1,4 +1,4 @@
-"""The fault suite, short form (`make faults` runs it at full size: tests/faults_rig.py).
+"""The fault suite, short form (`make faults` runs it at full size: the `faults` package).
 
 Each test runs one scenario against `baraza run` in a subprocess, with the fake Bot API and
 the fake Twilio API in another process, and counts afterwards what the fakes saw and what
@@ -16,15 +16,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.faults_rig import (
-    Check,
-    Ledger,
-    current_sizes,
-    scenario_duplicates,
-    scenario_hostile,
-    scenario_kills,
-    scenario_provider_faults,
-)
+from faults.duplicates import scenario_duplicates
+from faults.hostile import scenario_hostile
+from faults.kills import scenario_kills
+from faults.ledger import Check, Ledger
+from faults.provider_faults import scenario_provider_faults
+from faults.sizes import current_sizes
 
 SIZES = current_sizes()
 LEDGER = Ledger()

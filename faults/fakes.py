@@ -2,7 +2,7 @@
 own (so the bot under test can be killed and restarted while they keep their records),
 with a few more control endpoints than the standalone fakes offer.
 
-    python -m tests.faults_fakes          # prints {"telegram": PORT, "twilio": PORT}
+    python -m faults.fakes                # prints {"telegram": PORT, "twilio": PORT}
 
 Extra control endpoints (JSON):
 

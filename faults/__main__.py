@@ -1,0 +1,69 @@
+"""`make faults` (`python -m faults`): every scenario at full size, then the table of checks.
+
+`--short` runs the short form (as `make test` does through tests/test_faults.py)."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from faults.duplicates import scenario_duplicates
+from faults.hostile import scenario_hostile
+from faults.kills import scenario_kills
+from faults.ledger import Ledger
+from faults.provider_faults import scenario_provider_faults
+from faults.sizes import FULL, SHORT, Sizes
+
+
+def run_all(sizes: Sizes, only: set[str] | None = None, keep: bool = False) -> Ledger:
+    ledger = Ledger()
+    scenarios = {
+        "kills": lambda w: asyncio.run(scenario_kills(w, sizes, ledger)),
+        "provider_faults": lambda w: asyncio.run(scenario_provider_faults(w, sizes, ledger)),
+        "duplicates": lambda w: asyncio.run(scenario_duplicates(w, sizes, ledger)),
+        "hostile": lambda w: scenario_hostile(w, sizes, ledger),
+    }
+    for key, run in scenarios.items():
+        if only and key not in only:
+            continue
+        started = time.monotonic()
+        print(f"fault scenario {key}...", file=sys.stderr, flush=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f"baraza-faults-{key}-"))
+        try:
+            run(tmp)
+        except Exception as exc:
+            ledger.add(key, f"scenario failed: {type(exc).__name__}: {str(exc)[:120]}", 1, 0)
+        finally:
+            if keep:
+                print(f"kept {tmp}", file=sys.stderr)
+            else:
+                shutil.rmtree(tmp, ignore_errors=True)
+        print(
+            f"fault scenario {key}: {time.monotonic() - started:.0f}s", file=sys.stderr, flush=True
+        )
+    return ledger
+
+
+def main() -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m faults")
+    parser.add_argument("--short", action="store_true", help="the short form (as in make test)")
+    parser.add_argument("--only", help="comma-separated: kills,provider_faults,duplicates,hostile")
+    parser.add_argument("--keep", action="store_true", help="keep the work folders (logs, SQLite)")
+    args = parser.parse_args()
+    sizes = SHORT if args.short else FULL
+    ledger = run_all(sizes, set(args.only.split(",")) if args.only else None, args.keep)
+    print()
+    print(ledger.table())
+    lost = sum(c.lost for c in ledger.checks)
+    print(f"\n{len(ledger.checks)} checks, {lost} lost")
+    return 1 if lost else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Test infrastructure: pytest plugins for services the tests start themselves."""

@@ -15,8 +15,8 @@ from pathlib import Path
 from fluent.syntax import ast
 
 from bot.config import LANGUAGES
-from bot.dialogues import load_dialogues
-from bot.flows import Flow, Problem, load_library
+from bot.dialogues import Dialogue, load_dialogues
+from bot.flows import Flow, Problem, before_consent, load_library
 from bot.i18n import Translator, load_translator
 
 STEP_VARIABLES = frozenset({"dialogue"})
@@ -227,6 +227,23 @@ def _flow_text_problems(
     return problems
 
 
+def consent_problems(d: Dialogue, flows: Mapping[str, Flow], where: Path) -> list[Problem]:
+    """Consent belongs to the dialogue: nothing may be asked whose answer would have to
+    be thrown away because no consent step came before it."""
+    unsafe = before_consent(flows, d.start_flow)
+    if not unsafe:
+        return []
+    steps = ", ".join(f"{f}/{s}" for f, s in unsafe[:5]) + (" ..." if len(unsafe) > 5 else "")
+    return [
+        Problem(
+            f"{where}.yaml",
+            "flows",
+            f"answers to {steps} could not be stored: no consent step comes before them"
+            " (add a step of type consent first)",
+        )
+    ]
+
+
 def check_paths(paths: Iterable[Path], locales_dir: Path) -> list[Problem]:
     paths = list(paths)
     library, problems = load_library(paths)
@@ -234,10 +251,12 @@ def check_paths(paths: Iterable[Path], locales_dir: Path) -> list[Problem]:
     flows = {**library.partial, **library.flows}
     for folder in paths:
         if (folder / "dialogues").is_dir():
-            _, found = load_dialogues(
+            dialogues, found = load_dialogues(
                 folder / "dialogues", set(flows), flows=flows, broken=set(library.partial)
             )
             problems.extend(found)
+            for code, d in dialogues.items():
+                problems.extend(consent_problems(d, library.flows, folder / "dialogues" / code))
     tr = load_translator(locales_dir)
     if not tr.bundles:
         problems.append(Problem(str(locales_dir), "locales", "no language folders (en, fr, es)"))

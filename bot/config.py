@@ -46,6 +46,7 @@ class Settings(BaseSettings):
 
     facilitators: str = ""
     files_dir: Path = Path("exports")
+    retention_days: int = Field(default=30, ge=1)
 
     @property
     def telegram_enabled(self) -> bool:

@@ -373,3 +373,41 @@ def load_library(paths: Iterable[Path]) -> tuple[FlowLibrary, list[Problem]]:
     for fid, flow in flows.items():
         found.extend(problems(flow, files[fid], known))
     return FlowLibrary(flows, files, partial), found
+
+
+def before_consent(flows: Mapping[str, Flow], start: str) -> list[tuple[str, str]]:
+    """(flow, step) of every question a participant can reach, starting at flow `start`,
+    before answering yes to a consent step: its answers could not be stored.
+
+    A `save: language` step may come first (the language is kept before consent)."""
+    found: list[tuple[str, str]] = []
+    seen: set[tuple[str, str]] = set()
+    todo: list[tuple[str, str | None]] = []
+    if start in flows:
+        todo.append((start, flows[start].steps[0].id))
+    while todo:
+        flow_id, step_id = todo.pop()
+        flow = flows.get(flow_id)
+        if flow is None:
+            continue
+        if step_id is None:  # the flow ended: its `next` follows
+            if flow.next and flow.next in flows:
+                todo.append((flow.next, flows[flow.next].steps[0].id))
+            continue
+        if (flow_id, step_id) in seen:
+            continue
+        seen.add((flow_id, step_id))
+        try:
+            index = flow.index(step_id)
+        except KeyError:
+            continue
+        step = flow.steps[index]
+        if step.type == "consent":
+            continue  # past this point answers are kept (or the flow ends on "no")
+        if step.type in ANSWERED_STEPS and step.save != "language":
+            found.append((flow_id, step_id))
+        nexts = successors(flow, index)
+        if (not nexts and step.type != "end" and index + 1 >= len(flow.steps)) or step.type == "end":
+            todo.append((flow_id, None))
+        todo.extend((flow_id, s) for s in nexts)
+    return sorted(found)

@@ -20,6 +20,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
+from pathlib import Path
 from typing import Protocol
 
 from storage import outbox, participants
@@ -220,11 +221,14 @@ class Sender:
             )
         except Unreachable as exc:
             await self.db.write(partial(_unreachable, row=row, error=str(exc)))
+            _discard_attachment(row)
         except OptedOut as exc:
             await self.db.write(partial(_opted_out, row=row, error=str(exc)))
+            _discard_attachment(row)
         except Rejected as exc:
             log.warning("%s: message %d refused: %s", self.transport.channel, row.id, exc)
             await self.db.write(partial(_failed, row_id=row.id, error=str(exc)))
+            _discard_attachment(row)
         except Exception as exc:  # an unexpected fault is retried, never dropped
             log.exception("%s: message %d failed unexpectedly", self.transport.channel, row.id)
             delay = _backoff(row.attempts)
@@ -236,6 +240,16 @@ class Sender:
             await self.db.write(
                 partial(_sent, row_id=row.id, provider_id=result.provider_id, pace=pace)
             )
+            _discard_attachment(row)
+
+
+def _discard_attachment(row: Outgoing) -> None:
+    """An export or chart is written only to be sent: once it is, it goes."""
+    if row.message.attachment:
+        try:
+            Path(row.message.attachment).unlink(missing_ok=True)
+        except OSError as exc:
+            log.warning("could not remove %s after sending: %s", row.message.attachment, exc)
 
 
 def _backoff(attempts: int) -> float:

@@ -33,3 +33,14 @@ def mask(number: str) -> str:
     if len(number) <= 7:
         return "…"
     return f"{number[:5]}…{number[-2:]}"
+
+
+def mask_address(identity: str) -> str:
+    """`tel:+254712345678` -> `tel:+2547…78`, `telegram:123456789` -> `telegram:12…89`: a
+    facilitator or participant address as a log line may show it."""
+    kind, _, address = identity.partition(":")
+    if not address:
+        return mask(identity)
+    if kind == "tel":
+        return f"{kind}:{mask(address)}"
+    return f"{kind}:{address[:2]}…{address[-2:]}" if len(address) > 4 else f"{kind}:…"

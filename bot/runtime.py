@@ -79,6 +79,7 @@ async def open_runner(
         code,
         parse_facilitators(settings.facilitators),
         settings.files_dir,
+        dispatch=runner.dispatch,
     )
     await runner.start()
     return runner

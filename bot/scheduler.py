@@ -1,35 +1,35 @@
-"""Scheduled work run by `baraza run`: polls that open and close at set times, and
-reminders before each session. Everything is read from the database on every tick, so
-it all survives a restart; quiet hours are held by the senders."""
+"""Scheduled work run by `baraza run`: polls that open and close at set times, reminders
+before each session, agendas to look at again (someone at rest has something waiting),
+broadcasts a crash interrupted, and data past its retention period. Everything is read
+from the database on every tick, so it all survives a restart; quiet hours are held by
+the senders."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import sqlite3
-from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
+from pathlib import Path
 
-from bot.dialogues import Dialogue
+from bot.engine.state import Item
 from bot.facilitator import broadcast
-from bot.i18n import Translator
-from storage import audience, jobs, prompts
-from storage.db import Database
+from bot.turns import TurnRunner
+from storage import inbound, jobs, outbox, prompts
 
 log = logging.getLogger(__name__)
-LATE_REPLY_GRACE = timedelta(hours=24)
-"""How long after a poll closes a late reply is still recognised as a late vote."""
+RETENTION = timedelta(days=30)
 
 
 @dataclass
 class Scheduler:
-    db: Database
-    tr: Translator
-    dialogues: Mapping[str, Dialogue]
-    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    runner: TurnRunner
     interval: float = 15.0
-    on_queued: Callable[[], None] = lambda: None
+    retention: timedelta = RETENTION
+    """How long the inbound log and finished outbox rows are kept."""
+    files_dir: Path | None = None
+    """Where exports and charts are written; files older than a day are removed."""
 
     async def run(self) -> None:
         while True:
@@ -41,10 +41,13 @@ class Scheduler:
 
     async def tick(self) -> int:
         """Do whatever is due now; returns how many things were done."""
-        now = self.clock()
-        done = await self.db.write(lambda conn: self._due(conn, now))
+        now = self.runner.clock()
+        done: int = await self.runner.db.write(lambda conn: self._due(conn, now))
+        done += await self.runner.dispatch()
+        done += await self.runner.wake_due()
+        self._prune_files(now)
         if done:
-            self.on_queued()
+            self.runner.doorbell.ring()
         return done
 
     def _due(self, conn: sqlite3.Connection, now: datetime) -> int:
@@ -53,33 +56,40 @@ class Scheduler:
         for pid in prompts.due_to_open(conn, stamp):
             row = prompts.get(conn, pid)
             if row is not None:
-                reached = broadcast.send_prompt(conn, row, self.tr, now)
+                prompts.mark_sent(conn, pid, 0, stamp)
+                item = Item("poll" if row.kind == "poll" else "prompt", pid)
+                reached = broadcast.start(conn, item, row, stamp, urgent=False)
                 log.info("scheduled %s %d opened for %d participants", row.kind, pid, reached)
                 done += 1
         for pid in prompts.due_to_close(conn, stamp):
             prompts.close(conn, pid, stamp)
             log.info("poll %d closed at its deadline", pid)
             done += 1
-        grace = (now - LATE_REPLY_GRACE).isoformat()
-        if audience.clear_closed_prompts(conn, grace):
-            done += 1
-        for d in self.dialogues.values():
-            for session in d.sessions:
+        for d in self.runner.dialogues.values():
+            for number, session in enumerate(d.sessions):
                 due = session.at - timedelta(hours=d.reminder_hours)
                 if not due <= now < session.at:
                     continue
                 key = f"reminder:{d.code}:{session.at.isoformat()}"
                 if jobs.once(conn, key, d.code, "reminder", due.isoformat(), stamp):
-                    local = session.at.astimezone(d.zone()).strftime("%Y-%m-%d %H:%M")
-
-                    def text(
-                        lang: str, d: Dialogue = d, title: str = session.title, when: str = local
-                    ) -> str:
-                        return self.tr(
-                            lang, "session-reminder", title=title or d.title_in(lang), date=when
-                        )
-
-                    count = broadcast.remind(conn, d.code, text, now)
-                    log.info("reminder for %s sent to %d participants", key, count)
+                    count = broadcast.notice(conn, d.code, number, stamp)
+                    log.info("reminder for %s going to %d participants", key, count)
                     done += 1
+        before = (now - self.retention).isoformat()
+        pruned = inbound.prune(conn, before) + outbox.prune(conn, before)
+        if pruned:
+            log.info("pruned %d rows older than %s", pruned, before)
         return done
+
+    def _prune_files(self, now: datetime) -> None:
+        """Exports and charts are removed once sent; this catches any left behind (a
+        message cancelled by STOP, a crash before sending)."""
+        if self.files_dir is None or not self.files_dir.is_dir():
+            return
+        cutoff = (now - timedelta(days=1)).timestamp()
+        for path in self.files_dir.iterdir():
+            try:
+                if path.is_file() and path.stat().st_mtime < cutoff:
+                    path.unlink()
+            except OSError as exc:
+                log.warning("could not remove old file %s: %s", path, exc)

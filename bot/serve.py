@@ -7,7 +7,7 @@ import contextlib
 import logging
 import signal
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import partial
 
 import uvicorn
@@ -77,7 +77,9 @@ async def serve(settings: Settings, content: Content, stop: asyncio.Event | None
                 (sender, asyncio.create_task(sender.run(), name=f"sender-{channel.name}"))
             )
         scheduler = Scheduler(
-            runner.db, runner.tr, runner.dialogues, on_queued=runner.doorbell.ring
+            runner,
+            retention=timedelta(days=settings.retention_days),
+            files_dir=settings.files_dir,
         )
         tasks.append(asyncio.create_task(scheduler.run(), name="scheduler"))
         if needs_web(settings):

@@ -4,6 +4,10 @@ Channels hand in an `Envelope`; the runner loads the participant by address insi
 writer's transaction, calls the pure engine, and stores the whole turn. Turns are applied
 in the order they arrive, so one participant's turns never overtake each other; nothing
 about a participant is held in memory between turns.
+
+Baraza also starts turns itself: a broadcast is delivered to each participant of its
+audience as a `deliver` turn (a batch of participants per transaction), and someone with
+something waiting on their agenda gets a `wake` turn once they are at rest.
 """
 
 from __future__ import annotations
@@ -16,18 +20,21 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import Protocol
 
+from bot import agenda_views
 from bot.dialogues import Dialogue
 from bot.engine import keywords
 from bot.engine.advance import Context, advance
-from bot.engine.io import Inbound, Message, Prompt, Turn
-from bot.engine.state import Participant
+from bot.engine.io import Inbound, Message, Turn
+from bot.engine.state import Item, Participant
 from bot.flows import Flow
 from bot.i18n import Translator, pick_language
 from bot.outbox import Doorbell
-from storage import flow_versions, inbound, outbox, participants, prompts
+from storage import broadcasts, flow_versions, inbound, outbox, participants, prompts
 from storage.db import Database
 
 log = logging.getLogger(__name__)
+BATCH = 200
+"""Participants a broadcast reaches in one transaction (a few dozen milliseconds)."""
 
 
 @dataclass(frozen=True)
@@ -51,6 +58,7 @@ class Outcome:
     duplicate: bool = False
     participant_id: str | None = None
     messages: tuple[Message, ...] = ()
+    turn: Turn | None = None
 
 
 @dataclass
@@ -92,6 +100,8 @@ class TurnRunner:
             self.doorbell.ring()
         return outcome
 
+    # --- a person's turn ----------------------------------------------------------------
+
     def turn(self, conn: sqlite3.Connection, env: Envelope) -> Outcome:
         """The whole turn, in the writer's thread: read, advance (pure), store."""
         now = self.clock()
@@ -102,6 +112,9 @@ class TurnRunner:
             return Outcome(duplicate=True)
         found = participants.find(conn, env.channel, env.address)
         if found is None:
+            if env.inbound.kind == "button":
+                # a tap on an old message (e.g. after DELETE): no record is made for it
+                return Outcome(messages=self._closed(env))
             lang = pick_language(None, env.inbound.lang_hint, self.default_language)
             before = Participant(
                 id=participants.new_id(), language=lang, dialogue=self.default_dialogue
@@ -109,55 +122,154 @@ class TurnRunner:
             participants.create(conn, before, env.channel, env.address, stamp)
         else:
             before = found
+        unseen: frozenset[Item] = frozenset()
+        if before.tentative:
+            taken = outbox.take_back_unsent(conn, before.id)
+            unseen = frozenset(i for k in taken if (i := Item.parse(k)) is not None)
+        cmd = keywords.parse(env.inbound.text) if env.inbound.kind == "text" else None
         count = 0
-        if before.consented and _asks_for_data(env.inbound):
+        if before.consented and cmd is not None and cmd.keyword == "mydata":
             count = participants.answer_count(conn, before.id)
-        ctx = Context(
+        wanted = [*before.shown, *before.waiting, *before.tentative]
+        reopen = None
+        if env.inbound.item is not None:
+            wanted.append(env.inbound.item)
+        if cmd is not None and cmd.keyword == "poll" and cmd.argument.isdigit():
+            reopen = Item("poll", int(cmd.argument))
+            wanted.append(reopen)
+        ctx = self.context(conn, before, wanted, now, count, unseen, with_vote=reopen)
+        turn = advance(ctx, before, env.inbound, now)
+        self._store(conn, env.channel, env.address, before, turn, stamp)
+        return Outcome(False, turn.participant.id, tuple(turn.messages), turn)
+
+    def context(
+        self,
+        conn: sqlite3.Connection,
+        p: Participant,
+        items: list[Item],
+        now: datetime,
+        answer_count: int = 0,
+        unseen: frozenset[Item] = frozenset(),
+        with_vote: Item | None = None,
+    ) -> Context:
+        views = agenda_views.load(
+            conn, p, items, now, tr=self.tr, dialogues=self.dialogues, with_vote=with_vote
+        )
+        return Context(
             self.tr,
             self.flows,
             self.versions,
             self.dialogues,
             self.default_dialogue,
-            count,
-            self._prompts(conn, before, env.inbound, stamp),
+            answer_count,
+            views,
+            unseen,
         )
-        turn = advance(ctx, before, env.inbound, now)
-        self._store(conn, env, before, turn, stamp)
-        return Outcome(False, turn.participant.id, tuple(turn.messages))
 
-    @staticmethod
-    def _prompts(
-        conn: sqlite3.Connection, p: Participant, inbound: Inbound, now: str
-    ) -> dict[int, Prompt]:
-        wanted = {i for i in (p.prompt, inbound.poll) if i is not None}
-        found = {}
-        for prompt_id in wanted:
-            row = prompts.get(conn, prompt_id)
-            if row is not None and row.dialogue == p.dialogue:
-                found[prompt_id] = row.as_seen_in(p.language, now)
-        return found
+    def _closed(self, env: Envelope) -> tuple[Message, ...]:
+        lang = pick_language(None, env.inbound.lang_hint, self.default_language)
+        return (Message(self.tr(lang, "question-closed")),)
+
+    # --- turns Baraza starts ---------------------------------------------------------------
+
+    def agenda_turn(self, conn: sqlite3.Connection, pid: str, event: Inbound) -> Turn | None:
+        """A `deliver` or `wake` turn for one participant (None if they are gone)."""
+        before = participants.get(conn, pid)
+        if before is None:
+            return None
+        found = participants.address_of(conn, pid)
+        now = self.clock()
+        wanted = [*before.shown, *before.waiting, *before.tentative]
+        if event.item is not None:
+            wanted.append(event.item)
+        turn = advance(self.context(conn, before, wanted, now), before, event, now)
+        if found is None:  # no way to reach them: keep nothing waiting for them
+            turn.messages.clear()
+        channel, address = found or ("", "")
+        self._store(conn, channel, address, before, turn, now.isoformat())
+        return turn
+
+    def deliver_batch(self, conn: sqlite3.Connection, broadcast_id: int) -> bool:
+        """Deliver a broadcast to its next batch of participants; True when it is done."""
+        b = next((x for x in broadcasts.unfinished(conn) if x.id == broadcast_id), None)
+        if b is None:
+            return True
+        item = Item.parse(b.item)
+        ids = broadcasts.next_members(conn, b, BATCH)
+        reached = 0
+        if item is not None:
+            event = Inbound(kind="deliver", item=item, urgent=b.urgent)
+            for pid in ids:
+                turn = self.agenda_turn(conn, pid, event)
+                reached += turn is not None and turn.changed
+        if ids:
+            broadcasts.advance(conn, b.id, ids[-1], reached)
+        if len(ids) < BATCH:
+            broadcasts.finish(conn, b.id, self.clock().isoformat())
+            if item is not None and item.kind in ("poll", "prompt"):
+                prompts.mark_sent(conn, item.id, b.reached + reached, self.clock().isoformat())
+            return True
+        return False
+
+    async def dispatch(self) -> int:
+        """Deliver every unfinished broadcast, a batch per transaction (so turns of people
+        writing meanwhile are not held up); returns how many broadcasts finished."""
+        done = 0
+        for b in await self.db.write(broadcasts.unfinished):
+            while not await self.db.write(partial(self.deliver_batch, broadcast_id=b.id)):
+                self.doorbell.ring()
+            done += 1
+        if done:
+            self.doorbell.ring()
+        return done
+
+    async def wake_due(self) -> int:
+        """`wake` turns for participants whose agenda waits for them to be at rest."""
+        total = 0
+        while True:
+
+            def job(conn: sqlite3.Connection) -> int:
+                ids = participants.due_to_wake(conn, self.clock().isoformat(), BATCH)
+                for pid in ids:
+                    self.agenda_turn(conn, pid, Inbound(kind="wake"))
+                return len(ids)
+
+            count = await self.db.write(job)
+            total += count
+            if count < BATCH:
+                break
+        if total:
+            self.doorbell.ring()
+        return total
+
+    # --- storing ---------------------------------------------------------------------------
 
     @staticmethod
     def _store(
-        conn: sqlite3.Connection, env: Envelope, before: Participant, turn: Turn, now: str
+        conn: sqlite3.Connection,
+        channel: str,
+        address: str,
+        before: Participant,
+        turn: Turn,
+        now: str,
     ) -> None:
         p = turn.participant
         if turn.erase:
             participants.erase(conn, p.id)
-            outbox.enqueue(conn, None, env.channel, env.address, turn.messages, now)
+            outbox.enqueue(conn, None, channel, address, turn.messages, now)
             return
         if not turn.changed:
             return
-        participants.save(conn, before, p, now)
+        participants.save(conn, before, p, now, turn.wake_at)
         participants.save_runs(conn, p.id, p.dialogue, turn.runs, now)
         if turn.answers:
-            participants.save_answers(conn, p.id, turn.answers, p.language, env.channel, now)
+            participants.save_answers(
+                conn, p.id, p.dialogue, turn.answers, p.language, channel, now
+            )
         if turn.responses:
-            prompts.save_responses(conn, p.id, turn.responses, p.language, env.channel, now)
-        outbox.enqueue(conn, p.id, env.channel, env.address, turn.messages, now)
-
-
-def _asks_for_data(inbound: Inbound) -> bool:
-    """Only MYDATA shows the answer count: no need to count on every turn."""
-    cmd = keywords.parse(inbound.text) if inbound.kind == "text" else None
-    return cmd is not None and cmd.keyword == "mydata"
+            prompts.save_responses(conn, p.id, p.dialogue, turn.responses, p.language, channel, now)
+        if turn.messages and address:
+            priority = outbox.BULK if turn.bulk else outbox.REPLY
+            outbox.enqueue(
+                conn, p.id, channel, address, turn.messages, now, priority, dialogue=p.dialogue
+            )

@@ -33,7 +33,7 @@ def scenario_hostile(workdir: Path, sizes: Sizes, ledger: Ledger) -> None:
         telegram_mode="webhook",
         telegram_webhook_secret=WEBHOOK_SECRET,
         public_base_url=PUBLIC,
-    ) as (_fakes, bot):
+    ) as (fakes, bot):
         bot.start()
         asyncio.run(bot.ready())
         http = httpx.Client(base_url=bot.url, timeout=HTTP)
@@ -253,8 +253,7 @@ def scenario_hostile(workdir: Path, sizes: Sizes, ledger: Ledger) -> None:
         created = bot.scalar("SELECT count(*) FROM prompts")
         exports = list((workdir / "files").glob("*")) if (workdir / "files").exists() else []
         refusals = sum(
-            1 for (address, payload) in bot.query("SELECT a.address, o.payload FROM outbox o LEFT JOIN addresses a ON a.participant_id = o.participant_id")
-            if "facilitator" in json.loads(payload)["text"].lower()
+            1 for m in fakes.bot_messages() if "facilitator" in m["text"].lower()
         )  # fmt: skip
         ledger.add(
             name,

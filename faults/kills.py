@@ -46,7 +46,7 @@ async def scenario_kills(workdir: Path, sizes: Sizes, ledger: Ledger, seed: int 
             await asyncio.sleep(0.5 * sizes.stagger)
             [update] = await asyncio.to_thread(
                 fakes.push,
-                [{"user_id": FACILITATOR, "text": "/prompt What should the council fix first?"}],
+                [{"user_id": FACILITATOR, "text": "/prompt --urgent What should the council fix first?"}],
             )
             pushed[int(update["update_id"])] = (FACILITATOR, "/prompt")
 

@@ -25,15 +25,17 @@ COLUMNS = (
 
 async def rows(conn: aiosqlite.Connection, dialogue: str) -> AsyncIterator[tuple[Any, ...]]:
     """Answers to flows, then responses to prompts and polls (flow `prompt-<id>`)."""
-    profile = (
-        "json_extract(p.profile, '$.group'), json_extract(p.profile, '$.age'),"
-        " json_extract(p.profile, '$.gender'), json_extract(p.profile, '$.area')"
+    # The profile is the one given in this dialogue: someone who moved on to another
+    # dialogue has answered its profile questions there, not here.
+    profile = ", ".join(
+        f"CASE WHEN p.dialogue = ? THEN json_extract(p.profile, '$.{field}') END"
+        for field in ("group", "age", "gender", "area")
     )
     async with conn.execute(
         f"SELECT a.participant_id, {profile}, a.flow_id, a.step_id, a.value, a.raw, a.language,"
         " a.channel, a.created_at FROM answers a CROSS JOIN participants p"
-        " ON p.id = a.participant_id WHERE p.dialogue = ? ORDER BY a.id",
-        (dialogue,),
+        " ON p.id = a.participant_id WHERE a.dialogue = ? ORDER BY a.id",
+        (*[dialogue] * 4, dialogue),
     ) as cur:
         async for row in cur:
             yield tuple(row)
@@ -41,8 +43,8 @@ async def rows(conn: aiosqlite.Connection, dialogue: str) -> AsyncIterator[tuple
         f"SELECT r.participant_id, {profile}, q.kind || '-' || q.id, q.kind, r.value, r.raw,"
         " r.language, r.channel, r.updated_at FROM responses r"
         " JOIN participants p ON p.id = r.participant_id JOIN prompts q ON q.id = r.prompt_id"
-        " WHERE q.dialogue = ? ORDER BY q.id, r.created_at",
-        (dialogue,),
+        " WHERE r.dialogue = ? AND q.dialogue = r.dialogue ORDER BY q.id, r.created_at",
+        (*[dialogue] * 4, dialogue),
     ) as cur:
         async for row in cur:
             yield tuple(row)

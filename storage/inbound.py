@@ -15,3 +15,9 @@ def claim(conn: sqlite3.Connection, channel: str, external_id: str, now: str) ->
         (channel, external_id, now),
     )
     return cur.rowcount == 1
+
+
+def prune(conn: sqlite3.Connection, before: str) -> int:
+    """Forget messages received before `before` (past any provider's redelivery window)."""
+    cur = conn.execute("DELETE FROM inbound WHERE received_at < ?", (before,))
+    return cur.rowcount

@@ -2,7 +2,9 @@
 
 Rows are claimed one per address at a time (the head of that address's queue), so
 messages to one person go out in order even across retries and restarts. Replies
-(priority 0) are claimed ahead of bulk messages (priority 1).
+(priority 0) are claimed ahead of bulk messages (priority 1). A row that is done (sent,
+cancelled, failed) keeps neither its text nor its address; done rows are pruned after
+the retention period.
 """
 
 from __future__ import annotations
@@ -14,26 +16,35 @@ from contextlib import closing
 from dataclasses import dataclass
 from typing import Any
 
-from bot.engine.io import Message, Option, Question
+from bot.engine.io import Asks, Figure, Message, Option, Question, Results
+from bot.engine.state import Item
 
 REPLY, BULK = 0, 1
+DONE = "payload = '{}', address = NULL"
+"""What a row keeps once it is done: neither the text nor the address."""
 
 
 def to_json(message: Message) -> str:
     q = message.question
-    question = None
+    data: dict[str, Any] = {"text": message.text}
     if q is not None:
-        question = {
+        data["question"] = {
             "kind": q.kind,
             "seq": q.seq,
             "options": [[o.value, o.label] for o in q.options],
             "max": q.max_choices,
             "hint": q.hint,
             "poll": q.poll,
+            "asks": [q.asks.kind, q.asks.ref] if q.asks else None,
+            "skip": q.skip.key if q.skip else None,
         }
-    data: dict[str, Any] = {"text": message.text, "question": question}
     if message.attachment:
         data["attachment"] = message.attachment
+    if message.results is not None:
+        r = message.results
+        data["results"] = [r.header, [[f.label, f.text, f.share] for f in r.figures]]
+    if message.force:
+        data["force"] = True
     return json.dumps(data, ensure_ascii=False)
 
 
@@ -43,10 +54,22 @@ def from_json(payload: str) -> Message:
     question = None
     if q:
         options = tuple(Option(v, label) for v, label in q["options"])
+        asks = Asks(*q["asks"]) if q.get("asks") else None
+        skip = Item.parse(q["skip"]) if q.get("skip") else None
         question = Question(
-            q["kind"], int(q["seq"]), options, int(q["max"]), q["hint"], q.get("poll")
+            q["kind"], int(q["seq"]), options, int(q["max"]), q["hint"], q.get("poll"), asks, skip
         )
-    return Message(data["text"], question, attachment=data.get("attachment"))
+    results = None
+    if data.get("results"):
+        header, figures = data["results"]
+        results = Results(header, tuple(Figure(a, b, c) for a, b, c in figures))
+    return Message(
+        data["text"],
+        question,
+        force=bool(data.get("force")),
+        attachment=data.get("attachment"),
+        results=results,
+    )
 
 
 @dataclass(frozen=True)
@@ -68,56 +91,41 @@ def enqueue(
     messages: list[Message],
     now: str,
     priority: int = REPLY,
+    dialogue: str | None = None,
 ) -> None:
+    """Queue messages to one address. Bulk ones (behind every reply) carry their dialogue,
+    so the sender can hold them in its quiet hours, and the agenda item they show."""
     conn.executemany(
-        "INSERT INTO outbox (participant_id, channel, address, payload, priority, force, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO outbox (participant_id, channel, address, payload, priority, force,"
+        " created_at, dialogue, item) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
-            (participant_id, channel, address, to_json(m), priority, int(m.force), now)
+            (
+                participant_id,
+                channel,
+                address,
+                to_json(m),
+                priority,
+                int(m.force),
+                now,
+                dialogue,
+                m.item.key if m.item is not None and priority == BULK else None,
+            )
             for m in messages
         ],
     )
 
 
-@dataclass(frozen=True)
-class Bulk:
-    """One message of a broadcast, to one participant."""
-
-    participant_id: str
-    channel: str
-    address: str
-    message: Message
-
-
-def enqueue_bulk(
-    conn: sqlite3.Connection,
-    items: list[Bulk],
-    now: str,
-    *,
-    dialogue: str,
-    prompt_id: int | None = None,
-    not_before: float = 0.0,
-) -> None:
-    """Queue a broadcast behind every reply (priority BULK), tagged with its dialogue so
-    the sender can hold it during the dialogue's quiet hours."""
-    conn.executemany(
-        "INSERT INTO outbox (participant_id, channel, address, payload, priority, created_at,"
-        " dialogue, prompt_id, not_before) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            (
-                b.participant_id,
-                b.channel,
-                b.address,
-                to_json(b.message),
-                BULK,
-                now,
-                dialogue,
-                prompt_id,
-                not_before,
-            )
-            for b in items
-        ],
-    )
+def take_back_unsent(conn: sqlite3.Connection, participant_id: str) -> set[str]:
+    """Cancel the bulk messages showing agenda items that have not left yet; returns the
+    items (`poll:3`...) the person therefore never saw."""
+    with closing(
+        conn.execute(
+            f"UPDATE outbox SET status = 'cancelled', {DONE} WHERE participant_id = ?"
+            " AND status = 'queued' AND priority = 1 AND item IS NOT NULL RETURNING item",
+            (participant_id,),
+        )
+    ) as cur:
+        return {str(r[0]) for r in cur.fetchall()}
 
 
 def recover(conn: sqlite3.Connection) -> int:
@@ -211,8 +219,8 @@ def sent(
             (pace_until, row_id),
         )
     conn.execute(
-        "UPDATE outbox SET status = 'sent', provider_id = ?, sent_at = ?, address = NULL,"
-        " attempts = attempts + 1 WHERE id = ?",
+        f"UPDATE outbox SET status = 'sent', provider_id = ?, sent_at = ?, {DONE},"
+        " attempts = attempts + 1 WHERE id = ? AND status = 'sending'",
         (provider_id, now, row_id),
     )
 
@@ -220,16 +228,26 @@ def sent(
 def retry(conn: sqlite3.Connection, row_id: int, not_before: float, error: str) -> None:
     conn.execute(
         "UPDATE outbox SET status = 'queued', attempts = attempts + 1, not_before = ?, error = ?"
-        " WHERE id = ?",
+        " WHERE id = ? AND status = 'sending'",
         (not_before, error, row_id),
     )
 
 
 def failed(conn: sqlite3.Connection, row_id: int, error: str) -> None:
     conn.execute(
-        "UPDATE outbox SET status = 'failed', attempts = attempts + 1, error = ? WHERE id = ?",
+        f"UPDATE outbox SET status = 'failed', attempts = attempts + 1, error = ?, {DONE}"
+        " WHERE id = ? AND status = 'sending'",
         (error, row_id),
     )
+
+
+def prune(conn: sqlite3.Connection, before: str) -> int:
+    """Forget rows that are done (sent, cancelled, failed) and older than `before`."""
+    cur = conn.execute(
+        "DELETE FROM outbox WHERE status IN ('sent', 'cancelled', 'failed') AND created_at < ?",
+        (before,),
+    )
+    return cur.rowcount
 
 
 def delivery(conn: sqlite3.Connection, provider_id: str, status: str, error: str | None) -> bool:

@@ -6,6 +6,7 @@ import json
 import secrets
 import sqlite3
 from contextlib import closing
+from datetime import datetime
 
 from bot.engine.io import Answer, RunRecord
 from bot.engine.state import Participant
@@ -38,13 +39,19 @@ def answer_count(conn: sqlite3.Connection, participant_id: str) -> int:
     return int(row[0]) if row else 0
 
 
+def get(conn: sqlite3.Connection, participant_id: str) -> Participant | None:
+    with closing(conn.execute("SELECT * FROM participants WHERE id = ?", (participant_id,))) as cur:
+        row = cur.fetchone()
+    return None if row is None else _from_row(row)
+
+
 def _from_row(row: sqlite3.Row) -> Participant:
     state = json.loads(row["state"])
+    seen = row["last_seen_at"]
     return Participant(
         id=row["id"],
         language=row["language"],
         dialogue=row["dialogue"],
-        prompt=row["prompt"],
         language_explicit=bool(row["language_explicit"]),
         consented=row["consented_at"] is not None,
         stopped=row["stopped_at"] is not None,
@@ -53,6 +60,10 @@ def _from_row(row: sqlite3.Row) -> Participant:
         runs_started=int(state.get("runs", 0)),
         seq=int(state.get("seq", 0)),
         pending=state.get("pending"),
+        shown=Participant.items_from_json(state, "shown"),
+        waiting=Participant.items_from_json(state, "waiting"),
+        tentative=Participant.items_from_json(state, "tentative"),
+        last_seen=datetime.fromisoformat(seen) if seen else None,
     )
 
 
@@ -68,14 +79,23 @@ def create(conn: sqlite3.Connection, p: Participant, channel: str, address: str,
     )
 
 
-def save(conn: sqlite3.Connection, before: Participant, p: Participant, now: str) -> None:
-    """Store the participant's new state. Profile is only ever stored after consent."""
+def save(
+    conn: sqlite3.Connection,
+    before: Participant,
+    p: Participant,
+    now: str,
+    wake_at: datetime | None = None,
+) -> None:
+    """Store the participant's new state. Profile is only ever stored after consent.
+    Someone who wrote is reachable again (a block is lifted by writing)."""
+    wrote = p.last_seen is not None and p.last_seen != before.last_seen
     conn.execute(
         "UPDATE participants SET language = ?, language_explicit = ?,"
         " consented_at = CASE WHEN ? THEN coalesce(consented_at, ?) END,"
         " stopped_at = CASE WHEN ? THEN coalesce(stopped_at, ?) END,"
-        " unreachable_at = NULL, profile = ?, state = ?, last_seen_at = ?, dialogue = ?,"
-        " prompt = ? WHERE id = ?",
+        " unreachable_at = CASE WHEN ? THEN NULL ELSE unreachable_at END,"
+        " profile = ?, state = ?, last_seen_at = coalesce(?, last_seen_at), dialogue = ?,"
+        " wake_at = ? WHERE id = ?",
         (
             p.language,
             int(p.language_explicit),
@@ -83,21 +103,39 @@ def save(conn: sqlite3.Connection, before: Participant, p: Participant, now: str
             now,
             int(p.stopped),
             now,
+            int(wrote),
             json.dumps(dict(p.profile) if p.consented else {}),
             json.dumps(p.state_json()),
-            now,
+            p.last_seen.isoformat() if p.last_seen else None,
             p.dialogue,
-            p.prompt,
+            wake_at.isoformat() if wake_at else None,
             p.id,
         ),
     )
     if p.stopped and not before.stopped:
         # STOP is honoured everywhere at once: nothing queued for them goes out.
+        cancel_queued(conn, p.id, keep_forced=True)
+
+
+def cancel_queued(conn: sqlite3.Connection, pid: str, keep_forced: bool = False) -> None:
+    """Nothing queued for them goes out; the text and address leave the rows."""
+    conn.execute(
+        "UPDATE outbox SET status = 'cancelled', payload = '{}', address = NULL"
+        " WHERE participant_id = ? AND status = 'queued'" + (" AND force = 0" if keep_forced else ""),
+        (pid,),
+    )
+
+
+def due_to_wake(conn: sqlite3.Connection, now: str, limit: int) -> list[str]:
+    """Participants whose agenda should be looked at again (something waits)."""
+    with closing(
         conn.execute(
-            "UPDATE outbox SET status = 'cancelled' WHERE participant_id = ?"
-            " AND status = 'queued' AND force = 0",
-            (p.id,),
+            "SELECT id FROM participants WHERE wake_at IS NOT NULL AND wake_at <= ?"
+            " ORDER BY wake_at LIMIT ?",
+            (now, limit),
         )
+    ) as cur:
+        return [str(r[0]) for r in cur.fetchall()]
 
 
 def save_runs(
@@ -116,6 +154,7 @@ def save_runs(
 def save_answers(
     conn: sqlite3.Connection,
     pid: str,
+    dialogue: str,
     answers: list[Answer],
     language: str,
     channel: str,
@@ -123,17 +162,22 @@ def save_answers(
 ) -> None:
     conn.executemany(
         "INSERT INTO answers (participant_id, run_no, flow_id, version, step_id, value, raw,"
-        " language, channel, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " language, channel, created_at, dialogue) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
-            (pid, a.run_no, a.flow_id, a.version, a.step_id, a.value, a.raw, language, channel, now)
+            (
+                pid, a.run_no, a.flow_id, a.version, a.step_id, a.value, a.raw, language,
+                channel, now, dialogue,
+            )
             for a in answers
         ],
-    )
+    )  # fmt: skip
 
 
 def erase(conn: sqlite3.Connection, pid: str) -> None:
-    """DELETE: the participant, addresses, runs, answers and queued messages are gone."""
-    conn.execute("DELETE FROM outbox WHERE participant_id = ?", (pid,))
+    """DELETE: the participant, addresses, runs, answers, responses and queued messages
+    are gone. A message on the wire right now keeps its row (detached from them, with
+    neither text nor address once marked) so its result can never land on another row."""
+    conn.execute("DELETE FROM outbox WHERE participant_id = ? AND status != 'sending'", (pid,))
     conn.execute("DELETE FROM participants WHERE id = ?", (pid,))
 
 
@@ -142,10 +186,24 @@ def mark_unreachable(conn: sqlite3.Connection, pid: str, now: str) -> None:
 
 
 def mark_stopped(conn: sqlite3.Connection, pid: str, now: str) -> None:
+    """The carrier says they opted out: as if they sent STOP."""
     conn.execute(
-        "UPDATE participants SET stopped_at = coalesce(stopped_at, ?) WHERE id = ?", (now, pid)
+        "UPDATE participants SET stopped_at = coalesce(stopped_at, ?), wake_at = NULL"
+        " WHERE id = ?",
+        (now, pid),
     )
-    conn.execute(
-        "UPDATE outbox SET status = 'cancelled' WHERE participant_id = ? AND status = 'queued'",
-        (pid,),
-    )
+    cancel_queued(conn, pid)
+
+
+def address_of(conn: sqlite3.Connection, participant_id: str) -> tuple[str, str] | None:
+    """(channel, address) to reach a participant: the address they joined with."""
+    with closing(
+        conn.execute(
+            "SELECT a.channel, a.address FROM participants p JOIN addresses a"
+            " ON a.participant_id = p.id AND a.channel = p.channel WHERE p.id = ?"
+            " ORDER BY a.created_at LIMIT 1",
+            (participant_id,),
+        )
+    ) as cur:
+        row = cur.fetchone()
+    return None if row is None else (str(row[0]), str(row[1]))

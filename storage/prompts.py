@@ -6,9 +6,9 @@ import json
 import sqlite3
 from contextlib import closing
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
-from bot.engine.io import Prompt, Response
+from bot.engine.io import Response
 
 
 @dataclass(frozen=True)
@@ -25,20 +25,21 @@ class PromptRow:
     shared_at: str | None
     reached: int
 
+    opens_at: str = ""
+
     def text_in(self, lang: str) -> dict[str, Any]:
         return self.texts.get(lang) or next(iter(self.texts.values()))
 
-    def as_seen_in(self, lang: str, now: str) -> Prompt:
-        own = self.text_in(lang)
-        labels = tuple(
-            tuple({str(t["options"][i]) for t in self.texts.values() if i < len(t["options"])})
-            for i in range(len(own.get("options", [])))
+    def is_open(self, now: str) -> bool:
+        """Sent (opened) and neither closed by a facilitator nor past its deadline."""
+        return (
+            self.sent_at is not None
+            and self.closed_at is None
+            and (self.closes_at is None or self.closes_at > now)
         )
-        closed = self.closed_at is not None or (
-            self.closes_at is not None and self.closes_at <= now
-        )
-        kind: Literal["prompt", "poll"] = "poll" if self.kind == "poll" else "prompt"
-        return Prompt(self.id, kind, own["question"], tuple(own.get("options", [])), labels, closed)
+
+    def options(self, lang: str) -> list[str]:
+        return [str(o) for o in self.text_in(lang).get("options", [])]
 
 
 def _row(r: sqlite3.Row) -> PromptRow:
@@ -54,6 +55,7 @@ def _row(r: sqlite3.Row) -> PromptRow:
         r["closed_at"],
         r["shared_at"],
         r["reached"],
+        r["opens_at"],
     )
 
 
@@ -114,6 +116,7 @@ def all_for(conn: sqlite3.Connection, dialogue: str) -> list[PromptRow]:
 def save_responses(
     conn: sqlite3.Connection,
     pid: str,
+    dialogue: str,
     responses: list[Response],
     language: str,
     channel: str,
@@ -122,11 +125,26 @@ def save_responses(
     """A new vote replaces the old one (only while the poll is open: the engine checked)."""
     conn.executemany(
         "INSERT INTO responses (prompt_id, participant_id, value, raw, language, channel,"
-        " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+        " created_at, updated_at, dialogue) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
         " ON CONFLICT (prompt_id, participant_id) DO UPDATE SET value = excluded.value,"
-        " raw = excluded.raw, updated_at = excluded.updated_at",
-        [(r.prompt_id, pid, r.value, r.raw, language, channel, now, now) for r in responses],
+        " raw = excluded.raw, updated_at = excluded.updated_at, language = excluded.language,"
+        " channel = excluded.channel",
+        [
+            (r.prompt_id, pid, r.value, r.raw, language, channel, now, now, dialogue)
+            for r in responses
+        ],
     )
+
+
+def response_of(conn: sqlite3.Connection, prompt_id: int, pid: str) -> str | None:
+    with closing(
+        conn.execute(
+            "SELECT value FROM responses WHERE prompt_id = ? AND participant_id = ?",
+            (prompt_id, pid),
+        )
+    ) as cur:
+        row = cur.fetchone()
+    return None if row is None else str(row[0])
 
 
 def mark_sent(conn: sqlite3.Connection, prompt_id: int, reached: int, now: str) -> None:

@@ -62,8 +62,9 @@ async def votes_by_group(conn: aiosqlite.Connection, prompt_id: int) -> list[tup
     """(group, option index, votes) for a poll."""
     rows = await _rows(
         conn,
-        "SELECT coalesce(json_extract(p.profile, '$.group'), 'unknown'), r.value, count(*)"
-        " FROM responses r JOIN participants p ON p.id = r.participant_id"
+        "SELECT CASE WHEN p.dialogue = r.dialogue THEN"
+        " coalesce(json_extract(p.profile, '$.group'), 'unknown') ELSE 'unknown' END,"
+        " r.value, count(*) FROM responses r JOIN participants p ON p.id = r.participant_id"
         " WHERE r.prompt_id = ? GROUP BY 1, 2",
         (prompt_id,),
     )

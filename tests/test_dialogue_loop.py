@@ -25,7 +25,7 @@ from tests.fakes.twilio_api import FakeTwilioApi
 ACCOUNT, TOKEN, FROM = "AC" + "1" * 32, "sms-secret", "+15005550006"
 FACILITATOR = 7
 POLL = (
-    "/poll en: Which first? | Water | Roads || fr: Quoi d'abord ? | Eau | Routes"
+    "/poll --urgent en: Which first? | Water | Roads || fr: Quoi d'abord ? | Eau | Routes"
     " || es: ¿Qué primero? | Agua | Caminos"
 )
 
@@ -56,7 +56,9 @@ async def baraza(
         )
         # The shipped dialogue's quiet hours (Nairobi nights) would hold the broadcasts
         # whenever the suite runs at night there; the loop is tested at any hour.
-        awake = {c: d.model_copy(update={"quiet_hours": None}) for c, d in content.dialogues.items()}
+        awake = {
+            c: d.model_copy(update={"quiet_hours": None}) for c, d in content.dialogues.items()
+        }
         content = Content(content.library, content.tr, awake)
         stop = asyncio.Event()
         task = asyncio.create_task(serve(settings, content, stop))
@@ -144,19 +146,20 @@ async def test_poll_between_sessions_across_telegram_and_sms(
         tg.push_message(FACILITATOR, "/share")
         await until(
             lambda: any(
-                m["text"].startswith("Résultats : Quoi d'abord ?") for m in tg.sent_messages(fr)
+                "Results of poll 1 sent" in m["text"] for m in tg.sent_messages(FACILITATOR)
             )
         )
-        await until(
-            lambda: any(
-                m["text"].startswith("Resultados: ¿Qué primero?") for m in tg.sent_messages(es)
-            )
-        )
-        await until(
-            lambda: any(m.body.startswith("Results: Which first?") for m in sms.messages_to(phone))
-        )
-        shared = next(m.body for m in sms.messages_to(phone) if m.body.startswith("Results:"))
-        assert shared == "Results: Which first? (3 votes)\nWater ======= 67%\nRoads === 33%"
+        # they are answering the flow: the results come with their next answer, before
+        # the next question, never below it (3 votes: too few to show, and said so)
+        tg.push_message(fr, "2", language_code="fr")
+        await text_sms(settings, phone, "1", "SM-age")
+        await until(lambda: any("Moins de 5 personnes" in m["text"] for m in tg.sent_messages(fr)))
+        await until(lambda: any("Fewer than 5 people" in m.body for m in sms.messages_to(phone)))
+        await until(lambda: sms.messages_to(phone)[-1].body.startswith("What is your gender?"))
+        bodies = [m.body for m in sms.messages_to(phone)]
+        shared = next(i for i, b in enumerate(bodies) if "Fewer than 5 people" in b)
+        assert bodies[shared].startswith("Poll 1: Which first? Fewer than 5 people have voted")
+        assert shared == len(bodies) - 2  # then the next question, last
         assert votes(settings) == [("0", 2), ("1", 1)]
 
         tg.push_message(FACILITATOR, "/dashboard")

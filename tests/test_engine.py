@@ -202,7 +202,7 @@ def test_multi_accepts_up_to_max(content: Content) -> None:
     chat = scratch_chat(content)
     chat.send("3")
     assert "up to 2 numbers" in chat.last.messages[-1].question.hint  # type: ignore[union-attr]
-    assert "up to 2 numbers" in chat.send("1 2 3")[0]
+    assert "at most 2" in chat.send("1 2 3")[0]
     chat.send("1, water and jobs 3")
     assert chat.last.answers[0].value == "water jobs" and chat.step == "story"
 
@@ -280,7 +280,7 @@ def test_mydata_and_delete_with_confirmation(content: Content) -> None:
     chat = onboarded(content)
     chat.send("2")
     texts = chat.send("MYDATA")
-    assert "p1" in texts[0] and "group: civil-society" in texts[0]
+    assert "p1" in texts[0] and "group: Civil society" in texts[0]
     chat.send("delete")
     assert chat.p.pending == "delete"
     texts = chat.send("no")
@@ -290,10 +290,11 @@ def test_mydata_and_delete_with_confirmation(content: Content) -> None:
     assert chat.last.erase and chat.last.messages[0].force
 
 
-def test_join_unknown_code(content: Content) -> None:
+def test_join_with_an_unknown_code_is_an_answer_not_a_keyword(content: Content) -> None:
     chat = onboarded(content)
     texts = chat.send("JOIN nowhere")
-    assert "nowhere" in texts[0] and chat.step == "group"
+    assert texts[0].startswith("Sorry, I did not understand") and chat.step == "group"
+    assert chat.last.answers == []
 
 
 def test_keyword_inside_an_open_answer_is_an_answer(content: Content) -> None:

@@ -321,7 +321,7 @@ async def test_typed_answers_and_menu_commands(tmp_path: Path, content: Content)
     assert texts[13] == content.tr("en", "choose-language")
     assert texts[14] == content.tr("fr", "language-set") + "\n\n" + fr[0]
     assert texts[15].startswith("Nous gardons") and texts[15].endswith(f"\n\n{fr[0]}")
-    assert "langue fr" in texts[15] and "7 réponses" in texts[15]
+    assert "langue Français" in texts[15] and "7 réponses" in texts[15]
     assert texts[16] == fr[1]
     assert texts[17] == f"{fr[2]}\n\n{fr[0]}"
     assert texts[18] == content.tr("fr", "delete-confirm")
@@ -516,6 +516,7 @@ async def test_poll_votes_can_change_until_closed(tmp_path: Path, content: Conte
 
             def send_poll(conn: Any) -> int:
                 poll = prompts.create(conn, "baraza", "poll", texts, None, "t:1", now, None)
+                prompts.mark_sent(conn, poll, 1, now)  # opened: votes count from now on
                 options = (Option("0", "Water"), Option("1", "Roads"))
                 message = Message(
                     "Water or roads first?", Question("choice", 2, options, poll=poll)
@@ -545,7 +546,7 @@ async def test_poll_votes_can_change_until_closed(tmp_path: Path, content: Conte
             texts_ = await user.expect(8)
             await settle()
 
-        thanks = content.tr("en", "vote-thanks", choice="Water")
+        thanks = content.tr("en", "vote-thanks", choice="Water", id=poll)
         assert texts_[6].startswith(thanks)
         assert texts_[7].startswith(content.tr("en", "poll-closed"))
         assert "reply_markup" not in api.message(42, ballot["message_id"])  # type: ignore[operator]

@@ -41,6 +41,7 @@ class Console:
 
     async def send(self, inbound: Inbound) -> None:
         await self.runner.handle(Envelope(CHANNEL, self.address, inbound))
+        await self.runner.dispatch()
         await self.drain()
 
     async def drain(self) -> int:
@@ -52,7 +53,7 @@ class Console:
                 return printed
             for row in rows:
                 text = render(row.message)
-                if row.message.attachment:
+                if row.message.attachment:  # the console shows where the file is: it stays
                     text += f"\n[{row.message.attachment}]"
                 self.stdout.write(text + "\n\n")
             self.stdout.flush()

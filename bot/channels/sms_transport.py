@@ -41,7 +41,7 @@ AUTH_PAUSE = 60.0
 def sms_parts(message: Message, *, fallback: bool) -> list[str]:
     """The texts that go out for one message: numbered options, GSM-7 where it saves a
     segment (`fallback`), split into parts of one segment each, in order."""
-    return gsm7.split(gsm7.prepare(render(message), fallback=fallback))
+    return gsm7.split(gsm7.prepare(render(message, "="), fallback=fallback))
 
 
 class TwilioHttpClient(AsyncTwilioHttpClient):  # type: ignore[misc]

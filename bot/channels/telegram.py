@@ -45,7 +45,8 @@ from telegram.request import HTTPXRequest
 from bot.channels import telegram_keyboards as kb
 from bot.channels.telegram_transport import CHANNEL, WINDOW, TelegramTransport
 from bot.config import ConfigError, Settings
-from bot.engine.io import Inbound
+from bot.engine.io import Inbound, Recorded
+from bot.engine.state import Item
 from bot.i18n import pick_language
 from bot.outbox import Sender
 from bot.turns import Envelope, Outcome, TurnRunner
@@ -62,6 +63,7 @@ ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
 
 KEYWORD_COMMANDS = {
     "help": "HELP",
+    "skip": "SKIP",
     "language": "LANG",
     "stop": "STOP",
     "mydata": "MYDATA",
@@ -189,11 +191,6 @@ class TelegramChannel:
         self._failed: set[int] = set()
         self._polling: asyncio.Task[None] | None = None
         self._attempts: dict[int, int] = {}
-        self._closed_texts = {
-            runner.tr(lang, msg_id)
-            for lang in runner.tr.languages
-            for msg_id in ("question-closed", "poll-closed")
-        }
         self._add_handlers()
 
     def _build(
@@ -402,41 +399,30 @@ class TelegramChannel:
             if (toggled := kb.toggled(markup, tap)) is not None:
                 await self._edit_keyboard(message, toggled)
             return
+        vote = Item("poll", tap.seq) if tap.kind == "vote" else None
         inbound_ = Inbound(
             kind="button",
-            seq=0 if tap.kind == "vote" else tap.seq,
+            seq=0 if vote is not None else tap.seq,
             picks=tap.picks,
-            poll=tap.seq if tap.kind == "vote" else None,
+            item=vote,
             lang_hint=self._hint(update),
         )
         outcome = await self._turn(update, inbound_)
-        if outcome is None or outcome.duplicate or not outcome.messages:
+        if outcome is None or outcome.duplicate or outcome.turn is None:
+            if outcome is not None and not outcome.duplicate and outcome.messages:
+                await self._edit_keyboard(message, None)  # a tap nobody can answer now
             return
-        if self._closed(outcome):
+        facts = outcome.turn.facts
+        recorded = next((f for f in facts if isinstance(f, Recorded)), None)
+        if recorded is None:
+            # closed, or refused and asked again with fresh buttons: these ones go
             await self._edit_keyboard(message, None)
-        elif tap.kind == "vote":  # a vote can be changed while the poll is open
+            return
+        if tap.kind == "vote":  # a vote can be changed while the poll is open
             if (voted := kb.voted(markup, tap)) is not None:
                 await self._edit_keyboard(message, voted)
-        elif tap.kind == "answer":
-            label = kb.label_of(markup, query.data or "")
-            await self._edit_keyboard(message, kb.chosen_keyboard([label] if label else []))
-        elif not self._asked_again(outcome, tap.seq):  # done
-            labels = kb.labels_of(markup, "toggle", tap.seq) or []
-            chosen = [labels[i] for i in tap.picks if i < len(labels)]
-            await self._edit_keyboard(message, kb.chosen_keyboard(chosen))
-
-    def _closed(self, outcome: Outcome) -> bool:
-        """The engine said the question or poll is closed (a tap on an old keyboard)."""
-        first = outcome.messages[0].text if outcome.messages else ""
-        return any(first.startswith(text) for text in self._closed_texts)
-
-    @staticmethod
-    def _asked_again(outcome: Outcome, seq: int) -> bool:
-        """A multi answer was refused (none, or too many): the same question came back."""
-        return any(
-            m.question is not None and m.question.kind == "multi" and m.question.seq == seq
-            for m in outcome.messages
-        )
+        else:
+            await self._edit_keyboard(message, kb.chosen_keyboard(list(recorded.labels)))
 
     def _closed_text(self, update: Update) -> str:
         lang = pick_language(None, self._hint(update), self.settings.default_language)

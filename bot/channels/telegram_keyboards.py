@@ -20,6 +20,7 @@ from typing import Literal
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.channels.text import bars
 from bot.engine.io import Message, Question
 
 CLOSED = "x"
@@ -93,10 +94,14 @@ def render(message: Message) -> tuple[str, InlineKeyboardMarkup | None]:
     row. A question's hint (multi: "up to 3", scale: what the ends mean) is the last line.
     Open questions and plain messages have no keyboard: the person types.
     """
+    text = message.text
+    if message.results is not None:
+        text = "\n".join([text, *bars(message.results)])
     q = message.question
+    if q is not None and q.hint:
+        text = f"{text}\n{q.hint}"
     if q is None or q.kind == "text":
-        return message.text, None
-    text = f"{message.text}\n{q.hint}" if q.hint else message.text
+        return text, None
     if q.kind == "multi":
         return text, multi_keyboard(q.seq, 0, [o.label for o in q.options])
     if q.poll is not None:

@@ -1,7 +1,9 @@
 """Global keywords, understood before any flow, in English, French and Spanish.
 
 A keyword counts only when it is the whole message (`STOP`, `stop!`), so an open answer
-that merely contains the word is not taken as one. LANG and JOIN take one argument.
+that merely contains the word is not taken as one. LANG, JOIN and POLL take one argument;
+whether the argument is valid (a known dialogue, a language, a number) is the engine's
+call: "Join us" is an answer, not JOIN with the code "us".
 """
 
 from __future__ import annotations
@@ -11,7 +13,9 @@ from typing import Literal
 
 from bot.engine.replies import norm
 
-Keyword = Literal["stop", "start", "help", "lang", "mydata", "delete", "join"]
+Keyword = Literal[
+    "stop", "start", "help", "lang", "mydata", "delete", "join", "skip", "poll"
+]  # fmt: skip
 
 WORDS: dict[str, Keyword] = {
     "stop": "stop", "arret": "stop", "alto": "stop", "baja": "stop", "stopall": "stop",
@@ -22,8 +26,11 @@ WORDS: dict[str, Keyword] = {
     "mydata": "mydata", "mesdonnees": "mydata", "misdatos": "mydata",
     "delete": "delete", "supprimer": "delete", "borrar": "delete", "eliminar": "delete",
     "join": "join", "rejoindre": "join", "unirse": "join",
+    "skip": "skip", "passer": "skip", "saltar": "skip",
+    "poll": "poll", "sondage": "poll", "encuesta": "poll",
 }  # fmt: skip
-_TAKES_ARGUMENT = {"lang", "join"}
+_TAKES_ARGUMENT = {"lang", "join", "poll"}
+_NEEDS_ARGUMENT = {"poll"}
 
 
 @dataclass(frozen=True)
@@ -40,8 +47,10 @@ def parse(text: str) -> Command | None:
     first = words[0].split("@")[0]  # Telegram's /cmd@botname
     joined = "".join(words)
     if len(words) == 1 or joined in WORDS:
-        kw = WORDS.get(joined)
-        return Command(kw) if kw else None
+        kw = WORDS.get(joined) or WORDS.get(first)
+        if kw is None or kw in _NEEDS_ARGUMENT:
+            return None
+        return Command(kw)
     kw = WORDS.get(first)
     if kw in _TAKES_ARGUMENT and len(words) == 2:
         return Command(kw, words[1])

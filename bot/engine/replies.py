@@ -24,7 +24,10 @@ YES = frozenset(
 NO = frozenset({"no", "n", "non", "nope", "nah"})
 _SEPARATORS = re.compile(r"[\s,;/+&]+|\b(?:and|et|y)\b")
 _EDGE_PUNCT = re.compile(r"^[\W_]+|[\W_]+$")
-_NUMBER = re.compile(r"^#?\(?(\d{1,3})[).]?$")
+_NUMBER = re.compile(r"^#?\s?\(?\s?(\d{1,3})\s?[).]?$")
+_NEGATIVE = re.compile(r"^\s*[-\u2212\u2013]\s*\d")
+"""A minus sign before a number: "-1" is not option 1, nor "-3" an age band."""
+_MIN_WORD = 4
 
 
 def norm(text: str) -> str:
@@ -41,11 +44,13 @@ def has_content(text: str) -> bool:
 
 
 def number(text: str) -> int | None:
-    """`2`, `#2`, `2.`, `(2)`, `two`, `deux`, `dos` -> 2."""
+    """`2`, `#2`, `2.`, `(2)`, `two`, `deux`, `dos` -> 2; `-2` -> None."""
+    if _NEGATIVE.match(text):
+        return None
     word = norm(text)
     if word in NUMBER_WORDS:
         return NUMBER_WORDS[word]
-    m = _NUMBER.match(word.replace(" ", ""))
+    m = _NUMBER.match(word)
     return int(m.group(1)) if m else None
 
 
@@ -89,10 +94,32 @@ def match_label(text: str, labels: Sequence[Sequence[str]]) -> int | None:
     if not best:
         # a unique label that starts with what was typed ("civil" for "Civil society")
         prefixed = {i for i, opts in enumerate(normed) for label in opts if label.startswith(want)}
-        return prefixed.pop() if len(prefixed) == 1 else None
+        if len(prefixed) == 1:
+            return prefixed.pop()
+        return distinctive_word(want, normed)
     top = min(best.values())
     winners = [i for i, d in best.items() if d == top]
     return winners[0] if len(winners) == 1 else None
+
+
+def distinctive_word(want: str, normed: Sequence[Sequence[str]]) -> int | None:
+    """The one option that a typed word names by a word found in no other option's
+    labels: "comerciante" for "Como comerciante", "gouvernement" for "Le gouvernement"."""
+    words = [set(" ".join(opts).split()) for opts in normed]
+    owners: dict[str, set[int]] = {}
+    for i, ws in enumerate(words):
+        for w in ws:
+            if len(w) >= _MIN_WORD:
+                owners.setdefault(w, set()).add(i)
+    hits: set[int] = set()
+    for token in want.split():
+        if len(token) < _MIN_WORD:
+            continue
+        limit = 1 if len(token) < 8 else 2
+        for w, who in owners.items():
+            if len(who) == 1 and (w == token or distance(token, w, limit) <= limit):
+                hits |= who
+    return hits.pop() if len(hits) == 1 else None
 
 
 def choice(text: str, labels: Sequence[Sequence[str]]) -> int | None:
@@ -103,8 +130,11 @@ def choice(text: str, labels: Sequence[Sequence[str]]) -> int | None:
     return match_label(text, labels)
 
 
-def multi(text: str, labels: Sequence[Sequence[str]], max_choices: int) -> tuple[int, ...] | None:
-    """`1 3`, `1,3`, `water and jobs` -> (0, 2); None when anything does not fit."""
+def multi(text: str, labels: Sequence[Sequence[str]]) -> tuple[int, ...] | None:
+    """`1 3`, `1,3`, `water and jobs` -> (0, 2); None when anything does not fit. How many
+    may be chosen is the caller's check (so it can say "at most 3")."""
+    if _NEGATIVE.match(text):
+        return None
     whole = choice(text, labels)
     if whole is not None:
         return (whole,)
@@ -117,9 +147,7 @@ def multi(text: str, labels: Sequence[Sequence[str]], max_choices: int) -> tuple
             return None
         if idx not in picks:
             picks.append(idx)
-    if not picks or len(picks) > max_choices:
-        return None
-    return tuple(picks)
+    return tuple(picks) or None
 
 
 def yes_no(text: str) -> bool | None:
@@ -132,6 +160,8 @@ def yes_no(text: str) -> bool | None:
 
 
 def scale(text: str, low: int, high: int) -> int | None:
+    if _NEGATIVE.match(text):
+        return None
     n = number(text)
     if n is None:
         m = re.fullmatch(r"(\d{1,2})\s*/\s*\d{1,2}", norm(text))

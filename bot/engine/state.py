@@ -1,12 +1,55 @@
-"""What the engine knows about a participant between turns (persisted by storage)."""
+"""What the engine knows about a participant between turns (persisted by storage).
+
+A participant's *agenda* is what they are asked, one question at a time:
+
+- `pending`: a confirmation Baraza asked for (DELETE, LANG); while set, it is the question;
+- `shown`: facilitators' prompts and polls that were shown and are still open, the last
+  one current (those below it were interrupted and are asked again after it);
+- the flow's current step (`run`), asked when nothing above it is open;
+- `waiting`: items not shown yet, in the order they will be shown.
+
+`tentative` lists items shown in bulk messages (a broadcast reaching someone at rest)
+that may not have reached the phone yet: if the person writes before they are delivered,
+the runner cancels those messages and the engine puts the items back in `waiting`, so a
+reply always answers the question the person actually saw last.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from typing import Any, Literal
 
 Pending = Literal["delete", "language"]
+ItemKind = Literal["prompt", "poll", "results", "notice"]
+QUESTION_ITEMS: frozenset[str] = frozenset({"prompt", "poll"})
+"""Items that ask something; the others (results shared back, reminders) only inform."""
+
+
+@dataclass(frozen=True, order=True)
+class Item:
+    """Something on a participant's agenda besides the flow: a prompt, a poll, the results
+    of a poll shared back, or a notice (a session reminder)."""
+
+    kind: ItemKind
+    id: int
+
+    @property
+    def asks(self) -> bool:
+        return self.kind in QUESTION_ITEMS
+
+    @property
+    def key(self) -> str:
+        """`poll:3`: how the item is named in outbox rows and logs."""
+        return f"{self.kind}:{self.id}"
+
+    @staticmethod
+    def parse(key: str) -> Item | None:
+        kind, _, num = key.partition(":")
+        if kind not in ("prompt", "poll", "results", "notice") or not num.isdigit():
+            return None
+        return Item(kind, int(num))  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)
@@ -18,6 +61,9 @@ class RunState:
     version: str
     step_id: str
     misses: int = 0
+    asked: int = 0
+    """The question counter the step was shown with (0: not shown yet). Its buttons stay
+    valid while the step is open, also after an interruption asks it again."""
 
 
 @dataclass(frozen=True)
@@ -34,24 +80,52 @@ class Participant:
     seq: int = 0
     """Counts questions asked: a button carries it, so a tap on an old one is recognised."""
     pending: Pending | None = None
-    prompt: int | None = None
-    """A facilitator's prompt or poll waiting for this participant's reply."""
+    shown: tuple[Item, ...] = ()
+    waiting: tuple[Item, ...] = ()
+    tentative: tuple[Item, ...] = ()
+    last_seen: datetime | None = None
+    """When the person last wrote (not changed by turns Baraza starts itself)."""
 
     def with_(self, **changes: Any) -> Participant:
         return replace(self, **changes)
+
+    @property
+    def current(self) -> Item | None:
+        return self.shown[-1] if self.shown else None
+
+    @property
+    def finished(self) -> bool:
+        """Went through the dialogue's flows (consented, nothing left to answer)."""
+        return self.consented and self.run is None and self.runs_started > 0
 
     def state_json(self) -> dict[str, Any]:
         """The part stored as JSON (the rest has columns of its own)."""
         run = None
         if self.run is not None:
             r = self.run
-            run = [r.run_no, r.flow_id, r.version, r.step_id, r.misses]
-        return {"run": run, "runs": self.runs_started, "seq": self.seq, "pending": self.pending}
+            run = [r.run_no, r.flow_id, r.version, r.step_id, r.misses, r.asked]
+        data: dict[str, Any] = {
+            "run": run,
+            "runs": self.runs_started,
+            "seq": self.seq,
+            "pending": self.pending,
+        }
+        for name in ("shown", "waiting", "tentative"):
+            items: tuple[Item, ...] = getattr(self, name)
+            if items:
+                data[name] = [i.key for i in items]
+        return data
 
     @staticmethod
     def run_from_json(data: Mapping[str, Any]) -> RunState | None:
         run = data.get("run")
         if not run:
             return None
-        run_no, flow_id, version, step_id, misses = run
-        return RunState(int(run_no), str(flow_id), str(version), str(step_id), int(misses))
+        run_no, flow_id, version, step_id, misses, *rest = run
+        asked = int(rest[0]) if rest else int(data.get("seq", 0))  # stored before the agenda
+        return RunState(int(run_no), str(flow_id), str(version), str(step_id), int(misses), asked)
+
+    @staticmethod
+    def items_from_json(data: Mapping[str, Any], name: str) -> tuple[Item, ...]:
+        found = (Item.parse(str(k)) for k in data.get(name) or ())
+        return tuple(i for i in found if i is not None)

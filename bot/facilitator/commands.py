@@ -11,14 +11,16 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 
+from bot import cells
 from bot.dialogues import Dialogue
 from bot.engine.io import Message
+from bot.engine.state import Item
 from bot.facilitator import broadcast, dashboard, export
 from bot.facilitator.parse import (
     Command,
@@ -29,6 +31,7 @@ from bot.facilitator.parse import (
     prompt_texts,
 )
 from bot.i18n import Translator, pick_language
+from bot.phones import mask_address
 from bot.turns import Envelope, Outcome
 from storage import facilitators, inbound, outbox, participants, prompts
 from storage.db import Database
@@ -66,6 +69,12 @@ class Facilitation:
     files_dir: Path
     """Where charts and exports are written before they are sent."""
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    dispatch: Callable[[], Awaitable[int]] | None = None
+    """Delivers queued broadcasts (the runner's); awaited before a command answers."""
+
+    async def _dispatch(self) -> None:
+        if self.dispatch is not None:
+            await self.dispatch()
 
     async def allowed_dialogues(self, who: str) -> list[str]:
         conf = self.configured.get(who, set())
@@ -93,7 +102,9 @@ class Facilitation:
         allowed = await self.allowed_dialogues(who)
         lang = await self._language(env)
         if not allowed:
-            log.warning("refused facilitator command /%s from %s", cmd.name, who)
+            log.warning(
+                "refused facilitator command /%s from %s", cmd.name, mask_address(who)
+            )
             return await self._reply(env, [Message(self.tr(lang, "fac-refused"))])
         code = cmd.options.get("dialogue") or (
             self.default_dialogue if self.default_dialogue in allowed else allowed[0]
@@ -106,7 +117,7 @@ class Facilitation:
             messages = await self._run(cmd, self.dialogues[code], who, lang)
         except UsageError as err:
             messages = [Message(self.tr(lang, err.msg_id, **err.args_))]
-        log.info("facilitator %s ran /%s on %s", who, cmd.name, code)
+        log.info("facilitator %s ran /%s on %s", mask_address(who), cmd.name, code)
         return await self._reply(env, messages)
 
     async def _language(self, env: Envelope) -> str:
@@ -154,8 +165,15 @@ class Facilitation:
         if cmd.name == "results":
             tally = await self.db.write(partial(prompts.tally, prompt_id=row.id))
             return [self._results(row, tally, lang)]
-        # share
-        count = await self.db.write(lambda c: broadcast.share_results(c, row, self.tr, now))
+        # share: the results go on everyone's agenda, as information
+        stamp = now.isoformat()
+
+        def share(conn: sqlite3.Connection) -> int:
+            prompts.mark_shared(conn, row.id, stamp)
+            return broadcast.start(conn, Item("results", row.id), row, stamp, urgent=False)
+
+        count = await self.db.write(share)
+        await self._dispatch()
         return [Message(self.tr(lang, "fac-shared", id=row.id, count=count))]
 
     async def _create(
@@ -173,6 +191,8 @@ class Facilitation:
         )
         opens = now + duration(cmd.options["opens"]) if "opens" in cmd.options else None
 
+        urgent = "urgent" in cmd.options
+
         def job(conn: sqlite3.Connection) -> tuple[int, int]:
             pid = prompts.create(
                 conn,
@@ -187,11 +207,14 @@ class Facilitation:
             )
             if opens is not None:
                 return pid, -1
+            prompts.mark_sent(conn, pid, 0, now.isoformat())
             row = prompts.get(conn, pid)
             assert row is not None
-            return pid, broadcast.send_prompt(conn, row, self.tr, now)
+            item = Item("poll" if cmd.name == "poll" else "prompt", pid)
+            return pid, broadcast.start(conn, item, row, now.isoformat(), urgent)
 
         pid, count = await self.db.write(job)
+        await self._dispatch()
         if count < 0 and opens is not None:
             return [
                 Message(
@@ -223,18 +246,15 @@ class Facilitation:
         return Message(self.tr(lang, key, id=row.id, votes=votes))
 
     def _results(self, row: PromptRow, tally: dict[str, int], lang: str) -> Message:
-        own = row.text_in(lang)
-        counts = broadcast.counts_of(row, tally)
-        closed = row.closed_at is not None or (
-            row.closes_at is not None and row.closes_at <= self.clock().isoformat()
-        )
+        labels = row.options(lang)
+        shown = cells.line([tally.get(str(i), 0) for i in range(len(labels))])
+        closed = not row.is_open(self.clock().isoformat())
         head = self.tr(
             lang,
             "fac-results",
             id=row.id,
-            question=str(own["question"]),
-            votes=sum(counts),
+            question=str(row.text_in(lang)["question"]),
+            votes=shown.total.text,
             state=self.tr(lang, "fac-state-closed" if closed else "fac-state-open"),
         )
-        lines = broadcast.bars([str(o) for o in own["options"]], counts)
-        return Message("\n".join([head, *lines]))
+        return Message("\n".join([head, *broadcast.bars(labels, shown)]))

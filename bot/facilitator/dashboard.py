@@ -1,7 +1,8 @@
 """The dashboard: who is at the table, against the stakeholder targets, and how they answer.
 
-Counts under 5 are shown as "<5" and such groups are never broken down further, so no
-small group (or person) can be singled out.
+Every figure goes through the small-cell rule (`bot.cells`): counts under 5 show as
+`<5`, groups under 5 are never broken down, and no total or percentage gives a hidden
+count away.
 """
 
 from __future__ import annotations
@@ -12,16 +13,18 @@ from datetime import datetime, timedelta
 from functools import partial
 from pathlib import Path
 
+from bot import cells
 from bot.dialogues import Dialogue
 from storage import prompts, reports
 from storage.db import Database
 from storage.prompts import PromptRow
 
-SMALL = 5
+SMALL = cells.SMALL
 
 
 def shown(n: int) -> str:
-    return "<5" if 0 < n < SMALL else str(n)
+    """A count shown on its own."""
+    return cells.count(n).text
 
 
 @dataclass
@@ -122,15 +125,15 @@ def text(board: Dashboard) -> str:
     lines.append("")
     lines.append("Stakeholder groups (have / expected):")
     groups = sorted(set(board.groups) | set(d.targets))
+    have = dict(zip(groups, cells.line([board.groups.get(g, 0) for g in groups]).parts, strict=True))
     for g in groups:
         expected = d.expected(g)
-        lines.append(
-            f"  {g}: {shown(board.groups.get(g, 0))}" + (f" / {expected}" if d.targets else "")
-        )
+        lines.append(f"  {g}: {have[g].text}" + (f" / {expected}" if d.targets else ""))
     below = board.below_target()
     if below:
         lines.append(
-            "Below target: " + "; ".join(f"{g}: {shown(h)} of {e} expected" for g, h, e in below)
+            "Below target: "
+            + "; ".join(f"{g}: {have[g].text} of {e} expected" for g, _h, e in below)
         )
     lines.append("By channel: " + _pairs(board.channels))
     lines.append("By language: " + _pairs(board.languages))
@@ -143,29 +146,34 @@ def text(board: Dashboard) -> str:
         lines.append("")
         lines.append("Response rates:")
         for row, responders in board.prompts[-5:]:
-            rate = f"{round(100 * responders / row.reached)}%" if row.reached else "-"
+            answered, reached = cells.count(responders), cells.count(row.reached)
+            rate = answered.percent_of(reached)
             q = str(row.text_in("en")["question"])[:40]
             lines.append(
-                f'  {row.kind} {row.id} "{q}": {shown(responders)}/{shown(row.reached)} ({rate})'
+                f'  {row.kind} {row.id} "{q}": {answered.text}/{reached.text}'
+                + (f" ({rate})" if rate else "")
             )
     poll = board.latest_poll
     if poll is not None:
         lines.append("")
         lines.append(f"Latest poll {poll.row.id}: {poll.question}")
-        total = sum(poll.counts)
-        for label, n in zip(poll.options, poll.counts, strict=True):
-            pct = round(100 * n / total) if total else 0
-            lines.append(f"  {label}: {n} ({pct}%)")  # options are not groups of people
-        lines.append("  by group:")
-        for group, counts in sorted(poll.by_group.items()):
-            voters = sum(counts)
-            if voters < SMALL:
+        breakdown = cells.table(poll.by_group, len(poll.options))
+        overall = breakdown.overall
+        lines.append(f"  votes: {overall.total.text}")
+        for label, cell in zip(poll.options, overall.parts, strict=True):
+            pct = cell.percent_of(overall.total)
+            lines.append(f"  {label}: {cell.text}" + (f" ({pct})" if pct else ""))
+        if breakdown.rows:
+            lines.append("  by group:")
+        for group in sorted(breakdown.rows):
+            if not breakdown.broken_down(group):
                 lines.append(f"    {group}: <5 voters")
-            else:
-                parts = ", ".join(
-                    f"{lbl} {shown(c)}" for lbl, c in zip(poll.options, counts, strict=True)
-                )
-                lines.append(f"    {group}: {parts}")
+                continue
+            parts = ", ".join(
+                f"{lbl} {c.text}"
+                for lbl, c in zip(poll.options, breakdown.rows[group], strict=True)
+            )
+            lines.append(f"    {group}: {parts}")
     if board.broadcast:
         lines.append("")
         lines.append("Broadcasts: " + _pairs(board.broadcast))
@@ -173,7 +181,10 @@ def text(board: Dashboard) -> str:
 
 
 def _pairs(counts: dict[str, int]) -> str:
-    return ", ".join(f"{k} {shown(v)}" for k, v in sorted(counts.items())) or "-"
+    """People by channel or language: parts of the consented total, protected together."""
+    keys = sorted(counts)
+    parts = cells.line([counts[k] for k in keys]).parts
+    return ", ".join(f"{k} {c.text}" for k, c in zip(keys, parts, strict=True)) or "-"
 
 
 def chart(board: Dashboard, path: Path) -> Path:
@@ -184,7 +195,8 @@ def chart(board: Dashboard, path: Path) -> Path:
     import matplotlib.pyplot as plt
 
     groups = sorted(set(board.groups) | set(board.dialogue.targets))
-    have = [board.groups.get(g, 0) if board.groups.get(g, 0) >= SMALL else 0 for g in groups]
+    line = cells.line([board.groups.get(g, 0) for g in groups])
+    have = [c.value if c.exact else 0 for c in line.parts]
     expected = [board.dialogue.expected(g) for g in groups]
     fig, ax = plt.subplots(figsize=(7, 3.5), dpi=100)
     ys = range(len(groups))
@@ -220,10 +232,12 @@ def rich_tables(board: Dashboard) -> list[object]:
     groups.add_column("expected", justify="right")
     groups.add_column("")
     below = {g for g, _, _ in board.below_target()}
-    for g in sorted(set(board.groups) | set(board.dialogue.targets)):
+    names = sorted(set(board.groups) | set(board.dialogue.targets))
+    line = cells.line([board.groups.get(g, 0) for g in names])
+    for g, cell in zip(names, line.parts, strict=True):
         groups.add_row(
             g,
-            shown(board.groups.get(g, 0)),
+            cell.text,
             str(board.dialogue.expected(g)),
             "below target" if g in below else "",
         )

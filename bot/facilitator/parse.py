@@ -16,6 +16,8 @@ COMMANDS = ("prompt", "poll", "close", "results", "share", "dashboard", "export"
 MAX_OPTIONS = 10
 _DURATION = re.compile(r"^(\d+(?:\.\d+)?)\s*(m|min|h|d|w)$", re.IGNORECASE)
 _OPTION = re.compile(r"^--([a-z]+)\s+(\S+)\s*", re.IGNORECASE)
+_FLAG = re.compile(r"^--(urgent)\b\s*", re.IGNORECASE)
+"""Options that take no value: `--urgent` comes first, even to people mid-question."""
 _LANG = re.compile(r"^\s*(en|fr|es)\s*:\s*(.*)$", re.IGNORECASE | re.DOTALL)
 
 
@@ -46,8 +48,8 @@ def parse_command(text: str) -> Command | None:
         return None
     options: dict[str, str] = {}
     rest = rest.strip()
-    while m := _OPTION.match(rest):
-        options[m.group(1).lower()] = m.group(2)
+    while m := (_FLAG.match(rest) or _OPTION.match(rest)):
+        options[m.group(1).lower()] = m.group(2) if m.re is _OPTION else ""
         rest = rest[m.end() :]
     return Command(name, rest.strip(), options)
 

@@ -25,7 +25,24 @@ mydata = We store: your id { $id }, language { $language }, consent { $consent }
 delete-confirm = Delete all your answers and profile? Reply YES to confirm, anything else to cancel.
 deleted = Your data has been deleted. Thank you for taking part.
 delete-cancelled = Nothing was deleted.
-unknown-dialogue = We do not know a dialogue called "{ $code }". Please check the code.
+unknown-dialogue = We do not know that dialogue. Please check the code.
 prompt-thanks = Thank you, your answer was received.
-vote-thanks = Thank you! Your vote: { $choice }. You can change it until the poll closes.
+vote-thanks = Thank you! Your vote: { $choice }. To change it before the poll closes, send POLL { $id }.
 poll-closed = This poll is closed. Thank you all the same.
+
+# The agenda: prompts and polls from the facilitators, one question at a time.
+poll-head = Poll { $id }: { $question }
+poll-your-vote = Your vote: { $choice }
+poll-hint = Reply with a number from 1 to { $max }, or SKIP.
+prompt-head = Question { $id } from the facilitators: { $question }
+prompt-hint = Reply in a few words, or SKIP.
+back-to-question = Back to where we were:
+skipped = OK, skipped.
+skip-flow = SKIP passes a poll or a question from the facilitators, not this one.
+poll-unknown = There is no open poll { $id } for you.
+stopped-help = You have stopped all messages. Send START to come back, MYDATA to see what we store, DELETE to erase it.
+reprompt-too-many = You chose { $count }. Please choose at most { $max }.
+profile-group = group
+profile-age = age
+profile-gender = gender
+profile-area = area

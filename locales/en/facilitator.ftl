@@ -20,5 +20,6 @@ fac-state-open = open
 fac-state-closed = closed
 fac-export-ready = Export of { $code }: { $rows } rows.
 prompt-reply-hint = Reply with your answer.
-share-header = Results: { $question } ({ $votes } votes)
+share-header = Results of poll { $id }: { $question } ({ $votes } votes)
+share-too-few = Poll { $id }: { $question } Fewer than 5 people have voted so far; we will share the results when more have voted.
 session-reminder = Reminder: { $title } takes place on { $date }. We hope to hear from you!

@@ -24,7 +24,24 @@ mydata = Guardamos: su identificador { $id }, idioma { $language }, consentimien
 delete-confirm = ¿Borrar todas sus respuestas y su perfil? Responda SÍ para confirmar, otra cosa para cancelar.
 deleted = Sus datos han sido borrados. Gracias por participar.
 delete-cancelled = No se borró nada.
-unknown-dialogue = No conocemos un diálogo llamado "{ $code }". Verifique el código.
+unknown-dialogue = No conocemos ese diálogo. Verifique el código.
 prompt-thanks = Gracias, recibimos su respuesta.
-vote-thanks = ¡Gracias! Su voto: { $choice }. Puede cambiarlo hasta que cierre la encuesta.
+vote-thanks = ¡Gracias! Su voto: { $choice }. Para cambiarlo antes del cierre, envíe ENCUESTA { $id }.
 poll-closed = Esta encuesta está cerrada. Gracias de todos modos.
+
+# La agenda: encuestas y preguntas de los facilitadores, una pregunta a la vez.
+poll-head = Encuesta { $id }: { $question }
+poll-your-vote = Su voto: { $choice }
+poll-hint = Responda con un número del 1 al { $max }, o SALTAR.
+prompt-head = Pregunta { $id } de los facilitadores: { $question }
+prompt-hint = Responda en pocas palabras, o SALTAR.
+back-to-question = Volvamos a donde estábamos:
+skipped = De acuerdo, pregunta saltada.
+skip-flow = SALTAR sirve para una encuesta o una pregunta de los facilitadores, no para esta.
+poll-unknown = No hay una encuesta { $id } abierta para usted.
+stopped-help = Usted dejó de recibir mensajes. Envíe START para volver, MISDATOS para ver lo que guardamos, BORRAR para borrarlo.
+reprompt-too-many = Eligió { $count }. Elija { $max } como máximo.
+profile-group = grupo
+profile-age = edad
+profile-gender = género
+profile-area = lugar

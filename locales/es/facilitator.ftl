@@ -20,5 +20,6 @@ fac-state-open = abierta
 fac-state-closed = cerrada
 fac-export-ready = Exportación de { $code }: { $rows } filas.
 prompt-reply-hint = Responda a este mensaje.
-share-header = Resultados: { $question } ({ $votes } votos)
+share-header = Resultados de la encuesta { $id }: { $question } ({ $votes } votos)
+share-too-few = Encuesta { $id }: { $question } Menos de 5 personas han votado por ahora; compartiremos los resultados cuando voten más.
 session-reminder = Recordatorio: { $title } será el { $date }. ¡Esperamos su participación!

@@ -25,7 +25,24 @@ mydata = Nous gardons : votre identifiant { $id }, langue { $language }, accord 
 delete-confirm = Effacer toutes vos réponses et votre profil ? Répondez OUI pour confirmer, autre chose pour annuler.
 deleted = Vos données ont été effacées. Merci d'avoir participé.
 delete-cancelled = Rien n'a été effacé.
-unknown-dialogue = Nous ne connaissons pas de dialogue "{ $code }". Vérifiez le code.
+unknown-dialogue = Nous ne connaissons pas ce dialogue. Vérifiez le code.
 prompt-thanks = Merci, votre réponse a bien été reçue.
-vote-thanks = Merci ! Votre vote : { $choice }. Vous pouvez le changer tant que le sondage est ouvert.
+vote-thanks = Merci ! Votre vote : { $choice }. Pour le changer avant la clôture, envoyez SONDAGE { $id }.
 poll-closed = Ce sondage est clos. Merci quand même.
+
+# L'agenda : sondages et questions des facilitateurs, une question a la fois.
+poll-head = Sondage { $id } : { $question }
+poll-your-vote = Votre vote : { $choice }
+poll-hint = Répondez avec un numéro de 1 à { $max }, ou PASSER.
+prompt-head = Question { $id } des facilitateurs : { $question }
+prompt-hint = Répondez en quelques mots, ou PASSER.
+back-to-question = Revenons où nous en étions :
+skipped = Entendu, question passée.
+skip-flow = PASSER sert pour un sondage ou une question des facilitateurs, pas pour celle-ci.
+poll-unknown = Il n'y a pas de sondage { $id } ouvert pour vous.
+stopped-help = Vous avez arrêté les messages. Envoyez START pour revenir, MESDONNEES pour voir ce que nous gardons, SUPPRIMER pour l'effacer.
+reprompt-too-many = Vous avez choisi { $count } réponses. Choisissez-en { $max } au plus.
+profile-group = groupe
+profile-age = age
+profile-gender = genre
+profile-area = lieu

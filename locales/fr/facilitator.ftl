@@ -20,5 +20,6 @@ fac-state-open = ouvert
 fac-state-closed = clos
 fac-export-ready = Export de { $code } : { $rows } lignes.
 prompt-reply-hint = Répondez à ce message.
-share-header = Résultats : { $question } ({ $votes } votes)
+share-header = Résultats du sondage { $id } : { $question } ({ $votes } votes)
+share-too-few = Sondage { $id } : { $question } Moins de 5 personnes ont voté pour l'instant ; nous partagerons les résultats quand plus de personnes auront voté.
 session-reminder = Rappel : { $title } a lieu le { $date }. Nous espérons vous entendre !

@@ -41,6 +41,8 @@ class Asking:
 class Accepted:
     value: str
     raw: str
+    labels: tuple[str, ...] = ()
+    """The chosen options' labels as the person saw them (a keyboard shows them)."""
 
 
 @dataclass(frozen=True)

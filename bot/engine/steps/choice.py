@@ -22,9 +22,10 @@ def accept(q: Asking, inbound: Inbound) -> Accepted | Miss:
     opts = q.step.options
     if inbound.kind == "button":
         if len(inbound.picks) == 1 and 0 <= inbound.picks[0] < len(opts):
-            return Accepted(opts[inbound.picks[0]], q.text(opts[inbound.picks[0]]))
+            label = q.text(opts[inbound.picks[0]])
+            return Accepted(opts[inbound.picks[0]], label, (label,))
         return Miss("reprompt-choice", {"max": len(opts)})
     idx = replies.choice(inbound.text, q.labels_everywhere())
     if idx is None:
         return Miss("reprompt-choice", {"max": len(opts)})
-    return Accepted(opts[idx], inbound.text)
+    return Accepted(opts[idx], inbound.text, (q.text(opts[idx]),))

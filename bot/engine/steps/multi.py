@@ -28,8 +28,10 @@ def accept(q: Asking, inbound: Inbound) -> Accepted | Miss:
             return miss
         raw = ", ".join(q.text(opts[i]) for i in picks)
     else:
-        picks = replies.multi(inbound.text, q.labels_everywhere(), q.step.multi_max)
+        picks = replies.multi(inbound.text, q.labels_everywhere())
         raw = inbound.text
     if picks is None:
         return miss
-    return Accepted(" ".join(opts[i] for i in picks), raw)
+    if len(picks) > q.step.multi_max:
+        return Miss("reprompt-too-many", {"max": q.step.multi_max, "count": len(picks)})
+    return Accepted(" ".join(opts[i] for i in picks), raw, tuple(q.text(opts[i]) for i in picks))

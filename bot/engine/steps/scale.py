@@ -32,4 +32,4 @@ def accept(q: Asking, inbound: Inbound) -> Accepted | Miss:
         n = replies.scale(inbound.text, low, high)
     if n is None or not low <= n <= high:
         return Miss("reprompt-scale", {"min": low, "max": high})
-    return Accepted(str(n), inbound.text or str(n))
+    return Accepted(str(n), inbound.text or str(n), (str(n),))

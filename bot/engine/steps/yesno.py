@@ -29,4 +29,5 @@ def accept(q: Asking, inbound: Inbound) -> Accepted | Miss:
             said = None if idx is None else idx == 0
     if said is None:
         return Miss("reprompt-yesno")
-    return Accepted("yes" if said else "no", inbound.text or ("yes" if said else "no"))
+    value = "yes" if said else "no"
+    return Accepted(value, inbound.text or value, (q.tr(q.lang, value),))

@@ -1,0 +1,106 @@
+"""The agenda items a turn touches, as the engine sees them (`ItemView`s), read from
+storage inside the turn's transaction: polls and prompts with their texts and whether the
+participant may answer them now, results shared back, session reminders."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+
+from bot import cells
+from bot.dialogues import Dialogue
+from bot.engine.io import Figure, InfoView, ItemView, Message, PollView, PromptView, Results
+from bot.engine.state import Item, Participant
+from bot.i18n import Translator
+from storage import prompts
+from storage.prompts import PromptRow
+
+
+def eligible(row: PromptRow, p: Participant) -> bool:
+    """In the poll's audience: its dialogue, and its `--to` group if it has one."""
+    return row.dialogue == p.dialogue and (
+        row.target is None or p.profile.get("group") == row.target
+    )
+
+
+def results_message(row: PromptRow, tally: Mapping[str, int], lang: str, tr: Translator) -> Message:
+    """A poll's results as participants see them, through the small-cell rule; with
+    fewer than 5 votes, only that results come when more have voted."""
+    labels = row.options(lang)
+    shown = cells.line([tally.get(str(i), 0) for i in range(len(labels))])
+    question = str(row.text_in(lang)["question"])
+    if not shown.enough:
+        return Message(tr(lang, "share-too-few", id=row.id, question=question))
+    header = tr(lang, "share-header", id=row.id, question=question, votes=shown.total.text)
+    figures = tuple(
+        Figure(label, cell.text, cell.share_of(shown.total))
+        for label, cell in zip(labels, shown.parts, strict=True)
+    )
+    return Message(header, results=Results(header, figures))
+
+
+def load(
+    conn: sqlite3.Connection,
+    p: Participant,
+    items: Iterable[Item],
+    now: datetime,
+    *,
+    tr: Translator,
+    dialogues: Mapping[str, Dialogue],
+    with_vote: Item | None = None,
+) -> dict[Item, ItemView]:
+    stamp = now.isoformat()
+    found: dict[Item, ItemView] = {}
+    for item in set(items):
+        if item.kind == "notice":
+            view = _notice(item, p, now, tr, dialogues)
+            if view is not None:
+                found[item] = view
+            continue
+        row = prompts.get(conn, item.id)
+        if row is None:
+            continue
+        if item.kind == "results":
+            tally = prompts.tally(conn, row.id)
+            texts = {lang: results_message(row, tally, lang, tr) for lang in row.texts}
+            found[item] = InfoView(texts, live=row.dialogue == p.dialogue)
+        elif item.kind == "poll" and row.kind == "poll":
+            vote = None
+            if item == with_vote:
+                value = prompts.response_of(conn, row.id, p.id)
+                vote = int(value) if value is not None and value.isdigit() else None
+            found[item] = PollView(
+                row.id,
+                {lang: str(t["question"]) for lang, t in row.texts.items()},
+                {lang: tuple(row.options(lang)) for lang in row.texts},
+                row.is_open(stamp),
+                eligible(row, p),
+                vote,
+            )
+        elif item.kind == "prompt" and row.kind == "prompt":
+            found[item] = PromptView(
+                row.id,
+                {lang: str(t["question"]) for lang, t in row.texts.items()},
+                row.is_open(stamp),
+                eligible(row, p),
+            )
+    return found
+
+
+def _notice(
+    item: Item, p: Participant, now: datetime, tr: Translator, dialogues: Mapping[str, Dialogue]
+) -> InfoView | None:
+    """A session reminder: notice n is the n-th session of the participant's dialogue."""
+    d = dialogues.get(p.dialogue)
+    if d is None or not 0 <= item.id < len(d.sessions):
+        return None
+    session = d.sessions[item.id]
+    when = session.at.astimezone(d.zone()).strftime("%Y-%m-%d %H:%M")
+    texts: dict[str, Message] = {
+        lang: Message(
+            tr(lang, "session-reminder", title=session.title or d.title_in(lang), date=when)
+        )
+        for lang in d.languages
+    }
+    return InfoView(texts, live=session.at > now)

@@ -1,0 +1,142 @@
+"""Moving through a dialogue's flows: walking steps, asking the current one, taking its
+answer. Message and end steps are said on the way; a flow that ends hands over to its
+`next`. Whether the step is asked now or after what waits on the agenda is `next_up`'s
+call (`agenda_moves`)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from bot.engine.builder import Builder, joined
+from bot.engine.io import Answer, Asks, Inbound, Recorded, Refused
+from bot.engine.state import RunState
+from bot.engine.steps import Accepted, Asking, kinds
+from bot.flows import Flow, Step
+
+MAX_MISSES_BEFORE_HELP = 3
+_KINDS = kinds()
+
+
+class FlowMoves(Builder):
+    def start_flow(self, flow_id: str) -> None:
+        flow = self.ctx.flows[flow_id]
+        run_no = self.p.runs_started + 1
+        run = RunState(run_no, flow.id, flow.version, flow.steps[0].id)
+        self.p = self.p.with_(run=run, runs_started=run_no)
+        self.walk(flow, flow.steps[0].id)
+
+    def walk(self, flow: Flow, step_id: str | None) -> None:
+        """From `step_id`, say messages until a question step (made current, not yet
+        asked) or the end of the flow."""
+        assert self.p.run is not None
+        while step_id is not None:
+            step = flow.step(step_id)
+            if not self.applies(step):
+                step_id = self.following(flow, step, None)
+                continue
+            if step.type in ("message", "end"):
+                self.say(self.step_text(flow, step))
+                step_id = None if step.type == "end" else self.following(flow, step, None)
+                continue
+            run = RunState(self.p.run.run_no, flow.id, flow.version, step.id)
+            self.p = self.p.with_(run=run)
+            self.record_run(run, "active")
+            return
+        self.finish(flow)
+
+    def finish(self, flow: Flow) -> None:
+        assert self.p.run is not None
+        self.record_run(self.p.run, "completed")
+        self.p = self.p.with_(run=None)
+        if flow.next and flow.next in self.ctx.flows:
+            self.start_flow(flow.next)
+
+    def applies(self, step: Step) -> bool:
+        return all(self.p.profile.get(k.split(".", 1)[1]) in v for k, v in step.when.items())
+
+    @staticmethod
+    def following(flow: Flow, step: Step, value: str | None) -> str | None:
+        if value is not None and value in step.goto:
+            return step.goto[value]
+        if step.type == "end":
+            return None
+        if step.next:
+            return step.next
+        i = flow.index(step.id) + 1
+        return flow.steps[i].id if i < len(flow.steps) else None
+
+    def step_text(self, flow: Flow, step: Step) -> str:
+        return self.t(f"{flow.id}-{step.id}", dialogue=self.dialogue.title_in(self.p.language))
+
+    def asking(self, flow: Flow, step: Step, seq: int = 0) -> Asking:
+        return Asking(self.ctx.tr, flow, step, self.p.language, seq)
+
+    def ask_step(self, prefix: str = "", *, again: bool = False) -> None:
+        """Ask the flow's current step. `again` (after HELP, an interruption...) keeps
+        the buttons already drawn for it valid; a new asking draws fresh ones."""
+        run = self.p.run
+        assert run is not None
+        flow = self.flow_of(run)
+        step = flow.step(run.step_id)
+        seq = run.asked if again and run.asked else self.next_seq()
+        self.p = self.p.with_(run=RunState(*_fields(run), asked=seq))
+        asks = Asks("step", f"{run.run_no}:{flow.id}:{step.id}")
+        question = replace(_KINDS[step.type][0](self.asking(flow, step, seq)), asks=asks)
+        self.say(joined(prefix, self.step_text(flow, step)), question)
+
+    def answer_step(self, text: str, picks: tuple[int, ...] | None, seq: int | None) -> None:
+        """A reply to the flow's current step: typed `text`, or `picks` from a button
+        drawn with `seq`."""
+        run = self.p.run
+        assert run is not None
+        flow = self.flow_of(run)
+        step = flow.step(run.step_id)
+        if seq is not None and (seq != run.asked or not run.asked):
+            self.fact(Refused("closed"))
+            self.say(self.t("question-closed"))
+            return
+        inbound = (
+            Inbound(kind="button", picks=picks, seq=seq or 0)
+            if picks is not None
+            else Inbound(text=text)
+        )
+        result = _KINDS[step.type][1](self.asking(flow, step, run.asked), inbound)
+        if not isinstance(result, Accepted):
+            misses = run.misses + 1
+            self.p = self.p.with_(run=RunState(*_fields(run)[:4], misses, run.asked))
+            prefix = self.t(result.reprompt, **result.args)
+            if misses >= MAX_MISSES_BEFORE_HELP:
+                prefix += " " + self.t("offer-help")
+            self.fact(Refused("invalid"))
+            self.ask_step(prefix)
+            return
+        self.apply(flow, step, result)
+
+    def apply(self, flow: Flow, step: Step, result: Accepted) -> None:
+        run = self.p.run
+        assert run is not None
+        asks = Asks("step", f"{run.run_no}:{flow.id}:{step.id}")
+        self.fact(Recorded(asks, result.labels))
+        if step.type == "consent":
+            if result.value == "no":
+                self.say(self.t(f"{flow.id}-{step.id}-declined"))
+                self.record_run(run, "declined")
+                self.p = self.p.with_(run=None, consented=False, profile={})
+                self.clear_agenda()
+                return
+            self.p = self.p.with_(consented=True)
+        if step.save == "language":
+            self.p = self.p.with_(language=result.value, language_explicit=True)
+        elif step.save and self.p.consented:
+            field_name = step.save.split(".", 1)[1]
+            self.p = self.p.with_(profile={**self.p.profile, field_name: result.value})
+        if self.p.consented:
+            self.out.answers.append(
+                Answer(run.run_no, flow.id, flow.version, step.id, result.value, result.raw)
+            )
+        self.walk(flow, self.following(flow, step, result.value))
+        self.next_up()
+
+
+def _fields(run: RunState) -> tuple[int, str, str, str, int]:
+    return (run.run_no, run.flow_id, run.version, run.step_id, run.misses)

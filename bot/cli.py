@@ -202,15 +202,21 @@ class _Redacting(logging.Formatter):
 
 
 def _logging(command: str, debug: bool, hidden: dict[str, str]) -> None:
-    level = logging.DEBUG if debug else logging.INFO if command == "run" else logging.WARNING
-    logging.basicConfig(level=level)
-    for handler in logging.getLogger().handlers:
+    """Log lines to stderr, secrets masked (unless a host, e.g. pytest, set up logging)."""
+    root = logging.getLogger()
+    if not root.handlers:
+        handler = logging.StreamHandler()
         handler.setFormatter(_Redacting("%(asctime)s %(levelname)s %(name)s: %(message)s", hidden))
+        root.addHandler(handler)
+        root.setLevel(
+            logging.DEBUG if debug else logging.INFO if command == "run" else logging.WARNING
+        )
+        if not debug:
+            # Its one message is a traceback with a whole web page in it, for an answer
+            # that was not Bot API JSON; the TelegramError raised next says it in one line.
+            logging.getLogger("telegram.request").setLevel(logging.CRITICAL)
     if not debug:
         logging.getLogger("httpx").setLevel(logging.WARNING)
-        # Its one message is a traceback with a whole web page in it, for an answer that
-        # was not Bot API JSON; the TelegramError raised next says it in one line.
-        logging.getLogger("telegram.request").setLevel(logging.CRITICAL)
 
 
 if __name__ == "__main__":

@@ -7,10 +7,11 @@ import asyncio
 import getpass
 import logging
 import sys
+import traceback
 from collections.abc import Sequence
 from pathlib import Path
 
-from bot.config import LANGUAGES, ConfigError, Settings
+from bot.config import LANGUAGES, ConfigError, Settings, load_settings, redact, secrets
 
 log = logging.getLogger("baraza")
 
@@ -18,6 +19,9 @@ log = logging.getLogger("baraza")
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="baraza", description="Dialogue flows over Telegram, SMS and the console."
+    )
+    parser.add_argument(
+        "--debug", action="store_true", help="on an error, show the traceback; log DEBUG lines"
     )
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -107,10 +111,10 @@ async def _run(settings: Settings) -> int:
 
     content = load_content(settings)
     if not (settings.telegram_enabled or settings.twilio_enabled):
+        runner = await open_runner(settings, content)  # first: an unusable file is the news
         print(
             "No Telegram or Twilio settings in .env: running the console channel.", file=sys.stderr
         )
-        runner = await open_runner(settings, content)
         try:
             await Console(runner, getpass.getuser() or "me").run()
         finally:
@@ -122,38 +126,109 @@ async def _run(settings: Settings) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
-    level = logging.INFO if args.command == "run" else logging.WARNING
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    settings = Settings()
+    """Run one command. A bad setting, an unusable file, a taken port, a refused token or
+    an unreachable provider ends in one `baraza: ...` line and exit code 2 (`--debug`
+    also shows the traceback and DEBUG logs). Secrets never reach the output."""
+    given = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in given
+    if debug:  # accepted anywhere on the line
+        given = ["--debug", *(a for a in given if a != "--debug")]
+    args = _parser().parse_args(given)
+    hidden: dict[str, str] = {}
+    _logging(args.command, debug, hidden)
     from bot.runtime import InvalidContent
+    from storage.db import Unusable
 
     try:
-        if args.command == "check":
-            return _check(settings, args)
-        if args.command == "chat":
-            return asyncio.run(_chat(settings, args))
-        if args.command == "run":
-            return asyncio.run(_run(settings))
-        if args.command in ("dashboard", "export", "facilitators"):
-            from bot.organiser import organise
-
-            return asyncio.run(organise(settings, args))
+        settings = load_settings()
+        hidden.update(secrets(settings))
+        return _dispatch(settings, args)
     except InvalidContent as exc:
         for p in exc.problems:
             print(p, file=sys.stderr)
         print("baraza will not start on invalid flows or texts (see above).", file=sys.stderr)
         return 2
     except ConfigError as exc:
-        print(f"baraza: {exc}", file=sys.stderr)
-        return 2
+        return _fail(str(exc).splitlines(), debug, hidden)
+    except Unusable as exc:
+        source = "--db " if getattr(args, "db", None) else "DATABASE_PATH="
+        return _fail([f"{source}{exc}"], debug, hidden)
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:  # `baraza chat | head`: the reader left, nothing to report
         sys.stderr.close()
         return 0
+    except OSError as exc:  # a file or folder this user cannot write (export --out...)
+        return _fail([_os_problem(exc, args)], debug, hidden)
+
+
+def _dispatch(settings: Settings, args: argparse.Namespace) -> int:
+    if args.command == "check":
+        return _check(settings, args)
+    if args.command == "chat":
+        return asyncio.run(_chat(settings, args))
+    if args.command == "run":
+        return asyncio.run(_run(settings))
+    if args.command in ("dashboard", "export", "facilitators"):
+        from bot.organiser import organise
+
+        return asyncio.run(organise(settings, args))
     return 2
+
+
+OUTPUT_OPTIONS = {"export": "out", "dashboard": "chart"}
+"""Commands that write a file the user names, and the option naming it."""
+
+
+def _os_problem(exc: OSError, args: argparse.Namespace) -> str:
+    what = exc.strerror or type(exc).__name__
+    option = OUTPUT_OPTIONS.get(args.command)
+    target = getattr(args, option, None) if option else None
+    if option and target is not None:
+        return (
+            f"--{option} {target}: cannot write it ({what}); choose a place this user can write to"
+        )
+    if exc.filename is not None:
+        return f"{exc.filename}: {what}; check that this user may use it"
+    return f"{exc}; run with --debug for details"
+
+
+def _fail(lines: list[str], debug: bool, hidden: dict[str, str]) -> int:
+    """Print `baraza: <line>` for each problem (the traceback first with --debug)."""
+    if debug:
+        print(redact(traceback.format_exc(), hidden), file=sys.stderr, end="")
+    for line in lines:
+        print(f"baraza: {redact(line, hidden)}", file=sys.stderr)
+    return 2
+
+
+class _Redacting(logging.Formatter):
+    """Log lines (tracebacks included) with every secret masked."""
+
+    def __init__(self, fmt: str, hidden: dict[str, str]) -> None:
+        super().__init__(fmt)
+        self.hidden = hidden
+
+    def format(self, record: logging.LogRecord) -> str:
+        return redact(super().format(record), self.hidden)
+
+
+def _logging(command: str, debug: bool, hidden: dict[str, str]) -> None:
+    """Log lines to stderr, secrets masked (unless a host, e.g. pytest, set up logging)."""
+    root = logging.getLogger()
+    if not root.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(_Redacting("%(asctime)s %(levelname)s %(name)s: %(message)s", hidden))
+        root.addHandler(handler)
+        root.setLevel(
+            logging.DEBUG if debug else logging.INFO if command == "run" else logging.WARNING
+        )
+        if not debug:
+            # Its one message is a traceback with a whole web page in it, for an answer
+            # that was not Bot API JSON; the TelegramError raised next says it in one line.
+            logging.getLogger("telegram.request").setLevel(logging.CRITICAL)
+    if not debug:
+        logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
 if __name__ == "__main__":

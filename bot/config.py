@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 LANGUAGES = ("en", "fr", "es")
 
 
 class ConfigError(RuntimeError):
-    """The settings do not allow a channel to start; the message says what to set."""
+    """A setting, a file or a provider does not allow baraza to start. The message (one
+    line per problem) names the setting or path and says what to do."""
 
 
 class Settings(BaseSettings):
@@ -42,7 +44,7 @@ class Settings(BaseSettings):
 
     public_base_url: str = ""
     http_host: str = "127.0.0.1"
-    http_port: int = 8080
+    http_port: int = Field(default=8080, ge=1, le=65535)
 
     facilitators: str = ""
     files_dir: Path = Path("exports")
@@ -57,3 +59,64 @@ class Settings(BaseSettings):
         return bool(self.twilio_account_sid and self.twilio_auth_token) and bool(
             self.twilio_from_number or self.twilio_messaging_service_sid
         )
+
+
+EXPECTED = {
+    "http_port": "a port number (1-65535)",
+    "twilio_mps": "a number of SMS segments per second above 0 (e.g. 1)",
+    "default_language": "one of " + ", ".join(LANGUAGES),
+    "telegram_mode": "polling or webhook",
+    "sms_gsm_fallback": "true or false",
+}
+"""What a setting must be, for the line that says it is not."""
+
+SECRETS = ("telegram_bot_token", "telegram_webhook_secret", "twilio_auth_token")
+"""Settings never shown in any output (see `mask`)."""
+
+
+def load_settings(**values: Any) -> Settings:
+    """Settings from the environment and `.env`; a bad value is a ConfigError with one
+    line per bad setting: `HTTP_PORT: 'notaport' is not a port number (1-65535); ...`."""
+    try:
+        return Settings(**values)
+    except ValidationError as exc:
+        raise ConfigError("\n".join(_problem(e) for e in exc.errors())) from exc
+
+
+def _problem(error: Any) -> str:
+    field = str(error["loc"][0]) if error.get("loc") else "?"
+    var = field.upper()
+    given = error.get("input")
+    shown = mask(field, str(given)) if field in SECRETS else repr(given)
+    if len(shown) > 40:
+        shown = shown[:37] + "..."
+    what = EXPECTED.get(field)
+    problem = f"{shown} is not {what}" if what else f"{shown}: {error.get('msg', 'invalid')}"
+    where = "the environment" if any(k.upper() == var for k in os.environ) else ".env"
+    return f"{var}: {problem}; set it in {where}"
+
+
+def mask(field: str, value: str) -> str:
+    """A secret as it may be shown: a Telegram token keeps its bot id (`123456:…`)."""
+    if not value:
+        return "''"
+    if field == "telegram_bot_token" and ":" in value:
+        return value.split(":", 1)[0] + ":…"
+    return "…"
+
+
+def secrets(settings: Settings) -> dict[str, str]:
+    """Each secret value in the settings -> how it is shown instead."""
+    found = {}
+    for field in SECRETS:
+        value = str(getattr(settings, field))
+        if len(value) >= 4:  # shorter ones would mask ordinary words
+            found[value] = mask(field, value)
+    return found
+
+
+def redact(text: str, hidden: dict[str, str]) -> str:
+    """`text` with every secret in `hidden` replaced by its mask."""
+    for value, shown in hidden.items():
+        text = text.replace(value, shown)
+    return text

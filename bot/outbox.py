@@ -23,6 +23,7 @@ from functools import partial
 from pathlib import Path
 from typing import Protocol
 
+from bot.health import ProviderHealth
 from storage import outbox, participants
 from storage.db import Database
 from storage.outbox import Outgoing
@@ -44,12 +45,22 @@ class SendError(Exception):
 
 class RetryLater(SendError):
     """Transient: try this row again later (network, 5xx, 429). `pause_all` also stops
-    the whole sender for `delay` seconds (a provider-wide flood limit)."""
+    the whole sender for `delay` seconds (a provider-wide flood limit). `outage`: the
+    provider could not be reached or refused the login (default: a plain retry, with no
+    delay or pause given, is one); a flood limit is not an outage."""
 
-    def __init__(self, reason: str, delay: float | None = None, pause_all: bool = False) -> None:
+    def __init__(
+        self,
+        reason: str,
+        delay: float | None = None,
+        pause_all: bool = False,
+        *,
+        outage: bool | None = None,
+    ) -> None:
         super().__init__(reason)
         self.delay = delay
         self.pause_all = pause_all
+        self.outage = outage if outage is not None else delay is None and not pause_all
 
 
 class Unreachable(SendError):
@@ -137,11 +148,14 @@ class Sender:
     """Dialogues whose bulk messages wait right now (their quiet hours)."""
     window_margin: float = 1.0
     """Stretch of the rate's window (Telegram: 1.05, so jitter cannot squeeze 31 in a second)."""
+    health: ProviderHealth = field(init=False)
+    """Where this channel's provider outages are reported (the Telegram poller's too)."""
     _limit: RollingLimit = field(init=False)
     _stopping: bool = field(default=False, init=False)
 
     def __post_init__(self) -> None:
         self._limit = RollingLimit(self.rate, self.window_margin)
+        self.health = ProviderHealth(self.db, self.transport.channel, self.clock)
 
     async def throttle(self, cost: float = 1.0) -> None:
         """Wait until `cost` more units fit in the overall rate."""
@@ -213,12 +227,21 @@ class Sender:
             delay = exc.delay if exc.delay is not None else _backoff(row.attempts)
             if exc.pause_all:
                 self.paused_until = max(self.paused_until, self.clock() + delay)
-            log.info(
-                "%s: retry message %d in %.1fs: %s", self.transport.channel, row.id, delay, exc
+            # An outage is reported by `health`, once and then with backoff, not per row.
+            log.log(
+                logging.DEBUG if exc.outage else logging.INFO,
+                "%s: retry message %d in %.1fs: %s",
+                self.transport.channel,
+                row.id,
+                delay,
+                exc,
             )
             await self.db.write(
                 partial(_retry, row_id=row.id, at=self.clock() + delay, error=str(exc))
             )
+            if exc.outage:
+                await self.health.failed(str(exc))
+            return
         except Unreachable as exc:
             await self.db.write(partial(_unreachable, row=row, error=str(exc)))
             _discard_attachment(row)
@@ -235,12 +258,14 @@ class Sender:
             await self.db.write(
                 partial(_retry, row_id=row.id, at=self.clock() + delay, error=repr(exc))
             )
+            return
         else:
             pace = self.clock() + self.per_address_interval if self.per_address_interval else 0.0
             await self.db.write(
                 partial(_sent, row_id=row.id, provider_id=result.provider_id, pace=pace)
             )
             _discard_attachment(row)
+        await self.health.ok()  # the provider answered (also when it refused the message)
 
 
 def _discard_attachment(row: Outgoing) -> None:

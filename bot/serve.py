@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import logging
 import signal
+import socket
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -14,7 +16,7 @@ import uvicorn
 from starlette.routing import BaseRoute
 
 from bot.channels.base import Channel
-from bot.config import Settings
+from bot.config import ConfigError, Settings
 from bot.dialogues import Dialogue
 from bot.outbox import Sender
 from bot.runtime import Content, open_runner
@@ -51,7 +53,62 @@ def needs_web(settings: Settings) -> bool:
     )
 
 
+def listen(settings: Settings) -> socket.socket:
+    """The web app's listening socket, bound before anything starts: a taken port or a
+    wrong host is a ConfigError, not a server that runs deaf."""
+    host, port = settings.http_host, settings.http_port
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
+    except socket.gaierror as exc:
+        raise ConfigError(
+            f"HTTP_HOST: {host!r} is not an address of this machine ({exc.strerror}); "
+            "set HTTP_HOST to 127.0.0.1, or 0.0.0.0 for every interface"
+        ) from exc
+    sock = socket.socket(family, kind, proto)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+        sock.listen(2048)
+    except OSError as exc:
+        sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            problem = (
+                f"HTTP_PORT: port {port} on {host} is in use by another program; "
+                "stop it, or set HTTP_PORT to a free port"
+            )
+        elif exc.errno == errno.EACCES:
+            problem = (
+                f"HTTP_PORT: port {port} needs privileges this user does not have; "
+                "set HTTP_PORT above 1023 (with a proxy in front)"
+            )
+        elif exc.errno == errno.EADDRNOTAVAIL:
+            problem = (
+                f"HTTP_HOST: {host} is not an address of this machine; "
+                "set HTTP_HOST to 127.0.0.1, or 0.0.0.0 for every interface"
+            )
+        else:
+            problem = (
+                f"HTTP_HOST/HTTP_PORT: cannot listen on {host}:{port} ({exc.strerror}); "
+                "check both settings"
+            )
+        raise ConfigError(problem) from exc
+    return sock
+
+
 async def serve(settings: Settings, content: Content, stop: asyncio.Event | None = None) -> int:
+    sock = listen(settings) if needs_web(settings) else None
+    try:
+        return await _serve(settings, content, stop, sock)
+    finally:
+        if sock is not None:
+            sock.close()
+
+
+async def _serve(
+    settings: Settings, content: Content, stop: asyncio.Event | None, sock: socket.socket | None
+) -> int:
     runner = await open_runner(settings, content)
     channels = make_channels(settings, runner)
     stop = stop or asyncio.Event()
@@ -82,7 +139,7 @@ async def serve(settings: Settings, content: Content, stop: asyncio.Event | None
             files_dir=settings.files_dir,
         )
         tasks.append(asyncio.create_task(scheduler.run(), name="scheduler"))
-        if needs_web(settings):
+        if sock is not None:
             config = uvicorn.Config(
                 build_app(routes),
                 host=settings.http_host,
@@ -92,10 +149,16 @@ async def serve(settings: Settings, content: Content, stop: asyncio.Event | None
                 lifespan="off",
             )
             server = uvicorn.Server(config)
-            web = asyncio.create_task(server.serve(), name="web")
+            web = asyncio.create_task(server.serve(sockets=[sock]), name="web")
+            web.add_done_callback(lambda _: stop.set())  # the web app ending stops all
             log.info("web app on http://%s:%d", settings.http_host, settings.http_port)
         log.info("serving: %s", ", ".join(c.name for c in channels))
         await stop.wait()
+        if web is not None and server is not None and web.done() and not server.should_exit:
+            raise ConfigError(
+                f"the web app on {settings.http_host}:{settings.http_port} stopped "
+                f"({_ended(web)}); see the log above"
+            )
     finally:
         if server is not None:
             server.should_exit = True
@@ -121,3 +184,10 @@ async def serve(settings: Settings, content: Content, stop: asyncio.Event | None
         await asyncio.gather(*tasks, return_exceptions=True)
         await runner.db.close()
     return 0
+
+
+def _ended(task: asyncio.Task[None]) -> str:
+    if task.cancelled():
+        return "cancelled"
+    exc = task.exception()
+    return f"{type(exc).__name__}: {exc}" if exc is not None else "no error given"

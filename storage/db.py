@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import sqlite3
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -66,9 +67,86 @@ def migrate(conn: sqlite3.Connection) -> None:
             conn.execute(f"PRAGMA user_version={number}")
             conn.execute("COMMIT")
         except Exception:
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:  # else ROLLBACK itself fails and hides the cause
+                conn.execute("ROLLBACK")
             raise
         log.info("database migrated to version %d", number)
+
+
+class Unusable(Exception):
+    """The database file cannot be opened or used: `reason` says why, `advice` what to do."""
+
+    def __init__(self, path: Path, reason: str, advice: str) -> None:
+        super().__init__(f"{path}: {reason}; {advice}")
+        self.path = path
+        self.reason = reason
+        self.advice = advice
+
+
+ELSEWHERE = "or use another file name"
+
+
+def _probe_write(conn: sqlite3.Connection) -> None:
+    """Fail now, not at the first turn, if the file can be read but not written."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        conn.execute("CREATE TABLE baraza_write_probe (x)")
+    finally:
+        conn.execute("ROLLBACK")
+
+
+def _read_only_disk(path: Path) -> bool:
+    folder = next((p for p in (path, *path.parents) if p.exists()), None)
+    try:
+        return folder is not None and bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
+    except OSError:
+        return False
+
+
+def _make_folder(path: Path) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        blocker = next((p for p in path.parents if p.exists()), None)
+        if blocker is not None and not blocker.is_dir():
+            reason = f"{blocker} is a file, not a folder"
+        elif _read_only_disk(path):
+            reason = f"the disk is read-only ({exc.strerror})"
+        else:
+            reason = f"cannot create the folder {exc.filename or path.parent} ({exc.strerror})"
+        raise Unusable(path, reason, "choose a folder this user can write to") from exc
+
+
+def unusable(path: Path, exc: sqlite3.Error) -> Unusable:
+    """What SQLite's refusal to open `path` means, and what to do about it."""
+    name = getattr(exc, "sqlite_errorname", "")
+    if name == "SQLITE_NOTADB":
+        return Unusable(path, f"not an SQLite database ({exc})", f"move it away {ELSEWHERE}")
+    if name.startswith("SQLITE_CORRUPT"):
+        return Unusable(
+            path,
+            f"the database is damaged ({exc})",
+            f"restore it from a backup (or `sqlite3 {path} .recover`) {ELSEWHERE}",
+        )
+    if name.startswith("SQLITE_FULL"):
+        return Unusable(path, f"the disk is full ({exc})", "free some space on it")
+    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
+        return Unusable(path, f"locked ({exc})", "stop the other program using it")
+    if _read_only_disk(path):
+        return Unusable(path, f"the disk is read-only ({exc})", "choose a place on a writable disk")
+    if path.is_dir():
+        return Unusable(
+            path, "is a folder, not a file", f"name a file, e.g. {path / 'baraza.sqlite3'}"
+        )
+    writable = os.access(path.parent, os.W_OK) and (not path.exists() or os.access(path, os.W_OK))
+    if name.startswith(("SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_PERM")) or not writable:
+        where = "file and its folder" if path.exists() else "folder"
+        return Unusable(
+            path,
+            f"cannot be written ({exc})",
+            f"make the {where} writable by this user {ELSEWHERE}",
+        )
+    return Unusable(path, f"cannot be used ({exc})", f"check the file and the disk, {ELSEWHERE}")
 
 
 @dataclass
@@ -90,26 +168,36 @@ class Database:
         self.commits = 0
 
     async def open(self) -> Database:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        """Open (create, migrate) the file; `Unusable` says why it cannot be used."""
+        _make_folder(self.path)
         self._executor = ThreadPoolExecutor(1, thread_name_prefix="baraza-writer")
         loop = asyncio.get_running_loop()
-        await loop.run_in_executor(self._executor, self._open_writer)
-        self._reader = await aiosqlite.connect(self.path, isolation_level=None)
-        self._reader.row_factory = aiosqlite.Row
-        for pragma in PRAGMAS[1:]:
-            await self._reader.execute(pragma)
+        try:
+            await loop.run_in_executor(self._executor, self._open_writer)
+            self._reader = await aiosqlite.connect(self.path, isolation_level=None)
+            self._reader.row_factory = aiosqlite.Row
+            for pragma in PRAGMAS[1:]:
+                await self._reader.execute(pragma)
+        except sqlite3.Error as exc:
+            await self.close()
+            raise unusable(self.path, exc) from exc
         self._task = asyncio.create_task(self._write_loop(), name="baraza-db-writer")
         return self
 
     def _open_writer(self) -> None:
         conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-        conn.row_factory = sqlite3.Row
-        for pragma in PRAGMAS + WRITER_PRAGMAS:
-            conn.execute(pragma)
-        migrate(conn)
-        # Planner statistics where they are missing or stale (the dashboard needs them).
-        conn.execute("PRAGMA analysis_limit=1000")
-        conn.execute("PRAGMA optimize=0x10002")
+        try:
+            conn.row_factory = sqlite3.Row
+            for pragma in PRAGMAS + WRITER_PRAGMAS:
+                conn.execute(pragma)
+            migrate(conn)
+            _probe_write(conn)
+            # Planner statistics where they are missing or stale (the dashboard needs them).
+            conn.execute("PRAGMA analysis_limit=1000")
+            conn.execute("PRAGMA optimize=0x10002")
+        except BaseException:
+            conn.close()
+            raise
         self._conn = conn
 
     async def close(self) -> None:

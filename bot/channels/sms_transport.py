@@ -92,11 +92,24 @@ def classify(status: int, code: int | None) -> RetryLater | OptedOut | Rejected:
         return OptedOut(f"twilio {code}")
     if status == 401:
         # Wrong credentials fail every message alike: wait for the operator, drop nothing.
-        log.error("sms: Twilio refused the credentials (TWILIO_ACCOUNT_SID/TWILIO_AUTH_TOKEN)")
-        return RetryLater(f"twilio {code or status}", delay=AUTH_PAUSE, pause_all=True)
+        # An outage, reported by the Sender's health once and then with backoff.
+        return RetryLater(
+            f"twilio {code or status}: credentials refused, check TWILIO_ACCOUNT_SID and "
+            "TWILIO_AUTH_TOKEN",
+            delay=AUTH_PAUSE,
+            pause_all=True,
+            outage=True,
+        )
     if 400 <= status < 500:
         return Rejected(f"twilio {code or status}")
     return RetryLater(f"twilio {code or status}")
+
+
+def _network(exc: BaseException, api_url: str) -> str:
+    """A network fault as a reason: where, and what (no credentials: they go in a header)."""
+    where = f"TWILIO_API_URL {api_url}" if api_url else "api.twilio.com"
+    detail = str(exc) or ("timed out" if isinstance(exc, TimeoutError) else "")
+    return f"network: {type(exc).__name__} at {where}" + (f": {detail}" if detail else "")
 
 
 class TwilioTransport:
@@ -160,6 +173,6 @@ class TwilioTransport:
         except (TwilioRestException, TwilioServiceException) as exc:
             raise classify(int(exc.status), exc.code) from exc
         except (aiohttp.ClientError, TimeoutError, OSError) as exc:
-            raise RetryLater(f"network: {type(exc).__name__}") from exc
+            raise RetryLater(_network(exc, self.settings.twilio_api_url)) from exc
         sid = message.sid
         return str(sid) if sid else None

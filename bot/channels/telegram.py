@@ -30,7 +30,7 @@ from starlette.routing import BaseRoute, Route
 from telegram import BotCommand, CallbackQuery, InlineKeyboardMarkup, Update
 from telegram import Message as TgMessage
 from telegram.constants import ChatType
-from telegram.error import TelegramError
+from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
 from telegram.ext import (
     Application,
     BaseUpdateProcessor,
@@ -44,7 +44,7 @@ from telegram.request import HTTPXRequest
 
 from bot.channels import telegram_keyboards as kb
 from bot.channels.telegram_transport import CHANNEL, WINDOW, TelegramTransport
-from bot.config import ConfigError, Settings
+from bot.config import ConfigError, Settings, mask, redact, secrets
 from bot.engine.io import Inbound, Recorded
 from bot.engine.state import Item
 from bot.i18n import pick_language
@@ -252,11 +252,20 @@ class TelegramChannel:
                 await app.bot.delete_webhook()
                 self._polling = asyncio.create_task(self._poll(), name="telegram-polling")
             else:
-                await app.bot.set_webhook(
-                    url=self.webhook_url,
-                    secret_token=self.settings.telegram_webhook_secret,
-                    allowed_updates=ALLOWED_UPDATES,
-                )
+                try:
+                    await app.bot.set_webhook(
+                        url=self.webhook_url,
+                        secret_token=self.settings.telegram_webhook_secret,
+                        allowed_updates=ALLOWED_UPDATES,
+                    )
+                except BadRequest as exc:
+                    raise TelegramConfigError(
+                        f"PUBLIC_BASE_URL: Telegram refused the webhook {self.webhook_url} "
+                        f"({self._shown(exc)}); it must be a public https address"
+                    ) from exc
+        except TelegramError as exc:
+            await self.stop()
+            raise self._start_error(exc) from exc
         except BaseException:
             await self.stop()
             raise
@@ -264,6 +273,46 @@ class TelegramChannel:
             "telegram: @%s ready (%s)",
             app.bot.username,
             f"webhook {self.webhook_url}" if self.webhook else "polling",
+        )
+
+    def _shown(self, exc: BaseException, limit: int = 160) -> str:
+        """An error's text on one short line, the token masked (python-telegram-bot
+        quotes it)."""
+        text = " ".join(redact(str(exc), secrets(self.settings)).split())
+        text = text.split(". Parsing the server response", 1)[0]  # then the whole page
+        if len(text) > limit:
+            text = text[: limit - 1] + "…"
+        return text or type(exc).__name__
+
+    def _start_error(self, exc: TelegramError) -> TelegramConfigError:
+        """What a failed start means, as one line: a refused token or an unreachable API."""
+        token = mask("telegram_bot_token", self.settings.telegram_bot_token)
+        url = self.settings.telegram_api_url
+        answer = _not_bot_api(exc)
+        if url and answer is not None:
+            return TelegramConfigError(
+                f"TELEGRAM_API_URL: {url} is not a Telegram Bot API server (it answered "
+                f"{self._shown(answer)}); fix TELEGRAM_API_URL, or leave it empty"
+            )
+        if isinstance(exc, InvalidToken):
+            by = f"the Bot API at TELEGRAM_API_URL {url}" if url else "Telegram"
+            return TelegramConfigError(
+                f"TELEGRAM_BOT_TOKEN was refused by {by} ({token}); check it with @BotFather"
+            )
+        if isinstance(exc, NetworkError):  # timeouts, refused connections, 5xx
+            state = "is unreachable" if exc.__cause__ is not None else "answered an error"
+            if url:
+                return TelegramConfigError(
+                    f"TELEGRAM_API_URL: {url} {state} ({self._shown(exc)}); "
+                    "start the Bot API server there, or fix TELEGRAM_API_URL"
+                )
+            return TelegramConfigError(
+                f"Telegram (api.telegram.org) {state} ({self._shown(exc)}); "
+                "check this machine's network, or set TELEGRAM_API_URL"
+            )
+        return TelegramConfigError(
+            f"Telegram refused to start the bot ({type(exc).__name__}: {self._shown(exc)}); "
+            "check TELEGRAM_BOT_TOKEN and TELEGRAM_API_URL"
         )
 
     async def stop(self) -> None:
@@ -332,9 +381,13 @@ class TelegramChannel:
             if not isinstance(data, dict):
                 raise ValueError("not an object")
             update = Update.de_json(data, self.application.bot)
-        except (ValueError, TypeError, KeyError) as exc:
+        except (ValueError, TypeError, KeyError, RecursionError) as exc:  # deep nesting
             log.warning("telegram: malformed webhook body: %s", exc)
             return PlainTextResponse("malformed update", status_code=400)
+        if (problem := malformed(update)) is not None:
+            # 200: Telegram would deliver it again and again, and it can never be applied.
+            log.warning("telegram: update %d dropped: %s", update.update_id, problem)
+            return Response(status_code=200)
         await self.application.process_update(update)
         if update.update_id in self._failed:
             self._failed.discard(update.update_id)
@@ -471,6 +524,7 @@ class TelegramChannel:
         a crash the batch comes again and the inbound log drops what was already applied.
         """
         app, offset, pause = self.application, None, 1.0
+        health = self.sender().health
         while True:
             try:
                 updates = await app.bot.get_updates(
@@ -479,17 +533,25 @@ class TelegramChannel:
                     read_timeout=self.poll_timeout + self.read_timeout,
                     allowed_updates=ALLOWED_UPDATES,
                 )
-            except TelegramError as exc:
-                log.warning("telegram: getUpdates failed (%s); again in %.0fs", exc, pause)
+            except TelegramError as exc:  # reported once, then with backoff
+                log.debug("telegram: getUpdates failed (%s); again in %.0fs", exc, pause)
+                await health.failed(f"getUpdates: {self._shown(exc)}")
                 await asyncio.sleep(pause)
                 pause = min(pause * 2, 60.0)
                 continue
             pause = 1.0
+            await health.ok()
             if not updates:
                 continue
             processor = app.update_processor
+            usable = []
+            for u in updates:
+                if (problem := malformed(u)) is not None:
+                    log.warning("telegram: update %d dropped: %s", u.update_id, problem)
+                else:
+                    usable.append(u)
             await asyncio.gather(
-                *(processor.process_update(u, app.process_update(u)) for u in updates)
+                *(processor.process_update(u, app.process_update(u)) for u in usable)
             )
             offset = self._next_offset(updates)
 
@@ -509,6 +571,30 @@ class TelegramChannel:
             return min(retry)
         self._attempts.clear()
         return updates[-1].update_id + 1
+
+
+def _not_bot_api(exc: TelegramError) -> TelegramError | None:
+    """The error for an answer that was not Bot API JSON (another web server at that
+    address), or None. python-telegram-bot chains it: (InvalidToken from Bot.initialize)
+    <- the HTTP status error <- TelegramError("Invalid server response") <- the JSON error."""
+    chain: list[BaseException] = [exc]
+    while isinstance(chain[-1].__cause__, TelegramError) and len(chain) < 5:
+        chain.append(chain[-1].__cause__)
+    if len(chain) >= 2 and isinstance(chain[-1].__cause__, ValueError):
+        answer = chain[-2]
+        return answer if isinstance(answer, TelegramError) else None
+    return None
+
+
+def malformed(update: Update) -> str | None:
+    """Why an update can never be handled (a message with no chat...), or None."""
+    message = update.message
+    if message is not None and (message.chat is None or message.date is None):
+        return "a message without its chat or date"
+    query = update.callback_query
+    if query is not None and (not query.id or query.from_user is None):
+        return "a button press without its id or sender"
+    return None
 
 
 def _command(text: str) -> str:

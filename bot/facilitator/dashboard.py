@@ -15,11 +15,12 @@ from pathlib import Path
 
 from bot import cells
 from bot.dialogues import Dialogue
-from storage import prompts, reports
+from storage import health, prompts, reports
 from storage.db import Database
 from storage.prompts import PromptRow
 
 SMALL = cells.SMALL
+PROVIDER_NAMES = {"telegram": "Telegram", "sms": "SMS (Twilio)"}
 
 
 def shown(n: int) -> str:
@@ -49,6 +50,8 @@ class Dashboard:
     """(prompt, unique responders)."""
     latest_poll: PollView | None = None
     broadcast: dict[str, int] = field(default_factory=dict)
+    outages: list[health.Outage] = field(default_factory=list)
+    """Providers that cannot be reached right now."""
 
     def below_target(self) -> list[tuple[str, int, int]]:
         """(group, have, expected) for each group under its target."""
@@ -106,6 +109,7 @@ async def build(db: Database, dialogue: Dialogue, now: datetime, lang: str = "en
         counts = [tally.get(str(i), 0) for i in range(len(options))]
         board.latest_poll = PollView(row, str(own["question"]), options, counts, by_group)
     board.broadcast = await reports.broadcast_progress(conn, dialogue.code)
+    board.outages = await health.outages(conn)
     return board
 
 
@@ -177,6 +181,12 @@ def text(board: Dashboard) -> str:
     if board.broadcast:
         lines.append("")
         lines.append("Broadcasts: " + _pairs(board.broadcast))
+    for o in board.outages:
+        since = datetime.fromisoformat(o.down_since).astimezone(d.zone())
+        lines.append(
+            f"{PROVIDER_NAMES.get(o.channel, o.channel)}: unreachable since {since:%d %b %H:%M} "
+            f"({o.waiting} messages waiting)"
+        )
     return "\n".join(lines)
 
 

@@ -57,7 +57,7 @@ BOT_USER: dict[str, Any] = {
     "can_connect_to_business": False,
     "has_main_web_app": False,
 }
-FAULT_KINDS = frozenset({"429", "403", "500", "400", "hang"})
+FAULT_KINDS = frozenset({"429", "401", "403", "500", "400", "hang"})
 
 # Parameters that are plain strings in the Bot API: never JSON-decode them
 # ("123" as a message text must stay a string).
@@ -246,8 +246,8 @@ class FakeBotApi(FakeServer):
     ) -> None:
         """Answer the next ``times`` calls of ``method`` (to ``chat_id``) with a fault.
 
-        kind: "429" (RetryAfter), "403" (blocked), "500", "400", "hang" (no answer until
-        :attr:`hang_seconds` pass or the fake stops).
+        kind: "429" (RetryAfter), "401" (token refused), "403" (blocked), "500", "400",
+        "hang" (no answer until :attr:`hang_seconds` pass or the fake stops).
         """
         if kind not in FAULT_KINDS:
             raise ValueError(f"unknown fault kind {kind!r}; one of {sorted(FAULT_KINDS)}")
@@ -570,6 +570,8 @@ class FakeBotApi(FakeServer):
         if kind == "429":
             n = int(extra.get("retry_after", 1))
             return _error(429, f"Too Many Requests: retry after {n}", {"retry_after": n})
+        if kind == "401":  # what Telegram answers to a revoked or mistyped token
+            return _error(401, "Unauthorized")
         if kind == "403":
             return _error(403, "Forbidden: bot was blocked by the user")
         if kind == "400":

@@ -367,6 +367,8 @@ def test_a_database_on_a_read_only_disk(tmp_path: Path) -> None:
 
 
 def test_export_to_a_read_only_disk(tmp_path: Path) -> None:
+    # a database to export from (a missing one is refused before --out is looked at)
+    asyncio.run(existing_database(tmp_path))
     disk = tmp_path / "disk"
     disk.mkdir()
     out = disk / "answers.csv"
@@ -378,6 +380,7 @@ def test_export_to_a_read_only_disk(tmp_path: Path) -> None:
 
 
 def test_export_to_a_read_only_folder(tmp_path: Path, read_only: Path) -> None:
+    asyncio.run(existing_database(tmp_path))
     out = read_only / "answers.csv"
     result = baraza(tmp_path, "export", "--out", str(out), prefix=unprivileged())
     assert one_line(result) == (

@@ -1,5 +1,5 @@
 """Facilitator commands, from any channel: /prompt /poll /close /results /share
-/dashboard /export. Anyone not named a facilitator is refused, nothing changes, and the
+/dashboard /export /web. Anyone not named a facilitator is refused, nothing changes, and the
 attempt is logged.
 
 A facilitator is `telegram:<user id>`, `tel:<E.164>` or `console:<name>`, listed in
@@ -66,6 +66,8 @@ class Facilitation:
     files_dir: Path
     """Where charts and exports are written before they are sent."""
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    web_base: str = "http://127.0.0.1:8080"
+    """Where the web pages are reached, for the links `/web` gives (`bot.web.login`)."""
 
     async def allowed_dialogues(self, who: str) -> list[str]:
         conf = self.configured.get(who, set())
@@ -132,6 +134,10 @@ class Facilitation:
         now = self.clock()
         if cmd.name in ("prompt", "poll"):
             return await self._create(cmd, d, who, lang, now)
+        if cmd.name == "web":
+            from bot.web import login
+
+            return [Message(await login.command(self, who, cmd.body, lang))]
         if cmd.name == "dashboard":
             board = await dashboard.build(self.db, d, now, lang)
             png = dashboard.chart(

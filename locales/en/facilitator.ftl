@@ -22,3 +22,6 @@ fac-export-ready = Export of { $code }: { $rows } rows.
 prompt-reply-hint = Reply with your answer.
 share-header = Results: { $question } ({ $votes } votes)
 session-reminder = Reminder: { $title } takes place on { $date }. We hope to hear from you!
+fac-web-link = Your web dashboard, for { $minutes } minutes and one use: { $url }
+fac-web-off = Signed out of the web dashboard: { $count } session(s) ended.
+fac-web-usage = Write /web for a link to the web dashboard, or /web off to sign out everywhere.

@@ -22,3 +22,6 @@ fac-export-ready = Exportación de { $code }: { $rows } filas.
 prompt-reply-hint = Responda con su respuesta.
 share-header = Resultados: { $question } ({ $votes } votos)
 session-reminder = Recordatorio: { $title } será el { $date }. ¡Esperamos su participación!
+fac-web-link = Su panel web, válido { $minutes } minutos y una sola vez: { $url }
+fac-web-off = Sesiones del panel web cerradas: { $count }.
+fac-web-usage = Escriba /web para recibir un enlace al panel web, o /web off para cerrar todas sus sesiones.

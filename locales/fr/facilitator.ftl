@@ -22,3 +22,6 @@ fac-export-ready = Export de { $code } : { $rows } lignes.
 prompt-reply-hint = Répondez avec votre réponse.
 share-header = Résultats : { $question } ({ $votes } votes)
 session-reminder = Rappel : { $title } a lieu le { $date }. Nous espérons vous entendre !
+fac-web-link = Votre tableau de bord web, valable { $minutes } minutes et une fois : { $url }
+fac-web-off = Déconnexion du tableau de bord web : { $count } session(s) fermée(s).
+fac-web-usage = Ecrivez /web pour un lien vers le tableau de bord web, ou /web off pour vous déconnecter partout.

@@ -8,7 +8,10 @@ import asyncio
 import contextlib
 import csv
 import io
+import os
 import sqlite3
+import subprocess
+import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -28,7 +31,7 @@ from bot.web import build_app
 from bot.web.login import digest
 from bot.web.site import Site
 from storage import export
-from tests.conftest import make_settings
+from tests.conftest import ROOT, make_settings
 from tests.fakes import bind_loopback
 from tests.fakes.telegram_api import FakeBotApi
 from tests.web_rig import (
@@ -407,3 +410,74 @@ async def test_baraza_run_serves_the_pages_with_telegram_polling_alone(
         finally:
             stop.set()
             await asyncio.wait_for(task, 30)
+
+
+def _console_run(tmp_path: Path, port: int) -> subprocess.Popen[str]:
+    """`baraza run` with no provider: the console channel, as `make run` starts it."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("TELEGRAM_", "TWILIO_", "HTTP_", "PUBLIC_", "FACILITATORS"))
+    }
+    env.update(
+        DATABASE_PATH=str(tmp_path / "console.sqlite3"),
+        FLOWS_DIR=str(ROOT / "flows"),
+        LOCALES_DIR=str(ROOT / "locales"),
+        FILES_DIR=str(tmp_path / "files"),
+        HTTP_PORT=str(port),
+        FACILITATORS="console:org",
+        LOGNAME="org",
+        PYTHONPATH=str(ROOT),
+    )
+    return subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "run"],
+        cwd=tmp_path,
+        env=env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def _read_link(proc: subprocess.Popen[str]) -> str:
+    assert proc.stdin is not None and proc.stdout is not None
+    proc.stdin.write("/web\n")
+    proc.stdin.flush()
+    for line in proc.stdout:
+        if "/web/login/" in line:
+            return link_in([line])
+    raise AssertionError("no link printed")
+
+
+def test_console_mode_serves_the_pages_on_loopback(tmp_path: Path) -> None:
+    port = free_port()
+    proc = _console_run(tmp_path, port)
+    try:
+        link = _read_link(proc)
+        assert link.startswith(f"http://127.0.0.1:{port}/web/login/")
+        with httpx.Client(headers=BROWSER) as http:
+            assert http.get(link).status_code == 200
+            page = http.get(f"http://127.0.0.1:{port}/web/", follow_redirects=True)
+            assert page.status_code == 200 and "Water for all" in page.text
+        _, err = proc.communicate("", timeout=60)  # EOF: the console ends, and the pages
+        assert proc.returncode == 0
+        assert f"Web pages on http://127.0.0.1:{port}/web/" in err
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+
+
+def test_console_mode_runs_alone_when_the_port_is_taken(tmp_path: Path) -> None:
+    with contextlib.closing(bind_loopback()) as taken:
+        proc = _console_run(tmp_path, int(taken.getsockname()[1]))
+        try:
+            assert "/web/login/" in _read_link(proc)  # the console carries on
+            _, err = proc.communicate("", timeout=60)
+            assert proc.returncode == 0
+            assert "Web pages not served" in err
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.communicate()

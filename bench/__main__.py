@@ -333,6 +333,39 @@ def bench_dialogue(res: Results, work: Path, size: dict[str, Any], details: dict
     )
 
 
+# --------------------------------------------------------------------------- 7
+
+
+def bench_web(res: Results, work: Path, size: dict[str, Any], details: dict[str, Any]) -> None:
+    """The web overview page (issue 14), on bench 4's dialogue (generated if 4 did not run)."""
+    workdir = work / "dialogue"
+    n = size["dialogue"]
+    if not (workdir / "dialogue.sqlite3").exists():
+        run_json(
+            [
+                "bench.dashboard_export",
+                "generate",
+                "--workdir",
+                str(workdir),
+                "--participants",
+                str(n),
+            ],
+            timeout=300,
+        )
+    r = run_json(["bench.web_overview", "--workdir", str(workdir)], timeout=300)
+    details["web_overview"] = r
+    res.add(
+        "7",
+        f"web overview page over HTTP (`baraza run`), {n:,} participants, {n * 10:,} answers",
+        f"{r['first_s']:.2f} s",
+        "-",
+        "-",
+        "< 1 s",
+        verdict(r["first_s"] < 1.0),
+        f"first request; best of {r['requests']}: {r['best_s']:.2f} s; page {r['bytes'] / 1024:.0f} KB",
+    )
+
+
 # --------------------------------------------------------------------------- main
 
 BENCHES: dict[str, Callable[[Results, Path, dict[str, Any], dict[str, Any]], None]] = {
@@ -341,6 +374,7 @@ BENCHES: dict[str, Callable[[Results, Path, dict[str, Any], dict[str, Any]], Non
     "3": bench_broadcast,
     "4": bench_dialogue,
     "6": bench_deliberation,  # issue 13: bench/deliberation.py
+    "7": bench_web,  # issue 14: bench/web_overview.py
 }
 
 
@@ -391,7 +425,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("--quick", action="store_true", help="small sizes: a smoke test")
     parser.add_argument(
-        "--only", default="1,2,3,4,6", help="benches to run, e.g. 1,4 (5 comes with 1 and 2)"
+        "--only", default="1,2,3,4,6,7", help="benches to run, e.g. 1,4 (5 comes with 1 and 2)"
     )
     parser.add_argument("--keep", action="store_true", help="keep the work folder")
     args = parser.parse_args()

@@ -106,22 +106,12 @@ async def _chat(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _run(settings: Settings) -> int:
-    from bot.channels.console import Console
-    from bot.runtime import load_content, open_runner
+    from bot.runtime import load_content
+    from bot.serve import serve, serve_console
 
     content = load_content(settings)
     if not (settings.telegram_enabled or settings.twilio_enabled):
-        runner = await open_runner(settings, content)  # first: an unusable file is the news
-        print(
-            "No Telegram or Twilio settings in .env: running the console channel.", file=sys.stderr
-        )
-        try:
-            await Console(runner, getpass.getuser() or "me").run()
-        finally:
-            await runner.db.close()
-        return 0
-    from bot.serve import serve
-
+        return await serve_console(settings, content, getpass.getuser() or "me")
     return await serve(settings, content)
 
 

@@ -11,6 +11,7 @@ from bot.facilitator.commands import Facilitation, parse_facilitators
 from bot.flows import FlowLibrary, Problem, load_library
 from bot.i18n import Translator, load_translator
 from bot.turns import TurnRunner
+from bot.web import login as web_login
 from storage.db import Database
 
 
@@ -80,6 +81,7 @@ async def open_runner(
         parse_facilitators(settings.facilitators),
         settings.files_dir,
         dispatch=runner.dispatch,
+        web_base=web_login.base_url(settings),
     )
     await runner.start()
     return runner

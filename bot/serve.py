@@ -1,4 +1,5 @@
-"""`baraza run` with providers: channels, their senders and the web app, until stopped."""
+"""`baraza run`: with providers, their channels, senders and the web app (webhooks and the
+organisers' pages) until stopped; with none, the console channel beside the pages."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ import errno
 import logging
 import signal
 import socket
-from collections.abc import Mapping
+import sys
+from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from functools import partial
 
@@ -23,6 +25,7 @@ from bot.runtime import Content, open_runner
 from bot.scheduler import Scheduler
 from bot.turns import TurnRunner
 from bot.web import build_app
+from bot.web.login import secure_cookie
 
 log = logging.getLogger(__name__)
 SENDER_GRACE = 15.0
@@ -47,10 +50,70 @@ def quiet_dialogues(dialogues: Mapping[str, Dialogue], now: float) -> list[str]:
     return [code for code, d in dialogues.items() if d.is_quiet(at)]
 
 
-def needs_web(settings: Settings) -> bool:
-    return settings.twilio_enabled or (
-        settings.telegram_enabled and settings.telegram_mode == "webhook"
+def web_pages(settings: Settings, runner: TurnRunner) -> list[BaseRoute]:
+    """The organisers' read-only pages (`/web/...`), behind the links `/web` gives."""
+    from bot.facilitator.commands import Facilitation
+    from bot.web.site import Site
+
+    if not isinstance(runner.commands, Facilitation):
+        return []
+    site = Site(
+        runner.commands,
+        secure=secure_cookie(settings),
+        default_language=settings.default_language,
     )
+    return site.routes()
+
+
+class _QuietServer(uvicorn.Server):
+    """A uvicorn server that leaves signals to its host (the console's Ctrl-C)."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+async def serve_console(settings: Settings, content: Content, name: str) -> int:
+    """No provider configured: the console channel in this terminal, and the web app on
+    HTTP_HOST:HTTP_PORT, so that `/web` in the console opens the organisers' pages. If
+    that port is taken, the console runs alone."""
+    from bot.channels.console import Console
+
+    runner = await open_runner(settings, content)  # first: an unusable file is the news
+    print("No Telegram or Twilio settings in .env: running the console channel.", file=sys.stderr)
+    server: uvicorn.Server | None = None
+    web: asyncio.Task[None] | None = None
+    try:
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((settings.http_host, settings.http_port))
+    except OSError as exc:
+        sock.close()
+        print(f"Web pages not served ({exc}); the console runs alone.", file=sys.stderr)
+    else:
+        server = _QuietServer(
+            uvicorn.Config(
+                build_app(web_pages(settings, runner)),
+                log_level="warning",
+                access_log=False,
+                lifespan="off",
+            )
+        )
+        web = asyncio.create_task(server.serve(sockets=[sock]), name="web")
+        print(
+            f"Web pages on http://{settings.http_host}:{settings.http_port}/web/"
+            " (send /web as a facilitator for a link).",
+            file=sys.stderr,
+        )
+    try:
+        await Console(runner, name).run()
+    finally:
+        if server is not None and web is not None:
+            server.should_exit = True
+            await asyncio.wait_for(web, SENDER_GRACE)
+            sock.close()
+        await runner.db.close()
+    return 0
 
 
 def listen(settings: Settings) -> socket.socket:
@@ -98,16 +161,15 @@ def listen(settings: Settings) -> socket.socket:
 
 
 async def serve(settings: Settings, content: Content, stop: asyncio.Event | None = None) -> int:
-    sock = listen(settings) if needs_web(settings) else None
+    sock = listen(settings)
     try:
         return await _serve(settings, content, stop, sock)
     finally:
-        if sock is not None:
-            sock.close()
+        sock.close()
 
 
 async def _serve(
-    settings: Settings, content: Content, stop: asyncio.Event | None, sock: socket.socket | None
+    settings: Settings, content: Content, stop: asyncio.Event | None, sock: socket.socket
 ) -> int:
     runner = await open_runner(settings, content)
     channels = make_channels(settings, runner)
@@ -139,19 +201,17 @@ async def _serve(
             files_dir=settings.files_dir,
         )
         tasks.append(asyncio.create_task(scheduler.run(), name="scheduler"))
-        if sock is not None:
-            config = uvicorn.Config(
-                build_app(routes),
-                host=settings.http_host,
-                port=settings.http_port,
-                log_level="warning",
-                access_log=False,
-                lifespan="off",
-            )
-            server = uvicorn.Server(config)
-            web = asyncio.create_task(server.serve(sockets=[sock]), name="web")
-            web.add_done_callback(lambda _: stop.set())  # the web app ending stops all
-            log.info("web app on http://%s:%d", settings.http_host, settings.http_port)
+        # Always served: the webhooks of the channels that use them, and the pages.
+        config = uvicorn.Config(
+            build_app([*routes, *web_pages(settings, runner)]),
+            log_level="warning",
+            access_log=False,
+            lifespan="off",
+        )
+        server = uvicorn.Server(config)
+        web = asyncio.create_task(server.serve(sockets=[sock]), name="web")
+        web.add_done_callback(lambda _: stop.set())  # the web app ending stops all
+        log.info("web app on http://%s:%d", settings.http_host, settings.http_port)
         log.info("serving: %s", ", ".join(c.name for c in channels))
         await stop.wait()
         if web is not None and server is not None and web.done() and not server.should_exit:

@@ -72,7 +72,7 @@ KEYWORD_COMMANDS = {
 """Menu commands and the engine keyword each one stands for (/start is a join)."""
 
 FACILITATOR_COMMANDS = (
-    "prompt", "poll", "close", "results", "share", "dashboard", "export",
+    "prompt", "poll", "close", "results", "share", "dashboard", "export", "web",
 )  # fmt: skip
 
 MENU: dict[str, list[tuple[str, str]]] = {

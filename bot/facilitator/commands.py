@@ -1,5 +1,5 @@
 """Facilitator commands, from any channel: /prompt /poll /close /results /share
-/dashboard /export. Anyone not named a facilitator is refused, nothing changes, and the
+/dashboard /export /web. Anyone not named a facilitator is refused, nothing changes, and the
 attempt is logged.
 
 A facilitator is `telegram:<user id>`, `tel:<E.164>` or `console:<name>`, listed in
@@ -71,6 +71,8 @@ class Facilitation:
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
     dispatch: Callable[[], Awaitable[int]] | None = None
     """Delivers queued broadcasts (the runner's); awaited before a command answers."""
+    web_base: str = "http://127.0.0.1:8080"
+    """Where the web pages are reached, for the links `/web` gives (`bot.web.login`)."""
 
     async def _dispatch(self) -> None:
         if self.dispatch is not None:
@@ -143,6 +145,10 @@ class Facilitation:
         now = self.clock()
         if cmd.name in ("prompt", "poll"):
             return await self._create(cmd, d, who, lang, now)
+        if cmd.name == "web":
+            from bot.web import login
+
+            return [Message(await login.command(self, who, cmd.body, lang))]
         if cmd.name == "dashboard":
             board = await dashboard.build(self.db, d, now, lang)
             png = dashboard.chart(

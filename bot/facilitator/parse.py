@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-COMMANDS = ("prompt", "poll", "close", "results", "share", "dashboard", "export")
+COMMANDS = ("prompt", "poll", "close", "results", "share", "dashboard", "export", "web")
 MAX_OPTIONS = 10
 _DURATION = re.compile(r"^(\d+(?:\.\d+)?)\s*(m|min|h|d|w)$", re.IGNORECASE)
 _OPTION = re.compile(r"^--([a-z]+)\s+(\S+)\s*", re.IGNORECASE)

@@ -23,3 +23,6 @@ prompt-reply-hint = Reply with your answer.
 share-header = Results of poll { $id }: { $question } ({ $votes } votes)
 share-too-few = Poll { $id }: { $question } Fewer than 5 people have voted so far; we will share the results when more have voted.
 session-reminder = Reminder: { $title } takes place on { $date }. We hope to hear from you!
+fac-web-link = Your web dashboard, for { $minutes } minutes and one use: { $url }
+fac-web-off = Signed out of the web dashboard: { $count } session(s) ended.
+fac-web-usage = Write /web for a link to the web dashboard, or /web off to sign out everywhere.

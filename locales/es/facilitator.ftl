@@ -23,3 +23,6 @@ prompt-reply-hint = Responda a este mensaje.
 share-header = Resultados de la encuesta { $id }: { $question } ({ $votes } votos)
 share-too-few = Encuesta { $id }: { $question } Menos de 5 personas han votado por ahora; compartiremos los resultados cuando voten más.
 session-reminder = Recordatorio: { $title } será el { $date }. ¡Esperamos su participación!
+fac-web-link = Su panel web, válido { $minutes } minutos y una sola vez: { $url }
+fac-web-off = Sesiones del panel web cerradas: { $count }.
+fac-web-usage = Escriba /web para recibir un enlace al panel web, o /web off para cerrar todas sus sesiones.

@@ -23,3 +23,6 @@ prompt-reply-hint = Répondez à ce message.
 share-header = Résultats du sondage { $id } : { $question } ({ $votes } votes)
 share-too-few = Sondage { $id } : { $question } Moins de 5 personnes ont voté pour l'instant ; nous partagerons les résultats quand plus de personnes auront voté.
 session-reminder = Rappel : { $title } a lieu le { $date }. Nous espérons vous entendre !
+fac-web-link = Votre tableau de bord web, valable { $minutes } minutes et une fois : { $url }
+fac-web-off = Déconnexion du tableau de bord web : { $count } session(s) fermée(s).
+fac-web-usage = Ecrivez /web pour un lien vers le tableau de bord web, ou /web off pour vous déconnecter partout.

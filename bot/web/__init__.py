@@ -1,4 +1,8 @@
-"""The Starlette app: provider webhooks (`/sms/*`, `/telegram/webhook`) and `/healthz`."""
+"""The Starlette app `baraza run` serves: provider webhooks (`/sms/*`, `/telegram/webhook`),
+`/healthz`, and the organisers' read-only pages under `/web/` (`bot.web.site`).
+
+This module stays light: channels import `MAX_BODY` from it.
+"""
 
 from __future__ import annotations
 

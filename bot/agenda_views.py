@@ -24,11 +24,22 @@ def eligible(row: PromptRow, p: Participant) -> bool:
     )
 
 
-def results_message(row: PromptRow, tally: Mapping[str, int], lang: str, tr: Translator) -> Message:
+def poll_table(votes: list[tuple[str, str, int]], width: int) -> cells.Table:
+    """A poll's votes by stakeholder group, through the small-cell rule. Its `overall`
+    is what every display of the poll shows (/results, /share, the dashboard), so that
+    no two of them together give a small count away."""
+    by_group: dict[str, list[int]] = {}
+    for group, value, n in votes:
+        counts = by_group.setdefault(group, [0] * width)
+        if value.isdigit() and int(value) < width:
+            counts[int(value)] += n
+    return cells.table(by_group, width)
+
+
+def results_message(row: PromptRow, shown: cells.Line, lang: str, tr: Translator) -> Message:
     """A poll's results as participants see them, through the small-cell rule; with
     fewer than 5 votes, only that results come when more have voted."""
     labels = row.options(lang)
-    shown = cells.line([tally.get(str(i), 0) for i in range(len(labels))])
     question = str(row.text_in(lang)["question"])
     if not shown.enough:
         return Message(tr(lang, "share-too-few", id=row.id, question=question))
@@ -62,8 +73,8 @@ def load(
         if row is None:
             continue
         if item.kind == "results":
-            tally = prompts.tally(conn, row.id)
-            texts = {lang: results_message(row, tally, lang, tr) for lang in row.texts}
+            shown = poll_table(prompts.votes_by_group(conn, row.id), len(row.options("en")))
+            texts = {lang: results_message(row, shown.overall, lang, tr) for lang in row.texts}
             found[item] = InfoView(texts, live=row.dialogue == p.dialogue)
         elif item.kind == "poll" and row.kind == "poll":
             vote = None

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 SMALL = 5
 
@@ -80,25 +81,36 @@ def line(counts: Sequence[int]) -> Line:
     if not total.exact:  # fewer than 5 in all: no breakdown
         return Line(tuple(Cell(n, n == 0) for n in counts), total)
     hidden = {i for i, n in enumerate(counts) if 0 < n < SMALL}
-    while hidden and _pinned_in_line(counts, hidden):
+    total_shown = True
+    while hidden and _pinned_in_line(counts, hidden, total_shown):
         candidates = [i for i in range(len(counts)) if i not in hidden]
-        if not candidates:
+        if candidates:
+            hidden.add(min(candidates, key=lambda i: (counts[i], i)))
+        elif total_shown:  # every part hidden and still too telling: the total goes too
+            total_shown = False
+        else:
             break
-        hidden.add(min(candidates, key=lambda i: (counts[i], i)))
-    return Line(tuple(Cell(n, i not in hidden) for i, n in enumerate(counts)), total)
+    parts = tuple(Cell(n, i not in hidden) for i, n in enumerate(counts))
+    return Line(parts, Cell(total.value, total_shown))
 
 
-def _pinned_in_line(counts: Sequence[int], hidden: set[int]) -> bool:
+def _pinned_in_line(counts: Sequence[int], hidden: set[int], total_shown: bool) -> bool:
     """Whether some hidden small count is the only value the shown figures allow."""
-    rest = sum(counts) - sum(n for i, n in enumerate(counts) if i not in hidden)
-    bounds = {i: Cell(counts[i], False).bounds for i in hidden}
-    lows = {i: b[0] for i, b in bounds.items()}
-    highs = {i: (b[1] if b[1] is not None else float(rest)) for i, b in bounds.items()}
+    known = sum(n for i, n in enumerate(counts) if i not in hidden)
+    total = sum(counts)
+    # what the hidden parts add up to: exactly, or (total shown as 5+) at least 5 - known
+    rest_low = float(total - known) if total_shown else max(0.0, SMALL - known)
+    rest_high = float(total - known) if total_shown else float("inf")
+    lows = {i: Cell(counts[i], False).bounds[0] for i in hidden}
+    highs = {
+        i: (b if (b := Cell(counts[i], False).bounds[1]) is not None else rest_high)
+        for i in hidden
+    }
     for i in hidden:
         if counts[i] >= SMALL:
             continue
-        low = max(lows[i], rest - sum(highs[j] for j in hidden if j != i))
-        high = min(highs[i], rest - sum(lows[j] for j in hidden if j != i))
+        low = max(lows[i], rest_low - sum(highs[j] for j in hidden if j != i))
+        high = min(highs[i], rest_high - sum(lows[j] for j in hidden if j != i))
         if low >= high:
             return True
     return False
@@ -118,90 +130,143 @@ class Table:
         return self.row_totals[row].value >= SMALL
 
 
+Figure = tuple[str, int, int]
+"""("cell", row, col), ("row", row, -1), ("col", -1, col) or ("all", -1, -1)."""
+
+
 def table(rows: Mapping[str, Sequence[int]], width: int) -> Table:
-    names = list(rows)
-    grid = [[int(rows[r][j]) if j < len(rows[r]) else 0 for j in range(width)] for r in names]
+    names = sorted(rows)
+    grid = tuple(
+        tuple(int(rows[r][j]) if j < len(rows[r]) else 0 for j in range(width)) for r in names
+    )
+    return _table(tuple(names), grid, width)
+
+
+@lru_cache(maxsize=512)
+def _table(names: tuple[str, ...], frozen: tuple[tuple[int, ...], ...], width: int) -> Table:
+    """The same counts always get the same protection (and it is computed once)."""
+    grid = [list(g) for g in frozen]
+    audit = _Audit(grid, width)
+    for i, g in enumerate(grid):
+        small_row = 0 < sum(g) < SMALL
+        if small_row:
+            audit.hidden.add(("row", i, -1))
+        for j, n in enumerate(g):
+            if 0 < n < SMALL or small_row:
+                audit.hidden.add(("cell", i, j))
     overall = line([sum(g[j] for g in grid) for j in range(width)])
-    hidden = {
-        (i, j)
-        for i, g in enumerate(grid)
-        for j, n in enumerate(g)
-        if 0 < n < SMALL or sum(g) < SMALL
-    }
-    while (spot := _pinned_in_table(grid, hidden, overall)) is not None:
-        i, j = spot
-        options = [
-            (grid[a][b], a, b)
-            for a, b in [(i, c) for c in range(width)] + [(r, j) for r in range(len(grid))]
-            if (a, b) not in hidden
-        ]
-        if not options:
-            options = [
-                (grid[a][b], a, b)
-                for a in range(len(grid))
-                for b in range(width)
-                if (a, b) not in hidden
-            ]
-            if not options:
-                break
-        _, a, b = min(options)
-        hidden.add((a, b))
+    audit.hidden.update(("col", -1, j) for j, c in enumerate(overall.parts) if not c.exact)
+    if not overall.total.exact:
+        audit.hidden.add(("all", -1, -1))
+    audit.protect()
+    shown = audit.hidden
     return Table(
         {
-            r: tuple(Cell(grid[i][j], (i, j) not in hidden) for j in range(width))
+            r: tuple(Cell(grid[i][j], ("cell", i, j) not in shown) for j in range(width))
             for i, r in enumerate(names)
         },
-        {r: count(sum(grid[i])) for i, r in enumerate(names)},
-        overall,
+        {r: Cell(sum(grid[i]), ("row", i, -1) not in shown) for i, r in enumerate(names)},
+        Line(
+            tuple(
+                Cell(sum(g[j] for g in grid), ("col", -1, j) not in shown) for j in range(width)
+            ),
+            Cell(sum(map(sum, grid)), ("all", -1, -1) not in shown),
+        ),
     )
 
 
-def _pinned_in_table(
-    grid: list[list[int]], hidden: set[tuple[int, int]], overall: Line
-) -> tuple[int, int] | None:
-    """A hidden small cell whose value the shown figures fix, if any (LP bounds)."""
-    sensitive = [(i, j) for (i, j) in sorted(hidden) if 0 < grid[i][j] < SMALL]
-    if not sensitive:
-        return None
-    import numpy as np
-    from scipy.optimize import linprog
+class _Audit:
+    """Which figures of a table to hide so that none under 5 can be worked out."""
 
-    cells = sorted(hidden)
-    index = {c: k for k, c in enumerate(cells)}
-    n = len(cells)
-    bounds = [Cell(grid[i][j], False).bounds for i, j in cells]
-    a_eq: list[list[float]] = []
-    b_eq: list[float] = []
-    a_ub: list[list[float]] = []
-    b_ub: list[float] = []
+    def __init__(self, grid: list[list[int]], width: int) -> None:
+        self.grid = grid
+        self.width = width
+        self.hidden: set[Figure] = set()
+        self.figures: list[Figure] = (
+            [("cell", i, j) for i in range(len(grid)) for j in range(width)]
+            + [("row", i, -1) for i in range(len(grid))]
+            + [("col", -1, j) for j in range(width)]
+            + [("all", -1, -1)]
+        )
 
-    def constrain(members: list[tuple[int, int]], total: Cell) -> None:
-        known = sum(grid[i][j] for i, j in members if (i, j) not in hidden)
-        row = [0.0] * n
-        for c in members:
-            if c in hidden:
+    def members(self, f: Figure) -> list[tuple[int, int]]:
+        kind, i, j = f
+        rows, cols = range(len(self.grid)), range(self.width)
+        if kind == "cell":
+            return [(i, j)]
+        if kind == "row":
+            return [(i, c) for c in cols]
+        if kind == "col":
+            return [(r, j) for r in rows]
+        return [(r, c) for r in rows for c in cols]
+
+    def value(self, f: Figure) -> int:
+        return sum(self.grid[i][j] for i, j in self.members(f))
+
+    def protect(self) -> None:
+        """Hiding more only ever widens what the shown figures allow, so each small
+        hidden figure is checked until it is not pinned, and never again."""
+        sensitive = [f for f in sorted(self.hidden) if 0 < self.value(f) < SMALL]
+        for f in sensitive:
+            while self.is_pinned(f):
+                candidate = self.candidate(f)
+                if candidate is None:
+                    return
+                self.hidden.add(candidate)
+
+    def candidate(self, pinned: Figure) -> Figure | None:
+        """The figure to hide next: a small exact one near the pinned figure."""
+        near = set(self.members(pinned))
+        rows = {i for i, _ in near}
+        cols = {j for _, j in near}
+        order = {"cell": 0, "row": 1, "col": 2, "all": 3}
+        exact = [f for f in self.figures if f not in self.hidden]
+        if not exact:
+            return None
+
+        def related(f: Figure) -> bool:
+            cells = set(self.members(f))
+            if cells & near:
+                return True
+            return any(i in rows or j in cols for i, j in cells)
+
+        pool = [f for f in exact if related(f)] or exact
+        return min(pool, key=lambda f: (self.value(f), order[f[0]], f))
+
+    def is_pinned(self, f: Figure) -> bool:
+        """Whether the shown figures fix hidden figure `f` to one value (LP bounds)."""
+        import numpy as np
+        from scipy.optimize import linprog
+
+        cells = [(i, j) for i in range(len(self.grid)) for j in range(self.width)]
+        index = {c: k for k, c in enumerate(cells)}
+        bounds: list[tuple[float, float | None]] = []
+        for i, j in cells:
+            shown = ("cell", i, j) not in self.hidden
+            bounds.append(Cell(self.grid[i][j], shown).bounds)
+        a_eq: list[list[float]] = []
+        b_eq: list[float] = []
+        a_ub: list[list[float]] = []
+        b_ub: list[float] = []
+        for f in self.figures:
+            if f[0] == "cell":
+                continue
+            row = [0.0] * len(cells)
+            for c in self.members(f):
                 row[index[c]] = 1.0
-        if not any(row):
-            return
-        low, high = total.bounds
-        if low == high:
-            a_eq.append(row)
-            b_eq.append(low - known)
-            return
-        a_ub.append([-x for x in row])
-        b_ub.append(known - low)
-        if high is not None:
-            a_ub.append(row)
-            b_ub.append(high - known)
-
-    width = len(grid[0]) if grid else 0
-    for i, g in enumerate(grid):
-        constrain([(i, j) for j in range(width)], count(sum(g)))
-    for j in range(width):
-        constrain([(i, j) for i in range(len(grid))], overall.parts[j])
-    for i, j in sensitive:
-        goal = np.zeros(n)
-        goal[index[(i, j)]] = 1.0
+            low, high = Cell(self.value(f), f not in self.hidden).bounds
+            if low == high:
+                a_eq.append(row)
+                b_eq.append(low)
+                continue
+            a_ub.append([-x for x in row])
+            b_ub.append(-low)
+            if high is not None:
+                a_ub.append(row)
+                b_ub.append(high)
+        goal = np.zeros(len(cells))
+        for c in self.members(f):
+            goal[index[c]] = 1.0
         ends = []
         for sign in (1.0, -1.0):
             res = linprog(
@@ -218,6 +283,6 @@ def _pinned_in_table(
             else:  # unbounded above: not pinned
                 ends.append(float("inf") if sign < 0 else 0.0)
         low, high = ends
-        if int(np.ceil(low - 1e-9)) >= int(np.floor(high + 1e-9)):
-            return (i, j)
-    return None
+        if high == float("inf"):
+            return False
+        return bool(np.ceil(low - 1e-9) >= np.floor(high + 1e-9))

@@ -192,3 +192,18 @@ def tally(conn: sqlite3.Connection, prompt_id: int) -> dict[str, int]:
         )
     ) as cur:
         return {str(r[0]): int(r[1]) for r in cur.fetchall()}
+
+
+def votes_by_group(conn: sqlite3.Connection, prompt_id: int) -> list[tuple[str, str, int]]:
+    """(stakeholder group, option index, votes) of a poll; the group as given in the
+    poll's dialogue ('unknown' for someone who has since moved to another dialogue)."""
+    with closing(
+        conn.execute(
+            "SELECT CASE WHEN p.dialogue = r.dialogue THEN"
+            " coalesce(json_extract(p.profile, '$.group'), 'unknown') ELSE 'unknown' END,"
+            " r.value, count(*) FROM responses r JOIN participants p ON p.id = r.participant_id"
+            " WHERE r.prompt_id = ? GROUP BY 1, 2",
+            (prompt_id,),
+        )
+    ) as cur:
+        return [(str(g), str(v), int(n)) for g, v, n in cur.fetchall()]

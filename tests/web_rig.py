@@ -11,6 +11,7 @@ from pathlib import Path
 
 from bot.engine.io import Inbound
 from bot.turns import Envelope, TurnRunner
+from tests.people import phone
 
 ROOT = Path(__file__).resolve().parent.parent
 ORG = "org"
@@ -42,7 +43,7 @@ PEOPLE = [
     *(("telegram", f"99010{i}", "river", "en", "community") for i in range(1, 7)),
 ]  # fmt: skip
 POLL = (
-    "/poll en: Which first? | Water | Roads || fr: Quoi d'abord ? | Eau | Routes"
+    "/poll --urgent en: Which first? | Water | Roads || fr: Quoi d'abord ? | Eau | Routes"
     " || es: ¿Qué primero? | Agua | Caminos"
 )
 PROMPT = "/prompt en: What should the first session discuss? | fr: De quoi parler ? | es: ¿De qué hablar?"
@@ -76,6 +77,8 @@ async def seed(runner: TurnRunner) -> None:
     await say(runner, "sms", "+254711000701", "yes")
     await say(runner, "sms", "+254711000701", "STOP")
     assert (await say(runner, "console", ORG, POLL))[0].startswith("Poll 1 sent")
+    for channel, who, *_ in PEOPLE:  # the poll reaches their phones (urgent: at once)
+        await phone(runner, who, channel)
     for channel, who, _d, _l, group in PEOPLE:
         if group == "community" and who != "+254711000107" and _d == "baraza":
             await say(runner, channel, who, "1")  # Water: 6 votes

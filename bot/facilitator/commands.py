@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 
-from bot import cells
+from bot.agenda_views import poll_table
 from bot.dialogues import Dialogue
 from bot.engine.io import Message
 from bot.engine.state import Item
@@ -169,8 +169,8 @@ class Facilitation:
         if cmd.name == "close":
             return [await self.close(row, lang)]
         if cmd.name == "results":
-            tally = await self.db.write(partial(prompts.tally, prompt_id=row.id))
-            return [self._results(row, tally, lang)]
+            votes = await self.db.write(partial(prompts.votes_by_group, prompt_id=row.id))
+            return [self._results(row, votes, lang)]
         # share: the results go on everyone's agenda, as information
         stamp = now.isoformat()
 
@@ -247,13 +247,14 @@ class Facilitation:
         # Pending replies stay pending for a while: a late "2" by SMS is then told the poll
         # is closed instead of being taken as the answer to the flow's question.
         closed = await self.db.write(partial(prompts.close, prompt_id=row.id, now=now))
-        votes = sum((await self.db.write(partial(prompts.tally, prompt_id=row.id))).values())
+        votes = await self.db.write(partial(prompts.votes_by_group, prompt_id=row.id))
+        total = poll_table(votes, len(row.options(lang))).overall.total
         key = "fac-poll-closed" if closed else "fac-already-closed"
-        return Message(self.tr(lang, key, id=row.id, votes=votes))
+        return Message(self.tr(lang, key, id=row.id, votes=total.text))
 
-    def _results(self, row: PromptRow, tally: dict[str, int], lang: str) -> Message:
+    def _results(self, row: PromptRow, votes: list[tuple[str, str, int]], lang: str) -> Message:
         labels = row.options(lang)
-        shown = cells.line([tally.get(str(i), 0) for i in range(len(labels))])
+        shown = poll_table(votes, len(labels)).overall
         closed = not row.is_open(self.clock().isoformat())
         head = self.tr(
             lang,

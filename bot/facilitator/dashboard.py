@@ -14,6 +14,7 @@ from functools import partial
 from pathlib import Path
 
 from bot import cells
+from bot.agenda_views import poll_table
 from bot.dialogues import Dialogue
 from storage import health, prompts, reports
 from storage.db import Database
@@ -46,8 +47,8 @@ class Dashboard:
     languages: dict[str, int]
     finished: dict[str, int]
     waiting: list[tuple[str, str, int]]
-    prompts: list[tuple[PromptRow, int]] = field(default_factory=list)
-    """(prompt, unique responders)."""
+    prompts: list[tuple[PromptRow, cells.Cell]] = field(default_factory=list)
+    """(prompt, how many answered it, as shown), the latest five."""
     latest_poll: PollView | None = None
     broadcast: dict[str, int] = field(default_factory=dict)
     outages: list[health.Outage] = field(default_factory=list)
@@ -94,7 +95,13 @@ async def build(db: Database, dialogue: Dialogue, now: datetime, lang: str = "en
     )
     responders = await reports.responders(conn, dialogue.code)
     rows = await db.write(partial(prompts.all_for, dialogue=dialogue.code))
-    board.prompts = [(r, responders.get(r.id, 0)) for r in rows if r.sent_at]
+    for r in [r for r in rows if r.sent_at][-5:]:
+        if r.kind == "poll":  # the same figure as every other display of the poll shows
+            votes = await reports.votes_by_group(conn, r.id)
+            answered = poll_table(votes, len(r.options(lang))).overall.total
+        else:
+            answered = cells.count(responders.get(r.id, 0))
+        board.prompts.append((r, answered))
     polls = [r for r in rows if r.kind == "poll" and r.sent_at]
     if polls:
         row = polls[-1]
@@ -149,8 +156,8 @@ def text(board: Dashboard) -> str:
     if board.prompts:
         lines.append("")
         lines.append("Response rates:")
-        for row, responders in board.prompts[-5:]:
-            answered, reached = cells.count(responders), cells.count(row.reached)
+        for row, answered in board.prompts:
+            reached = cells.count(row.reached)
             rate = answered.percent_of(reached)
             q = str(row.text_in("en")["question"])[:40]
             lines.append(
@@ -161,7 +168,10 @@ def text(board: Dashboard) -> str:
     if poll is not None:
         lines.append("")
         lines.append(f"Latest poll {poll.row.id}: {poll.question}")
-        breakdown = cells.table(poll.by_group, len(poll.options))
+        breakdown = poll_table(
+            [(g, str(i), n) for g, counts in poll.by_group.items() for i, n in enumerate(counts)],
+            len(poll.options),
+        )
         overall = breakdown.overall
         lines.append(f"  votes: {overall.total.text}")
         for label, cell in zip(poll.options, overall.parts, strict=True):

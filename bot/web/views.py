@@ -155,17 +155,16 @@ def overview(board: Dashboard, tr: Translator, lang: str) -> Overview:
     )
 
 
-def _rate(row: prompts.PromptRow, responders: int, tr: Translator, lang: str) -> PromptRate:
-    rate = "–"
-    if row.reached and visible(responders) and visible(row.reached):
-        rate = f"{round(100 * responders / row.reached)} %"
+def _rate(row: prompts.PromptRow, answered: cells.Cell, tr: Translator, lang: str) -> PromptRate:
+    reached = cells.count(row.reached)
+    share = answered.share_of(reached)
     return PromptRate(
         tr(lang, f"web-kind-{row.kind}"),
         row.id,
         str(row.text_in(lang)["question"]),
-        count(responders, lang),
-        count(row.reached, lang),
-        rate,
+        cell_text(answered, lang),
+        cell_text(reached, lang),
+        "–" if share is None else f"{round(100 * share)} %",
     )
 
 

@@ -4,7 +4,6 @@ participant may answer them now, results shared back, session reminders."""
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 
@@ -14,6 +13,7 @@ from bot.engine.io import Figure, InfoView, ItemView, Message, PollView, PromptV
 from bot.engine.state import Item, Participant
 from bot.i18n import Translator
 from storage import prompts
+from storage.conn import Conn
 from storage.prompts import PromptRow
 
 
@@ -52,7 +52,7 @@ def results_message(row: PromptRow, shown: cells.Line, lang: str, tr: Translator
 
 
 def load(
-    conn: sqlite3.Connection,
+    conn: Conn,
     p: Participant,
     items: Iterable[Item],
     now: datetime,

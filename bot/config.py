@@ -6,8 +6,10 @@ import os
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, ValidationError
+from pydantic import Field, PrivateAttr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from storage.db import password
 
 LANGUAGES = ("en", "fr", "es")
 
@@ -20,7 +22,10 @@ class ConfigError(RuntimeError):
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
-    database_path: Path = Path("baraza.sqlite3")
+    database_url: str = "sqlite:///baraza.sqlite3"
+    """`sqlite:///file.sqlite3` (one process) or `postgresql://user@host/name` (several)."""
+    database_path: Path | None = None
+    """Deprecated: an SQLite file, for DATABASE_URL=sqlite:///<it> (DATABASE_URL wins)."""
     flows_dir: Path = Path("flows")
     locales_dir: Path = Path("locales")
     default_language: Literal["en", "fr", "es"] = "en"
@@ -49,6 +54,20 @@ class Settings(BaseSettings):
     facilitators: str = ""
     files_dir: Path = Path("exports")
     retention_days: int = Field(default=30, ge=1)
+
+    _database_setting: str = PrivateAttr("DATABASE_URL")
+
+    @model_validator(mode="after")
+    def _database_path_alias(self) -> Settings:
+        if self.database_path is not None and "database_url" not in self.model_fields_set:
+            self._database_setting = "DATABASE_PATH"
+            self.database_url = str(self.database_path)
+        return self
+
+    @property
+    def database_setting(self) -> str:
+        """The setting the database came from, to name it in messages."""
+        return self._database_setting
 
     @property
     def telegram_enabled(self) -> bool:
@@ -112,6 +131,9 @@ def secrets(settings: Settings) -> dict[str, str]:
         value = str(getattr(settings, field))
         if len(value) >= 4:  # shorter ones would mask ordinary words
             found[value] = mask(field, value)
+    database_password = password(settings.database_url)
+    if database_password and len(database_password) >= 4:
+        found[database_password] = "…"
     return found
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-import sqlite3
 import time
 from asyncio import FIRST_COMPLETED
 from collections import deque
@@ -25,6 +24,7 @@ from typing import Protocol
 
 from bot.health import ProviderHealth
 from storage import outbox, participants
+from storage.conn import Conn
 from storage.db import Database
 from storage.outbox import Outgoing
 
@@ -32,6 +32,10 @@ log = logging.getLogger(__name__)
 MAX_BACKOFF = 300.0
 MIN_IDLE = 0.1
 """Shortest nap when nothing could be claimed (rows paced per chat, or held in quiet hours)."""
+MAX_IDLE = 5.0
+SHARED_IDLE = 0.25
+"""Longest nap on a database several processes share: turns in another process cannot
+ring this one's doorbell, so the queue is looked at this often (a read, no lock)."""
 
 
 @dataclass(frozen=True)
@@ -164,10 +168,19 @@ class Sender:
     async def run(self) -> None:
         """Send until `stop()`. Up to `concurrency` sends are in flight; a free slot is
         filled at once, so one hanging send never holds the others back. On stop, the
-        sends in hand are finished and marked first."""
+        sends in hand are finished and marked first.
+
+        Rows a sender that died left 'sending' go back to the queue first, and (on a
+        database several processes share) from time to time: those claimed longer ago
+        than any send takes (`claim_lease`)."""
         inflight: set[asyncio.Task[None]] = set()
+        recover_at = 0.0
         try:
             while not self._stopping:
+                if self.clock() >= recover_at:
+                    await self._recover()
+                    lease = self.db.claim_lease
+                    recover_at = self.clock() + lease / 2 if lease else float("inf")
                 free = self.concurrency - len(inflight)
                 rows = await self._claim(free) if free > 0 else []
                 for row in rows:
@@ -184,13 +197,28 @@ class Sender:
         self._stopping = True
         self.wake.set()
 
+    async def _recover(self) -> None:
+        lease = self.db.claim_lease
+        back = await self.db.write(
+            partial(
+                outbox.recover,
+                channel=self.transport.channel,
+                claimed_before=self.clock() - lease if lease else None,
+            )
+        )
+        if back:
+            log.info(
+                "%s: %d messages a sender left unfinished go again", self.transport.channel, back
+            )
+
     async def _idle(self, inflight: set[asyncio.Task[None]]) -> None:
         """Until a send finishes, a turn queues messages, or a queued one falls due."""
         if self._stopping:
             return
-        due = await self.db.write(partial(outbox.next_due, channel=self.transport.channel))
+        due = await self.db.read(partial(outbox.next_due, channel=self.transport.channel))
         now = self.clock()
-        timeout = 5.0 if due is None else min(5.0, max(MIN_IDLE, due - now))
+        longest = SHARED_IDLE if self.db.shared else MAX_IDLE
+        timeout = longest if due is None else min(longest, max(MIN_IDLE, due - now))
         timeout = max(timeout, self.paused_until - now)
         self.wake.clear()
         waiter = asyncio.create_task(self.wake.wait())
@@ -286,30 +314,30 @@ def _stamp() -> str:
 
 
 def _claim(
-    conn: sqlite3.Connection, *, channel: str, now: float, limit: int, hold: tuple[str, ...]
+    conn: Conn, *, channel: str, now: float, limit: int, hold: tuple[str, ...]
 ) -> list[Outgoing]:
     return outbox.claim(conn, channel, now, limit, hold=hold)
 
 
-def _retry(conn: sqlite3.Connection, *, row_id: int, at: float, error: str) -> None:
+def _retry(conn: Conn, *, row_id: int, at: float, error: str) -> None:
     outbox.retry(conn, row_id, at, error)
 
 
-def _failed(conn: sqlite3.Connection, *, row_id: int, error: str) -> None:
+def _failed(conn: Conn, *, row_id: int, error: str) -> None:
     outbox.failed(conn, row_id, error)
 
 
-def _sent(conn: sqlite3.Connection, *, row_id: int, provider_id: str | None, pace: float) -> None:
+def _sent(conn: Conn, *, row_id: int, provider_id: str | None, pace: float) -> None:
     outbox.sent(conn, row_id, provider_id, _stamp(), pace)
 
 
-def _unreachable(conn: sqlite3.Connection, *, row: Outgoing, error: str) -> None:
+def _unreachable(conn: Conn, *, row: Outgoing, error: str) -> None:
     outbox.failed(conn, row.id, error)
     if row.participant_id:
         participants.mark_unreachable(conn, row.participant_id, _stamp())
 
 
-def _opted_out(conn: sqlite3.Connection, *, row: Outgoing, error: str) -> None:
+def _opted_out(conn: Conn, *, row: Outgoing, error: str) -> None:
     outbox.failed(conn, row.id, error)
     if row.participant_id:
         participants.mark_stopped(conn, row.participant_id, _stamp())

@@ -21,6 +21,7 @@ from bot.channels.base import Channel
 from bot.config import ConfigError, Settings
 from bot.dialogues import Dialogue
 from bot.outbox import Sender
+from bot.roles import Role
 from bot.runtime import Content, open_runner
 from bot.scheduler import Scheduler
 from bot.turns import TurnRunner
@@ -179,7 +180,7 @@ async def _serve(
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
     tasks: list[asyncio.Task[None]] = []
-    senders: list[tuple[Sender, asyncio.Task[None]]] = []
+    senders: list[tuple[Role, asyncio.Task[None]]] = []
     started: list[Channel] = []
     server: uvicorn.Server | None = None
     web: asyncio.Task[None] | None = None
@@ -192,15 +193,17 @@ async def _serve(
             sender: Sender = channel.sender()
             sender.wake = runner.doorbell.subscribe()
             sender.hold = partial(quiet_dialogues, runner.dialogues)
-            senders.append(
-                (sender, asyncio.create_task(sender.run(), name=f"sender-{channel.name}"))
-            )
+            # One sender per channel among all processes sharing the database (roles.py).
+            role = Role(runner.db, f"sender:{channel.name}", sender.run, sender.stop)
+            senders.append((role, asyncio.create_task(role.hold(), name=f"sender-{channel.name}")))
         scheduler = Scheduler(
             runner,
             retention=timedelta(days=settings.retention_days),
             files_dir=settings.files_dir,
         )
-        tasks.append(asyncio.create_task(scheduler.run(), name="scheduler"))
+        tasks.append(
+            asyncio.create_task(Role(runner.db, "scheduler", scheduler.run).hold(), name="scheduler")
+        )
         # Always served: the webhooks of the channels that use them, and the pages.
         config = uvicorn.Config(
             build_app([*routes, *web_pages(settings, runner)]),
@@ -223,8 +226,8 @@ async def _serve(
         if server is not None:
             server.should_exit = True
         # Senders finish the sends in hand and mark them, so nothing is sent twice after.
-        for sender, _task in senders:
-            sender.stop()
+        for role, _task in senders:
+            role.stop()
         for _sender, task in senders:
             try:
                 await asyncio.wait_for(task, SENDER_GRACE)

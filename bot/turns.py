@@ -13,10 +13,9 @@ something waiting on their agenda gets a `wake` turn once they are at rest.
 from __future__ import annotations
 
 import logging
-import sqlite3
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Protocol
 
@@ -30,6 +29,7 @@ from bot.flows import Flow
 from bot.i18n import Translator, pick_language
 from bot.outbox import Doorbell
 from storage import broadcasts, flow_versions, inbound, outbox, participants, prompts
+from storage.conn import Conn
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -80,10 +80,15 @@ class TurnRunner:
         """Remember the current flow versions and load every version runs may be pinned to."""
         now = self.clock().isoformat()
 
-        def job(conn: sqlite3.Connection) -> list[tuple[str, str]]:
+        # Rows a sender that died left 'sending' go back to the queue: all of them if this
+        # process is the only one, else those abandoned for longer than any send takes.
+        lease = self.db.claim_lease
+        abandoned = (self.clock() - timedelta(seconds=lease)).timestamp() if lease else None
+
+        def job(conn: Conn) -> list[tuple[str, str]]:
             for flow in self.flows.values():
                 flow_versions.remember(conn, flow.version, flow.id, flow.model_dump_json(), now)
-            outbox.recover(conn)
+            outbox.recover(conn, claimed_before=abandoned)
             return flow_versions.all_versions(conn)
 
         for version, body in await self.db.write(job):
@@ -102,7 +107,7 @@ class TurnRunner:
 
     # --- a person's turn ----------------------------------------------------------------
 
-    def turn(self, conn: sqlite3.Connection, env: Envelope) -> Outcome:
+    def turn(self, conn: Conn, env: Envelope) -> Outcome:
         """The whole turn, in the writer's thread: read, advance (pure), store."""
         now = self.clock()
         stamp = now.isoformat()
@@ -110,7 +115,7 @@ class TurnRunner:
             conn, env.channel, env.external_id, stamp
         ):
             return Outcome(duplicate=True)
-        found = participants.find(conn, env.channel, env.address)
+        found = participants.find(conn, env.channel, env.address, lock=True)
         if found is None:
             if env.inbound.kind == "button":
                 # a tap on an old message (e.g. after DELETE): no record is made for it
@@ -144,7 +149,7 @@ class TurnRunner:
 
     def context(
         self,
-        conn: sqlite3.Connection,
+        conn: Conn,
         p: Participant,
         items: list[Item],
         now: datetime,
@@ -172,9 +177,9 @@ class TurnRunner:
 
     # --- turns Baraza starts ---------------------------------------------------------------
 
-    def agenda_turn(self, conn: sqlite3.Connection, pid: str, event: Inbound) -> Turn | None:
+    def agenda_turn(self, conn: Conn, pid: str, event: Inbound) -> Turn | None:
         """A `deliver` or `wake` turn for one participant (None if they are gone)."""
-        before = participants.get(conn, pid)
+        before = participants.get(conn, pid, lock=True)
         if before is None:
             return None
         found = participants.address_of(conn, pid)
@@ -189,9 +194,9 @@ class TurnRunner:
         self._store(conn, channel, address, before, turn, now.isoformat())
         return turn
 
-    def deliver_batch(self, conn: sqlite3.Connection, broadcast_id: int) -> bool:
+    def deliver_batch(self, conn: Conn, broadcast_id: int) -> bool:
         """Deliver a broadcast to its next batch of participants; True when it is done."""
-        b = next((x for x in broadcasts.unfinished(conn) if x.id == broadcast_id), None)
+        b = broadcasts.locked(conn, broadcast_id)
         if b is None:
             return True
         item = Item.parse(b.item)
@@ -228,7 +233,7 @@ class TurnRunner:
         total = 0
         while True:
 
-            def job(conn: sqlite3.Connection) -> int:
+            def job(conn: Conn) -> int:
                 ids = participants.due_to_wake(conn, self.clock().isoformat(), BATCH)
                 for pid in ids:
                     self.agenda_turn(conn, pid, Inbound(kind="wake"))
@@ -246,7 +251,7 @@ class TurnRunner:
 
     @staticmethod
     def _store(
-        conn: sqlite3.Connection,
+        conn: Conn,
         channel: str,
         address: str,
         before: Participant,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Any
 
-import aiosqlite
+from storage.db import Reader
 
 COLUMNS = (
     "participant",
@@ -23,7 +23,7 @@ COLUMNS = (
 )
 
 
-async def rows(conn: aiosqlite.Connection, dialogue: str) -> AsyncIterator[tuple[Any, ...]]:
+async def rows(conn: Reader, dialogue: str) -> AsyncIterator[tuple[Any, ...]]:
     """Answers to flows, then responses to prompts and polls (flow `prompt-<id>`)."""
     # The profile is the one given in this dialogue: someone who moved on to another
     # dialogue has answered its profile questions there, not here.
@@ -33,7 +33,8 @@ async def rows(conn: aiosqlite.Connection, dialogue: str) -> AsyncIterator[tuple
     )
     async with conn.execute(
         f"SELECT a.participant_id, {profile}, a.flow_id, a.step_id, a.value, a.raw, a.language,"
-        " a.channel, a.created_at FROM answers a CROSS JOIN participants p"
+        " a.channel, a.created_at FROM answers a"
+        f" {conn.dialect.join_in_order} participants p"
         " ON p.id = a.participant_id WHERE a.dialogue = ? ORDER BY a.id",
         (*[dialogue] * 4, dialogue),
     ) as cur:

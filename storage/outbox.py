@@ -5,12 +5,17 @@ messages to one person go out in order even across retries and restarts. Replies
 (priority 0) are claimed ahead of bulk messages (priority 1). A row that is done (sent,
 cancelled, failed) keeps neither its text nor its address; done rows are pruned after
 the retention period.
+
+`not_before` is when a queued row may go; once claimed ('sending') it holds when it was
+claimed, so that a row abandoned by a sender that died can be told from one still on the
+wire (`recover`). On PostgreSQL claims skip rows another transaction holds.
 """
 
 from __future__ import annotations
 
 import json
-import sqlite3
+import math
+import time
 from collections.abc import Sequence
 from contextlib import closing
 from dataclasses import dataclass
@@ -18,6 +23,7 @@ from typing import Any
 
 from bot.engine.io import Asks, Figure, Message, Option, Question, Results
 from bot.engine.state import Item
+from storage.conn import Conn
 
 REPLY, BULK = 0, 1
 DONE = "payload = '{}', address = NULL"
@@ -84,7 +90,7 @@ class Outgoing:
 
 
 def enqueue(
-    conn: sqlite3.Connection,
+    conn: Conn,
     participant_id: str | None,
     channel: str,
     address: str,
@@ -115,7 +121,7 @@ def enqueue(
     )
 
 
-def take_back_unsent(conn: sqlite3.Connection, participant_id: str) -> set[str]:
+def take_back_unsent(conn: Conn, participant_id: str) -> set[str]:
     """Cancel the bulk messages showing agenda items that have not left yet; returns the
     items (`poll:3`...) the person therefore never saw."""
     with closing(
@@ -128,14 +134,24 @@ def take_back_unsent(conn: sqlite3.Connection, participant_id: str) -> set[str]:
         return {str(r[0]) for r in cur.fetchall()}
 
 
-def recover(conn: sqlite3.Connection) -> int:
-    """After a crash, rows that were being sent go back to the queue (at-least-once)."""
-    cur = conn.execute("UPDATE outbox SET status = 'queued' WHERE status = 'sending'")
+def recover(conn: Conn, channel: str | None = None, claimed_before: float | None = None) -> int:
+    """Rows that were being sent when their sender died go back to the queue
+    (at-least-once): those of `channel` (else of every channel) claimed before
+    `claimed_before` (else all of them)."""
+    sql = "UPDATE outbox SET status = 'queued' WHERE status = 'sending'"
+    params: tuple[object, ...] = ()
+    if channel is not None:
+        sql += " AND channel = ?"
+        params += (channel,)
+    if claimed_before is not None:
+        sql += " AND not_before < ?"
+        params += (claimed_before,)
+    cur = conn.execute(sql, params)
     return cur.rowcount
 
 
 def claim(
-    conn: sqlite3.Connection,
+    conn: Conn,
     channel: str,
     now: float,
     limit: int,
@@ -151,15 +167,16 @@ def claim(
     """
     conn.execute("DELETE FROM pacing WHERE until < ?", (now - 60,))
     only = " AND o.address = ?" if address is not None else ""
-    params: tuple[object, ...] = (channel, now) + ((address,) if address is not None else ())
+    params: tuple[object, ...] = (now if math.isfinite(now) else time.time(), channel, now)
+    params += (address,) if address is not None else ()
     if hold:
         only += f" AND NOT (o.priority = 1 AND o.dialogue IN ({','.join('?' * len(hold))}))"
         params += tuple(hold)
     params += (now, limit)
     with closing(
         conn.execute(
-            "SELECT o.id, o.participant_id, o.channel, o.address, o.payload, o.attempts, o.priority"
-            " FROM outbox o LEFT JOIN participants p ON p.id = o.participant_id"
+            "UPDATE outbox SET status = 'sending', not_before = ? WHERE id IN ("
+            " SELECT o.id FROM outbox o LEFT JOIN participants p ON p.id = o.participant_id"
             " WHERE o.channel = ? AND o.status = 'queued' AND o.not_before <= ?"
             + only
             + " AND (o.force = 1 OR p.stopped_at IS NULL)"
@@ -168,30 +185,17 @@ def claim(
             "   AND (e.priority < o.priority OR (e.priority = o.priority AND e.id < o.id)))))"
             " AND NOT EXISTS (SELECT 1 FROM pacing g WHERE g.channel = o.channel"
             "   AND g.address = o.address AND g.until > ?)"
-            " ORDER BY o.priority, o.id LIMIT ?",
+            " ORDER BY o.priority, o.id LIMIT ?"
+            + conn.dialect.for_update("o", skip_locked=True)
+            + ") RETURNING id, participant_id, channel, address, payload, attempts, priority",
             params,
         )
     ) as cur:
-        rows = list(cur.fetchall())
-    if rows:
-        conn.executemany(
-            "UPDATE outbox SET status = 'sending' WHERE id = ?", [(r["id"],) for r in rows]
-        )
-    return [
-        Outgoing(
-            r["id"],
-            r["participant_id"],
-            r["channel"],
-            r["address"],
-            from_json(r["payload"]),
-            r["attempts"],
-            r["priority"],
-        )
-        for r in rows
-    ]
+        rows = sorted(cur.fetchall(), key=lambda r: (r[6], r[0]))
+    return [Outgoing(r[0], r[1], r[2], r[3], from_json(r[4]), r[5], r[6]) for r in rows]
 
 
-def next_due(conn: sqlite3.Connection, channel: str) -> float | None:
+def next_due(conn: Conn, channel: str) -> float | None:
     """When the earliest queued row of a channel may be sent (None: nothing queued)."""
     with closing(
         conn.execute(
@@ -203,7 +207,7 @@ def next_due(conn: sqlite3.Connection, channel: str) -> float | None:
 
 
 def sent(
-    conn: sqlite3.Connection,
+    conn: Conn,
     row_id: int,
     provider_id: str | None,
     now: str,
@@ -225,7 +229,7 @@ def sent(
     )
 
 
-def retry(conn: sqlite3.Connection, row_id: int, not_before: float, error: str) -> None:
+def retry(conn: Conn, row_id: int, not_before: float, error: str) -> None:
     conn.execute(
         "UPDATE outbox SET status = 'queued', attempts = attempts + 1, not_before = ?, error = ?"
         " WHERE id = ? AND status = 'sending'",
@@ -233,7 +237,7 @@ def retry(conn: sqlite3.Connection, row_id: int, not_before: float, error: str) 
     )
 
 
-def failed(conn: sqlite3.Connection, row_id: int, error: str) -> None:
+def failed(conn: Conn, row_id: int, error: str) -> None:
     conn.execute(
         f"UPDATE outbox SET status = 'failed', attempts = attempts + 1, error = ?, {DONE}"
         " WHERE id = ? AND status = 'sending'",
@@ -241,7 +245,7 @@ def failed(conn: sqlite3.Connection, row_id: int, error: str) -> None:
     )
 
 
-def prune(conn: sqlite3.Connection, before: str) -> int:
+def prune(conn: Conn, before: str) -> int:
     """Forget rows that are done (sent, cancelled, failed) and older than `before`."""
     cur = conn.execute(
         "DELETE FROM outbox WHERE status IN ('sent', 'cancelled', 'failed') AND created_at < ?",
@@ -250,7 +254,7 @@ def prune(conn: sqlite3.Connection, before: str) -> int:
     return cur.rowcount
 
 
-def delivery(conn: sqlite3.Connection, provider_id: str, status: str, error: str | None) -> bool:
+def delivery(conn: Conn, provider_id: str, status: str, error: str | None) -> bool:
     """A provider's delivery report (e.g. Twilio's status callback). False if unknown id."""
     cur = conn.execute(
         "UPDATE outbox SET delivery = ?, error = coalesce(?, error) WHERE provider_id = ?",

@@ -4,17 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-import aiosqlite
+from storage.db import Reader
 
 
-async def _rows(
-    conn: aiosqlite.Connection, sql: str, params: tuple[Any, ...]
-) -> list[tuple[Any, ...]]:
+async def _rows(conn: Reader, sql: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
     async with conn.execute(sql, params) as cur:
         return [tuple(r) for r in await cur.fetchall()]
 
 
-async def people(conn: aiosqlite.Connection, dialogue: str, since: str) -> list[Any]:
+async def people(conn: Reader, dialogue: str, since: str) -> list[Any]:
     """One pass over a dialogue's participants, grouped by everything the dashboard
     counts: (group, channel, language, consented, active since, stopped, unreachable, n)."""
     return await _rows(
@@ -27,7 +25,7 @@ async def people(conn: aiosqlite.Connection, dialogue: str, since: str) -> list[
     )
 
 
-async def flows_finished(conn: aiosqlite.Connection, dialogue: str) -> dict[str, int]:
+async def flows_finished(conn: Reader, dialogue: str) -> dict[str, int]:
     rows = await _rows(
         conn,
         "SELECT flow_id, count(DISTINCT participant_id) FROM runs"
@@ -37,7 +35,7 @@ async def flows_finished(conn: aiosqlite.Connection, dialogue: str) -> dict[str,
     return {str(k): int(v) for k, v in rows}
 
 
-async def waiting_at(conn: aiosqlite.Connection, dialogue: str) -> list[tuple[str, str, int]]:
+async def waiting_at(conn: Reader, dialogue: str) -> list[tuple[str, str, int]]:
     """(flow, step, people) whose run is still open at that step: where people drop out."""
     rows = await _rows(
         conn,
@@ -48,7 +46,7 @@ async def waiting_at(conn: aiosqlite.Connection, dialogue: str) -> list[tuple[st
     return [(str(f), str(s), int(n)) for f, s, n in rows]
 
 
-async def responders(conn: aiosqlite.Connection, dialogue: str) -> dict[int, int]:
+async def responders(conn: Reader, dialogue: str) -> dict[int, int]:
     rows = await _rows(
         conn,
         "SELECT r.prompt_id, count(*) FROM responses r JOIN prompts q ON q.id = r.prompt_id"
@@ -58,7 +56,7 @@ async def responders(conn: aiosqlite.Connection, dialogue: str) -> dict[int, int
     return {int(k): int(v) for k, v in rows}
 
 
-async def votes_by_group(conn: aiosqlite.Connection, prompt_id: int) -> list[tuple[str, str, int]]:
+async def votes_by_group(conn: Reader, prompt_id: int) -> list[tuple[str, str, int]]:
     """(group, option index, votes) for a poll."""
     rows = await _rows(
         conn,
@@ -71,7 +69,7 @@ async def votes_by_group(conn: aiosqlite.Connection, prompt_id: int) -> list[tup
     return [(str(g), str(v), int(n)) for g, v, n in rows]
 
 
-async def broadcast_progress(conn: aiosqlite.Connection, dialogue: str) -> dict[str, int]:
+async def broadcast_progress(conn: Reader, dialogue: str) -> dict[str, int]:
     rows = await _rows(
         conn,
         "SELECT status, count(*) FROM outbox WHERE dialogue = ? AND priority = 1 GROUP BY status",

@@ -1,4 +1,5 @@
-"""Facilitators through the console channel's turn path, on a real SQLite file."""
+"""Facilitators through the console channel's turn path, on a real database (SQLite and
+PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import asyncio
 import csv
 import json
 import logging
-import sqlite3
+import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -20,9 +21,12 @@ from bot.outbox import Delivered, Sender, Throttle
 from bot.runtime import Content, open_runner
 from bot.scheduler import Scheduler
 from bot.turns import TurnRunner
+from storage.conn import Conn
 from storage.outbox import Outgoing
 from tests.conftest import make_settings
 from tests.people import Clock, onboard, phone, pid_of, q, say, screen, use_clock, vote
+
+pytestmark = pytest.mark.backends
 
 ORG = "org"
 PEOPLE = {
@@ -35,9 +39,14 @@ POLL = "/poll en: Which first? | Water | Roads || fr: Quoi d'abord ? | Eau | Rou
 
 @pytest.fixture
 async def fac(
-    tmp_path: Path, content: Content
+    tmp_path: Path, content: Content, database_url: str
 ) -> AsyncIterator[tuple[TurnRunner, Settings, Clock]]:
-    settings = make_settings(tmp_path, facilitators=f"console:{ORG}", files_dir=tmp_path / "files")
+    settings = make_settings(
+        tmp_path,
+        database_url=database_url,
+        facilitators=f"console:{ORG}",
+        files_dir=tmp_path / "files",
+    )
     runner = await open_runner(settings, content)
     clock = Clock()
     use_clock(runner, clock)
@@ -210,9 +219,10 @@ def test_facilitators_setting() -> None:
     }
 
 
-async def seed(settings: Settings, groups: dict[str, int]) -> None:
-    """Participants with known groups, languages and channels, straight into the file."""
-    with sqlite3.connect(settings.database_path) as conn:
+async def seed(runner: TurnRunner, groups: dict[str, int]) -> None:
+    """Participants with known groups, languages and channels, straight into the database."""
+
+    def rows(conn: Conn) -> None:
         n = 0
         for group, count in groups.items():
             for _ in range(count):
@@ -234,12 +244,14 @@ async def seed(settings: Settings, groups: dict[str, int]) -> None:
                     (f"s{n}", lang, channel),
                 )
 
+    await runner.db.write(rows)
+
 
 async def test_dashboard_numbers_on_a_seeded_database(
     fac: tuple[TurnRunner, Settings, Clock],
 ) -> None:
     runner, settings, clock = fac
-    await seed(settings, {"community": 50, "government": 7, "business": 3})
+    await seed(runner, {"community": 50, "government": 7, "business": 3})
     board = await dashboard.build(runner.db, runner.dialogues["baraza"], clock.now)
     text = dashboard.text(board)
     assert board.totals["consented"] == 60
@@ -253,8 +265,8 @@ async def test_dashboard_numbers_on_a_seeded_database(
 
 
 async def test_export_has_no_address(fac: tuple[TurnRunner, Settings, Clock]) -> None:
-    runner, settings, clock = fac
-    await seed(settings, {"community": 6})
+    runner, _, clock = fac
+    await seed(runner, {"community": 6})
     await join_people(runner, clock)
     texts = await say(runner, ORG, "/export")
     assert texts[0].startswith("Export of baraza: ")
@@ -286,9 +298,9 @@ class Recorder:
 
 
 async def test_broadcast_survives_a_kill_and_nobody_gets_it_twice_more_than_once(
-    tmp_path: Path, content: Content
+    tmp_path: Path, content: Content, database_url: str
 ) -> None:
-    settings = make_settings(tmp_path, facilitators=f"console:{ORG}")
+    settings = make_settings(tmp_path, database_url=database_url, facilitators=f"console:{ORG}")
     runner = await open_runner(settings, content)
     clock = Clock()
     use_clock(runner, clock)
@@ -298,7 +310,9 @@ async def test_broadcast_survives_a_kill_and_nobody_gets_it_twice_more_than_once
     clock.advance()
     await say(runner, ORG, "/prompt What should the next session discuss?")
     first = Recorder(fail_after=15)
-    sender = Sender(runner.db, first, rate=1000, concurrency=4)
+    # its clock an hour behind: on PostgreSQL, where several processes may send, rows left
+    # 'sending' go again once they were claimed longer ago than any send takes
+    sender = Sender(runner.db, first, rate=1000, concurrency=4, clock=lambda: time.time() - 3600)
     with pytest.raises(asyncio.CancelledError):
         while await sender.drain_once():
             pass

@@ -9,7 +9,6 @@ same name resumes where that participant was.
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 import sys
 from functools import partial
 from typing import TextIO
@@ -18,6 +17,7 @@ from bot.channels.text import render
 from bot.engine.io import Inbound
 from bot.turns import Envelope, TurnRunner
 from storage import outbox
+from storage.conn import Conn
 
 CHANNEL = "console"
 
@@ -60,11 +60,11 @@ class Console:
             printed += len(rows)
             await self.runner.db.write(partial(self._done, rows, self.runner.clock().isoformat()))
 
-    def _claim(self, conn: sqlite3.Connection) -> list[outbox.Outgoing]:
+    def _claim(self, conn: Conn) -> list[outbox.Outgoing]:
         return outbox.claim(conn, CHANNEL, float("inf"), 1, address=self.address)
 
     @staticmethod
-    def _done(rows: list[outbox.Outgoing], stamp: str, conn: sqlite3.Connection) -> None:
+    def _done(rows: list[outbox.Outgoing], stamp: str, conn: Conn) -> None:
         for row in rows:
             outbox.sent(conn, row.id, None, stamp)
 

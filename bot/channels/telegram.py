@@ -49,6 +49,7 @@ from bot.engine.io import Inbound, Recorded
 from bot.engine.state import Item
 from bot.i18n import pick_language
 from bot.outbox import Sender
+from bot.roles import Role
 from bot.turns import Envelope, Outcome, TurnRunner
 from bot.web import MAX_BODY
 
@@ -250,7 +251,9 @@ class TelegramChannel:
             await app.start()
             if not self.webhook:
                 await app.bot.delete_webhook()
-                self._polling = asyncio.create_task(self._poll(), name="telegram-polling")
+                # One poller among all processes sharing the database (bot/roles.py).
+                poller = Role(self.runner.db, "telegram-poller", self._poll)
+                self._polling = asyncio.create_task(poller.hold(), name="telegram-polling")
             else:
                 try:
                     await app.bot.set_webhook(

@@ -10,7 +10,6 @@ FACILITATORS (optionally `@<dialogue>`: without it, every dialogue) or added wit
 from __future__ import annotations
 
 import logging
-import sqlite3
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -34,6 +33,7 @@ from bot.i18n import Translator, pick_language
 from bot.phones import mask_address
 from bot.turns import Envelope, Outcome
 from storage import facilitators, inbound, outbox, participants, prompts
+from storage.conn import Conn
 from storage.db import Database
 from storage.prompts import PromptRow
 
@@ -82,7 +82,7 @@ class Facilitation:
         conf = self.configured.get(who, set())
         if conf is None:
             return list(self.dialogues)
-        stored = await self.db.write(partial(facilitators.dialogues_of, address=who))
+        stored = await self.db.read(partial(facilitators.dialogues_of, address=who))
         return [d for d in self.dialogues if d in conf or d in stored]
 
     async def handle(self, env: Envelope) -> Outcome | None:
@@ -104,9 +104,7 @@ class Facilitation:
         allowed = await self.allowed_dialogues(who)
         lang = await self._language(env)
         if not allowed:
-            log.warning(
-                "refused facilitator command /%s from %s", cmd.name, mask_address(who)
-            )
+            log.warning("refused facilitator command /%s from %s", cmd.name, mask_address(who))
             return await self._reply(env, [Message(self.tr(lang, "fac-refused"))])
         code = cmd.options.get("dialogue") or (
             self.default_dialogue if self.default_dialogue in allowed else allowed[0]
@@ -123,7 +121,7 @@ class Facilitation:
         return await self._reply(env, messages)
 
     async def _language(self, env: Envelope) -> str:
-        found = await self.db.write(
+        found = await self.db.read(
             partial(participants.find, channel=env.channel, address=env.address)
         )
         if found is not None:
@@ -133,7 +131,7 @@ class Facilitation:
     async def _reply(self, env: Envelope, messages: list[Message]) -> Outcome:
         now = self.clock().isoformat()
 
-        def job(conn: sqlite3.Connection) -> Outcome:
+        def job(conn: Conn) -> Outcome:
             found = participants.find(conn, env.channel, env.address)
             pid = found.id if found else None
             outbox.enqueue(conn, pid, env.channel, env.address, messages, now)
@@ -169,12 +167,12 @@ class Facilitation:
         if cmd.name == "close":
             return [await self.close(row, lang)]
         if cmd.name == "results":
-            votes = await self.db.write(partial(prompts.votes_by_group, prompt_id=row.id))
+            votes = await self.db.read(partial(prompts.votes_by_group, prompt_id=row.id))
             return [self._results(row, votes, lang)]
         # share: the results go on everyone's agenda, as information
         stamp = now.isoformat()
 
-        def share(conn: sqlite3.Connection) -> int:
+        def share(conn: Conn) -> int:
             prompts.mark_shared(conn, row.id, stamp)
             return broadcast.start(conn, Item("results", row.id), row, stamp, urgent=False)
 
@@ -199,7 +197,7 @@ class Facilitation:
 
         urgent = "urgent" in cmd.options
 
-        def job(conn: sqlite3.Connection) -> tuple[int, int]:
+        def job(conn: Conn) -> tuple[int, int]:
             pid = prompts.create(
                 conn,
                 d.code,
@@ -237,9 +235,9 @@ class Facilitation:
 
     async def _poll(self, cmd: Command, d: Dialogue) -> PromptRow | None:
         if cmd.body.strip().isdigit():
-            row = await self.db.write(partial(prompts.get, prompt_id=int(cmd.body.strip())))
+            row = await self.db.read(partial(prompts.get, prompt_id=int(cmd.body.strip())))
             return row if row is not None and row.dialogue == d.code else None
-        return await self.db.write(partial(prompts.latest, dialogue=d.code, kind="poll"))
+        return await self.db.read(partial(prompts.latest, dialogue=d.code, kind="poll"))
 
     async def close(self, row: PromptRow, lang: str) -> Message:
         now = self.clock().isoformat()
@@ -247,7 +245,7 @@ class Facilitation:
         # Pending replies stay pending for a while: a late "2" by SMS is then told the poll
         # is closed instead of being taken as the answer to the flow's question.
         closed = await self.db.write(partial(prompts.close, prompt_id=row.id, now=now))
-        votes = await self.db.write(partial(prompts.votes_by_group, prompt_id=row.id))
+        votes = await self.db.read(partial(prompts.votes_by_group, prompt_id=row.id))
         total = poll_table(votes, len(row.options(lang))).overall.total
         key = "fac-poll-closed" if closed else "fac-already-closed"
         return Message(self.tr(lang, key, id=row.id, votes=total.text))

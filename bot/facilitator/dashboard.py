@@ -94,7 +94,7 @@ async def build(db: Database, dialogue: Dialogue, now: datetime, lang: str = "en
         await reports.waiting_at(conn, dialogue.code),
     )
     responders = await reports.responders(conn, dialogue.code)
-    rows = await db.write(partial(prompts.all_for, dialogue=dialogue.code))
+    rows = await db.read(partial(prompts.all_for, dialogue=dialogue.code))
     for r in [r for r in rows if r.sent_at][-5:]:
         if r.kind == "poll":  # the same figure as every other display of the poll shows
             votes = await reports.votes_by_group(conn, r.id)
@@ -107,7 +107,7 @@ async def build(db: Database, dialogue: Dialogue, now: datetime, lang: str = "en
         row = polls[-1]
         own = row.text_in(lang)
         options = [str(o) for o in own["options"]]
-        tally = await db.write(partial(prompts.tally, prompt_id=row.id))
+        tally = await db.read(partial(prompts.tally, prompt_id=row.id))
         by_group: dict[str, list[int]] = {}
         for group, value, n in await reports.votes_by_group(conn, row.id):
             by_group.setdefault(group, [0] * len(options))

@@ -178,7 +178,7 @@ class Site:
         if not token or len(token) > 128:
             return None
         hashed = digest(token)
-        found = await self.fac.db.write(
+        found = await self.fac.db.read(
             partial(web_sessions.session, session_hash=hashed, now=stamp(self.now()))
         )
         if found is None:

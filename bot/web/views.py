@@ -192,7 +192,7 @@ async def polls(
     db: Database, dialogue: Dialogue, tr: Translator, lang: str, now: datetime
 ) -> list[PollResult]:
     """Every poll of the dialogue that was sent, newest first, with its results."""
-    rows = await db.write(partial(prompts.all_for, dialogue=dialogue.code))
+    rows = await db.read(partial(prompts.all_for, dialogue=dialogue.code))
     found = []
     for row in reversed([r for r in rows if r.kind == "poll" and r.sent_at]):
         own = row.text_in(lang)

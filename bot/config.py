@@ -26,6 +26,9 @@ class Settings(BaseSettings):
     """`sqlite:///file.sqlite3` (one process) or `postgresql://user@host/name` (several)."""
     database_path: Path | None = None
     """Deprecated: an SQLite file, for DATABASE_URL=sqlite:///<it> (DATABASE_URL wins)."""
+    send_lease: float = Field(default=60.0, gt=0)
+    """PostgreSQL: seconds after which a message a sender left half-sent (its process
+    died) is sent again by another process; longer than any one send takes."""
     flows_dir: Path = Path("flows")
     locales_dir: Path = Path("locales")
     default_language: Literal["en", "fr", "es"] = "en"
@@ -86,6 +89,7 @@ EXPECTED = {
     "default_language": "one of " + ", ".join(LANGUAGES),
     "telegram_mode": "polling or webhook",
     "sms_gsm_fallback": "true or false",
+    "send_lease": "a number of seconds above 0 (e.g. 60)",
 }
 """What a setting must be, for the line that says it is not."""
 

@@ -81,6 +81,8 @@ class Role:
                 self.held = False
                 with contextlib.suppress(Exception):
                     await lease.release()
+                if self.db.shared:
+                    log.info("%s: role given up", self.name)
 
     async def _elect(self) -> Lease | None:
         try:
@@ -94,9 +96,11 @@ class Role:
             await asyncio.wait_for(self._wake.wait(), seconds)
 
     async def _serve(self, lease: Lease) -> None:
+        await self._pause(self.handover)
+        if self._stopping or not await lease.alive():
+            return
         if self.db.shared:
             log.info("%s: this process holds the role", self.name)
-        await self._pause(self.handover)
         while not self._stopping:
             self._task = task = asyncio.create_task(self._run(), name=self.name)
             try:

@@ -64,7 +64,7 @@ async def open_runner(
         raise InvalidContent(
             [Problem(str(settings.flows_dir), "start", f"no flow {f!r}") for f in missing]
         )
-    db = await database(db_path or settings.database_url).open()
+    db = await database(db_path or settings.database_url, send_lease=settings.send_lease).open()
     runner = TurnRunner(
         db,
         content.tr,

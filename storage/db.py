@@ -117,6 +117,7 @@ def database(target: str | Path, **options: Any) -> Database:
         return PostgresDatabase(str(target), **options)
     from storage.sqlite import SqliteDatabase
 
+    options.pop("send_lease", None)  # one process: nothing is ever half-sent by another
     return SqliteDatabase(sqlite_path(target), **options)
 
 
@@ -176,7 +177,7 @@ class Database(ABC):
 
     shared: ClassVar[bool] = False
     """Several processes may use this database at once (PostgreSQL)."""
-    claim_lease: ClassVar[float] = 0.0
+    claim_lease: float = 0.0
     """Seconds after which an outbox row still marked 'sending' counts as abandoned by
     a sender that died (0: only one process, so at start every such row is)."""
     max_batch: ClassVar[int] = 512

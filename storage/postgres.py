@@ -28,6 +28,7 @@ import asyncio
 import contextlib
 import hashlib
 import logging
+import os
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
@@ -52,6 +53,7 @@ RETRYABLE = (errors.DeadlockDetected, errors.SerializationFailure, errors.Unique
 MIGRATION_LOCK = 0x4241_5241_5A41_4D31
 """Advisory lock key held while migrating, so two processes starting together take turns."""
 KEEPALIVES: dict[str, Any] = {
+    "application_name": f"baraza-{os.getpid()}",
     "keepalives": 1,
     "keepalives_idle": 5,
     "keepalives_interval": 2,
@@ -247,14 +249,14 @@ class _InDoubt(Exception):
 
 class PostgresDatabase(Database):
     shared: ClassVar[bool] = True
-    claim_lease: ClassVar[float] = 60.0
     max_batch: ClassVar[int] = 64
     """A batch holds its participants' row locks until it commits: kept short."""
 
-    def __init__(self, url: str, *, readers: int = 4) -> None:
+    def __init__(self, url: str, *, readers: int = 4, send_lease: float = 60.0) -> None:
         super().__init__()
         self.dsn = url
         self.readers = readers
+        self.claim_lease = send_lease
         self._conn: psycopg.Connection[Any] | None = None
         self._pool: ConnectionPool | None = None
         self._elections: _Elections | None = None

@@ -111,11 +111,12 @@ class TurnRunner:
         """The whole turn, in the writer's thread: read, advance (pure), store."""
         now = self.clock()
         stamp = now.isoformat()
-        if env.external_id is not None and not inbound.claim(
-            conn, env.channel, env.external_id, stamp
-        ):
-            return Outcome(duplicate=True)
+        claimed = None
+        if env.external_id is not None:
+            claimed = inbound.claiming(conn, env.channel, env.external_id, stamp)
         found = participants.find(conn, env.channel, env.address, lock=True)
+        if claimed is not None and not claimed():
+            return Outcome(duplicate=True)
         if found is None:
             if env.inbound.kind == "button":
                 # a tap on an old message (e.g. after DELETE): no record is made for it

@@ -184,6 +184,13 @@ def _copy(source: str | Path, target: str | Path, progress: Callable[[str], None
             raise CopyRefused(
                 f"--to {shown(target)} is not empty: {rows}; copy into a new, empty database"
             )
+        orphans = _orphans(src)
+        if orphans:
+            rows = ", ".join(f"{t} ({n})" for t, n in orphans.items())
+            raise CopyRefused(
+                f"--from {shown(source)} has rows that refer to rows no longer there: {rows}"
+                " (left when foreign keys were not enforced); PostgreSQL would refuse them"
+            )
         before = {t: count(src, t) for t in found}
         try:
             for table, cols in found.items():
@@ -198,6 +205,16 @@ def _copy(source: str | Path, target: str | Path, progress: Callable[[str], None
         after = {t: count(dst, t) for t in found}
         _end(dst)
     return [Counted(t, before[t], after[t]) for t in found]
+
+
+def _orphans(conn: Conn) -> dict[str, int]:
+    """SQLite: rows whose foreign key points nowhere, per table (none on PostgreSQL)."""
+    if conn.dialect.name != "sqlite":
+        return {}
+    found: dict[str, int] = {}
+    for row in conn.execute("PRAGMA foreign_key_check").fetchall():
+        found[str(row[0])] = found.get(str(row[0]), 0) + 1
+    return found
 
 
 def _snapshot(conn: Conn) -> None:

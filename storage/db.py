@@ -181,6 +181,8 @@ class Database(ABC):
     """Seconds after which an outbox row still marked 'sending' counts as abandoned by
     a sender that died (0: only one process, so at start every such row is)."""
     max_batch: ClassVar[int] = 512
+    writers: int = 1
+    """Batches committed at once (each on its own connection and thread)."""
     readers: int = 2
 
     def __new__(cls, *args: Any, **kwargs: Any) -> Database:
@@ -197,7 +199,7 @@ class Database(ABC):
     def __init__(self) -> None:
         self.commits = 0
         self._queue: asyncio.Queue[_Pending | None] = asyncio.Queue()
-        self._task: asyncio.Task[None] | None = None
+        self._tasks: list[asyncio.Task[None]] = []
         self._executor: ThreadPoolExecutor | None = None
         self._read_executor: ThreadPoolExecutor | None = None
         self._read_slots: asyncio.Semaphore | None = None
@@ -220,7 +222,7 @@ class Database(ABC):
 
     async def open(self) -> Self:
         """Open (create, migrate); `Unusable` says why it cannot be used."""
-        self._executor = ThreadPoolExecutor(1, thread_name_prefix="baraza-writer")
+        self._executor = ThreadPoolExecutor(self.writers, thread_name_prefix="baraza-writer")
         self._read_executor = ThreadPoolExecutor(
             self.readers + 1, thread_name_prefix="baraza-reader"
         )
@@ -230,15 +232,19 @@ class Database(ABC):
         except BaseException:
             await self.close()
             raise
-        self._task = asyncio.create_task(self._write_loop(), name="baraza-db-writer")
+        self._tasks = [
+            asyncio.create_task(self._write_loop(), name=f"baraza-db-writer-{n}")
+            for n in range(self.writers)
+        ]
         return self
 
     async def close(self) -> None:
         """Finish the batch in hand, refuse what is still queued, close the connections."""
-        if self._task is not None:
-            self._queue.put_nowait(None)
-            await self._task
-            self._task = None
+        if self._tasks:
+            for _ in self._tasks:
+                self._queue.put_nowait(None)
+            await asyncio.gather(*self._tasks)
+            self._tasks = []
         while not self._queue.empty():
             job = self._queue.get_nowait()
             if job is not None and not job.future.done():
@@ -268,7 +274,7 @@ class Database(ABC):
 
     async def write(self, fn: Callable[[Conn], T]) -> T:
         """Run `fn(conn)` in the writer's transaction: all of it is committed, or none."""
-        if self._task is None:
+        if not self._tasks:
             raise RuntimeError("database is not open")
         job = _Pending(fn)
         self._queue.put_nowait(job)

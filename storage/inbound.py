@@ -5,6 +5,8 @@ It holds no text: before consent nothing but the address and language may be sto
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from storage.conn import Conn
 
 
@@ -16,6 +18,23 @@ def claim(conn: Conn, channel: str, external_id: str, now: str) -> bool:
         (channel, external_id, now),
     )
     return cur.rowcount == 1
+
+
+def claiming(conn: Conn, channel: str, external_id: str, now: str) -> Callable[[], bool]:
+    """`claim`, its answer read later (call the result): on PostgreSQL the INSERT then
+    travels with the statements after it (pipeline mode), one round trip for them all."""
+    cur = conn.execute(
+        "INSERT INTO inbound (channel, external_id, received_at) VALUES (?, ?, ?)"
+        " ON CONFLICT DO NOTHING RETURNING 1",
+        (channel, external_id, now),
+    )
+
+    def first_time() -> bool:
+        rows = cur.fetchall()
+        cur.close()
+        return bool(rows)
+
+    return first_time
 
 
 def prune(conn: Conn, before: str) -> int:

@@ -29,6 +29,7 @@ import contextlib
 import hashlib
 import logging
 import os
+import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
@@ -251,15 +252,33 @@ class PostgresDatabase(Database):
     shared: ClassVar[bool] = True
     max_batch: ClassVar[int] = 64
     """A batch holds its participants' row locks until it commits: kept short."""
+    writers = 2
+    """Two batches in flight per process: one's round trips overlap the other's work."""
 
     def __init__(self, url: str, *, readers: int = 4, send_lease: float = 60.0) -> None:
         super().__init__()
         self.dsn = url
         self.readers = readers
         self.claim_lease = send_lease
-        self._conn: psycopg.Connection[Any] | None = None
+        self._local = threading.local()
+        self._writer_conns: set[psycopg.Connection[Any]] = set()
         self._pool: ConnectionPool | None = None
         self._elections: _Elections | None = None
+
+    @property
+    def _conn(self) -> psycopg.Connection[Any] | None:
+        """This writer thread's connection."""
+        conn: psycopg.Connection[Any] | None = getattr(self._local, "conn", None)
+        return conn
+
+    @_conn.setter
+    def _conn(self, conn: psycopg.Connection[Any] | None) -> None:
+        old = getattr(self._local, "conn", None)
+        if old is not None:
+            self._writer_conns.discard(old)
+        self._local.conn = conn
+        if conn is not None:
+            self._writer_conns.add(conn)
 
     @property
     def url(self) -> str:
@@ -308,9 +327,9 @@ class PostgresDatabase(Database):
         if self._elections is not None:
             await self._elections.close()
             self._elections = None
-        if self._conn is not None:
-            conn, self._conn = self._conn, None
-            await loop.run_in_executor(self._executor, conn.close)
+        conns, self._writer_conns = list(self._writer_conns), set()
+        for conn in conns:
+            conn.close()
         if self._pool is not None:
             pool, self._pool = self._pool, None
             await loop.run_in_executor(self._read_executor, pool.close)

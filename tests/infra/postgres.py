@@ -95,8 +95,10 @@ def server_version(bindir: Path) -> str:
 class PostgresServer:
     """One PostgreSQL cluster in a temp folder: `initdb`, `start`, `stop`, `restart`, `close`."""
 
-    def __init__(self, bindir: Path) -> None:
+    def __init__(self, bindir: Path, config: dict[str, str] | None = None) -> None:
         self.bindir = bindir
+        self.config = config or {}
+        """postgresql.conf settings over the tests' own (the bench: fsync on)."""
         self.run_as: pwd.struct_passwd | None = None
         if os.geteuid() == 0:
             try:
@@ -156,6 +158,7 @@ class PostgresServer:
             # synchronous_commit=off: an immediate stop would then lose acknowledged commits.
             "fsync": "off",
             "full_page_writes": "off",
+            **self.config,
         }
         with (self.data_dir / "postgresql.conf").open("a") as conf:
             conf.write("\n# baraza tests\n")
@@ -229,12 +232,15 @@ class PostgresServer:
 
 
 @contextlib.contextmanager
-def throwaway_server(bindir: Path | None = None) -> Iterator[PostgresServer]:
-    """A started server, stopped and deleted on the way out."""
+def throwaway_server(
+    bindir: Path | None = None, config: dict[str, str] | None = None
+) -> Iterator[PostgresServer]:
+    """A started server, stopped and deleted on the way out (`config`: postgresql.conf
+    settings over the tests' fast ones)."""
     found = bindir or find_bindir()
     if found is None:
         raise RuntimeError(f"no PostgreSQL server binaries found ({INSTALL_HINT})")
-    server = PostgresServer(found)
+    server = PostgresServer(found, config)
     atexit.register(server.close)  # in case the way out is never reached
     try:
         server.initdb()

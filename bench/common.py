@@ -21,6 +21,7 @@ import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -247,6 +248,12 @@ def seed_survey_population(
             templates,
         )
         conn.execute("DELETE FROM outbox")
+        # last seen an hour ago: at rest, so a broadcast is shown to them at once (bench 3)
+        # rather than after their next answer
+        conn.execute(
+            "UPDATE participants SET last_seen_at = ?",
+            ((datetime.now(UTC) - timedelta(hours=1)).isoformat(),),
+        )
         conn.commit()
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     return Path(settings.database_path)

@@ -301,7 +301,9 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     rss_before = vm_hwm_kb()
     part = tuple(int(x) for x in args.part.split("/"))
     turns = sum(1 for row in rounds for i, _ in row if i % part[1] == part[0])
+    cpu = time.process_time()
     seconds = await drive(app, rounds, args.window, (part[0], part[1]), args.start_at)
+    cpu = time.process_time() - cpu
     ended = time.time()
     rate = turns / seconds
     flush = 0.0
@@ -325,6 +327,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "rate_processing": turns / seconds,
         "mine": turns,
         "ended": ended,
+        "cpu_s": cpu,
         "errors": len(errors),
         "first_error": errors[0] if errors else None,
         "rss_before_kb": rss_before,

@@ -215,12 +215,15 @@ class Sender:
         """Until a send finishes, a turn queues messages, or a queued one falls due."""
         if self._stopping:
             return
+        # Cleared before the queue is looked at: a turn committed after that look rings
+        # the bell, one committed before it is seen by it (the look no longer waits
+        # behind the writer's commits).
+        self.wake.clear()
         due = await self.db.read(partial(outbox.next_due, channel=self.transport.channel))
         now = self.clock()
         longest = SHARED_IDLE if self.db.shared else MAX_IDLE
         timeout = longest if due is None else min(longest, max(MIN_IDLE, due - now))
         timeout = max(timeout, self.paused_until - now)
-        self.wake.clear()
         waiter = asyncio.create_task(self.wake.wait())
         try:
             await asyncio.wait({waiter, *inflight}, timeout=timeout, return_when=FIRST_COMPLETED)

@@ -96,45 +96,49 @@ class Role:
             await asyncio.wait_for(self._wake.wait(), seconds)
 
     async def _serve(self, lease: Lease) -> None:
+        """Run the work while the role holds (checked every `check` seconds, also while
+        failed work waits to start again); stop it as soon as the role is lost."""
         await self._pause(self.handover)
         if self._stopping or not await lease.alive():
             return
         if self.db.shared:
             log.info("%s: this process holds the role", self.name)
-        while not self._stopping:
-            self._task = task = asyncio.create_task(self._run(), name=self.name)
-            try:
-                while not task.done():
+        restart_at = 0.0
+        loop = asyncio.get_running_loop()
+        try:
+            while not (self._stopping and self._task is None):
+                if self._task is None and loop.time() >= restart_at:
+                    self._task = asyncio.create_task(self._run(), name=self.name)
+                task = self._task
+                if task is None:
+                    await self._pause(min(self.check, restart_at - loop.time()))
+                else:
                     await asyncio.wait({task}, timeout=self.check)
-                    if not task.done() and not await lease.alive():
-                        log.warning(
-                            "%s: role lost (the database connection holding it is gone);"
-                            " stopping here, another process takes over",
-                            self.name,
-                        )
-                        await _cancel(task)
+                if task is not None and task.done():
+                    self._task = None
+                    if task.cancelled() or self._stopping or task.exception() is None:
                         return
-            except asyncio.CancelledError:
+                    exc = task.exception()
+                    log.error(
+                        "%s failed (%s: %s); starting it again in %.0fs",
+                        self.name,
+                        type(exc).__name__,
+                        exc,
+                        RESTART,
+                        exc_info=exc,
+                    )
+                    restart_at = loop.time() + RESTART
+                if not await lease.alive():
+                    log.warning(
+                        "%s: role lost (the database connection holding it is gone);"
+                        " stopping here, another process takes over",
+                        self.name,
+                    )
+                    return
+        finally:
+            task, self._task = self._task, None
+            if task is not None:
                 await _cancel(task)
-                raise
-            finally:
-                self._task = None
-            if task.cancelled() or self._stopping:
-                return
-            exc = task.exception()
-            if exc is None:
-                return
-            log.error(
-                "%s failed (%s: %s); starting it again in %.0fs",
-                self.name,
-                type(exc).__name__,
-                exc,
-                RESTART,
-                exc_info=exc,
-            )
-            await self._pause(RESTART)
-            if not await lease.alive():
-                return
 
 
 async def _cancel(task: asyncio.Task[None]) -> None:

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from types import TracebackType
-from typing import Any, ClassVar, Generic, Protocol, Self, TypeVar, overload
+from typing import Any, ClassVar, Protocol, Self, TypeVar, overload
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 from storage.conn import Conn, Cursor, Dialect
@@ -423,11 +423,11 @@ class Reader:
     def dialect(self) -> Dialect:
         return self.db.dialect
 
-    def execute(self, sql: str, params: Sequence[Any] = ()) -> ReadCursor[Any]:
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> ReadCursor:
         return ReadCursor(self.db, sql, tuple(params))
 
 
-class ReadCursor(Generic[T]):
+class ReadCursor:
     def __init__(self, db: Database, sql: str, params: tuple[Any, ...]) -> None:
         self.db = db
         self.sql = sql

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import aiosqlite
 import httpx
 import pytest
 import uvicorn
@@ -142,7 +141,7 @@ class Rig:
             out[table] = int(rows[0][0])
         return out
 
-    async def participant(self, number: str) -> aiosqlite.Row:
+    async def participant(self, number: str) -> Any:
         rows = await self.runner.db.read(
             "SELECT p.* FROM participants p JOIN addresses a ON a.participant_id = p.id"
             " WHERE a.channel = 'sms' AND a.address = ?",

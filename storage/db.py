@@ -200,6 +200,7 @@ class Database(ABC):
         self.commits = 0
         self._queue: asyncio.Queue[_Pending | None] = asyncio.Queue()
         self._tasks: list[asyncio.Task[None]] = []
+        self._idle_writers = 0
         self._executor: ThreadPoolExecutor | None = None
         self._read_executor: ThreadPoolExecutor | None = None
         self._read_slots: asyncio.Semaphore | None = None
@@ -284,12 +285,19 @@ class Database(ABC):
     async def _write_loop(self) -> None:
         loop = asyncio.get_running_loop()
         while True:
-            first = await self._queue.get()
+            self._idle_writers += 1
+            try:
+                first = await self._queue.get()
+            finally:
+                self._idle_writers -= 1
             if first is None:
                 return
+            # the jobs waiting are shared with the writers that are idle now
+            share = -(-(1 + self._queue.qsize()) // (1 + self._idle_writers))
+            limit = min(self.max_batch, share)
             batch = [first]
             stop = False
-            while len(batch) < self.max_batch and not self._queue.empty():
+            while len(batch) < limit and not self._queue.empty():
                 job = self._queue.get_nowait()
                 if job is None:
                     stop = True

@@ -31,6 +31,7 @@ import logging
 import os
 import threading
 import time
+import weakref
 from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 from typing import Any, ClassVar
@@ -93,10 +94,13 @@ def _row_class(names: tuple[str, ...]) -> type[Row]:
 
 
 def row_factory(cursor: Any) -> RowMaker[Any]:
-    description = cursor.description
-    if description is None:
+    """Rows named by the result's field names (read from the result itself: building
+    `cursor.description` for every statement costs more than the statement)."""
+    result = cursor.pgresult
+    if result is None or not result.nfields:
         return tuple
-    return _row_class(tuple(d.name for d in description))
+    names = (result.fname(i) for i in range(result.nfields))
+    return _row_class(tuple(n.decode() if n is not None else "?column?" for n in names))
 
 
 # --------------------------------------------------------------------------- connections
@@ -106,7 +110,7 @@ class PgCursor:
     """A psycopg cursor as a `storage.conn.Cursor`. In pipeline mode results arrive at
     the next sync; `rowcount` asks for one when it is read first."""
 
-    __slots__ = ("_conn", "_cur")
+    __slots__ = ("__weakref__", "_conn", "_cur")
 
     def __init__(self, cur: psycopg.Cursor[Any], conn: psycopg.Connection[Any]) -> None:
         self._cur = cur
@@ -131,27 +135,54 @@ class PgCursor:
         return iter(self._cur)
 
     def close(self) -> None:
-        self._cur.close()
+        """Nothing to free: the cursor may serve the connection's next statement."""
 
 
 class PgConn:
-    """A psycopg connection as a `storage.conn.Conn`: SQLite's spelling translated."""
+    """A psycopg connection as a `storage.conn.Conn`: SQLite's spelling translated.
 
-    __slots__ = ("raw",)
+    A statement reuses the previous statement's cursor when nobody holds that one any
+    more (most writes: their cursor is dropped at once): making a psycopg cursor costs
+    more than sending a small INSERT. In pipeline mode the results of the statements a
+    cursor ran arrive in order, so the last one's are the ones it keeps."""
+
+    __slots__ = ("_owner", "_spare", "raw")
     dialect: ClassVar[Dialect] = POSTGRESQL
 
     def __init__(self, raw: psycopg.Connection[Any]) -> None:
         self.raw = raw
+        self._spare: psycopg.Cursor[Any] | None = None
+        self._owner: weakref.ref[PgCursor] | None = None
+
+    def _cursor(self) -> psycopg.Cursor[Any]:
+        if self._spare is None or (self._owner is not None and self._owner() is not None):
+            self._spare = self.raw.cursor()
+        return self._spare
+
+    def _held(self, cur: psycopg.Cursor[Any]) -> PgCursor:
+        wrapper = PgCursor(cur, self.raw)
+        self._owner = weakref.ref(wrapper)
+        return wrapper
 
     def execute(self, sql: str, parameters: Params = (), /) -> Cursor:
-        cur = self.raw.cursor()
-        cur.execute(to_postgres(sql), parameters)
-        return PgCursor(cur, self.raw)
+        cur = self._cursor()
+        cur.execute(_query(sql), parameters)
+        return self._held(cur)
 
     def executemany(self, sql: str, parameters: Iterable[Params], /) -> Cursor:
-        cur = self.raw.cursor()
-        cur.executemany(to_postgres(sql), parameters)
-        return PgCursor(cur, self.raw)
+        rows = list(parameters)
+        cur = self._cursor()
+        if len(rows) == 1:  # most turns store one answer, queue one message: cheaper so
+            cur.execute(_query(sql), rows[0])
+        else:
+            cur.executemany(_query(sql), rows)
+        return self._held(cur)
+
+
+@lru_cache(maxsize=2048)
+def _query(sql: str) -> bytes:
+    """The translated query, as the bytes psycopg sends (encoded once, not per call)."""
+    return to_postgres(sql).encode()
 
 
 def connect(url: str, **options: Any) -> psycopg.Connection[Any]:

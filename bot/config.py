@@ -6,10 +6,11 @@ import os
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, PrivateAttr, ValidationError, model_validator
+from pydantic import Field, PrivateAttr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from storage.db import password
+from storage.db import shown as shown_url
 
 LANGUAGES = ("en", "fr", "es")
 
@@ -60,6 +61,13 @@ class Settings(BaseSettings):
 
     _database_setting: str = PrivateAttr("DATABASE_URL")
 
+    @field_validator("database_url")
+    @classmethod
+    def _known_database(cls, url: str) -> str:
+        if "://" in url and not url.startswith(("sqlite:///", "postgresql://", "postgres://")):
+            raise ValueError("not a database URL")
+        return url
+
     @model_validator(mode="after")
     def _database_path_alias(self) -> Settings:
         if self.database_path is not None and "database_url" not in self.model_fields_set:
@@ -90,6 +98,7 @@ EXPECTED = {
     "telegram_mode": "polling or webhook",
     "sms_gsm_fallback": "true or false",
     "send_lease": "a number of seconds above 0 (e.g. 60)",
+    "database_url": "sqlite:///file.sqlite3 or postgresql://user:password@host/name",
 }
 """What a setting must be, for the line that says it is not."""
 
@@ -111,6 +120,8 @@ def _problem(error: Any) -> str:
     var = field.upper()
     given = error.get("input")
     shown = mask(field, str(given)) if field in SECRETS else repr(given)
+    if field == "database_url":
+        shown = repr(shown_url(str(given)))  # its password never
     if len(shown) > 40:
         shown = shown[:37] + "..."
     what = EXPECTED.get(field)

@@ -81,12 +81,13 @@ def sqlite_path(target: str | Path) -> Path:
     if target.startswith("sqlite://"):
         rest = target.removeprefix("sqlite://")
         if not rest.startswith("/"):
-            raise ValueError(f"{target!r}: write sqlite:///file.sqlite3 (three slashes)")
+            raise Unusable(target, "not an SQLite URL", "write sqlite:///file.sqlite3 (three slashes)")
         return Path(unquote(rest[1:]))
     if "://" in target:
-        raise ValueError(
-            f"{shown(target)}: not a database URL Baraza knows "
-            "(sqlite:///file.sqlite3 or postgresql://user@host/name)"
+        raise Unusable(
+            shown(target),
+            "not a database URL Baraza knows",
+            "write sqlite:///file.sqlite3 or postgresql://user@host/name",
         )
     return Path(target)
 

@@ -364,13 +364,15 @@ async def test_a_dialogue_under_way_moves_to_postgresql_and_back_with_nothing_lo
         await admin.copy(lite, pg_url)
 
 
-def baraza(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "TWILIO_"))}
-    env.update(FLOWS_DIR=str(ROOT / "flows"), LOCALES_DIR=str(ROOT / "locales"))
+def baraza(
+    tmp_path: Path, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    environ = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "TWILIO_"))}
+    environ.update(FLOWS_DIR=str(ROOT / "flows"), LOCALES_DIR=str(ROOT / "locales"), **(env or {}))
     return subprocess.run(
         [sys.executable, "-m", "bot.cli", *args],
         cwd=tmp_path,
-        env=env,
+        env=environ,
         capture_output=True,
         text=True,
         timeout=120,
@@ -396,3 +398,24 @@ async def test_db_upgrade_and_copy_from_the_command_line(
     refused = baraza(tmp_path, "db", "copy", "--from", str(lite), "--to", url)
     assert refused.returncode == 2
     assert "is not empty" in refused.stderr
+
+
+def test_a_database_url_that_cannot_be_used_is_one_line_without_its_password(
+    tmp_path: Path,
+) -> None:
+    env = {"DATABASE_URL": "mysql://ana:s3cret-pw@db.example.org/baraza"}
+    bad = baraza(tmp_path, "dashboard", env=env)
+    assert bad.returncode == 2
+    assert bad.stderr.strip() == (
+        "baraza: DATABASE_URL: 'mysql://ana:…@db.example.org/baraza' is not"
+        " sqlite:///file.sqlite3 or postgresql://user:password@host/name; set it in the"
+        " environment"
+    )
+    env = {"DATABASE_URL": "postgresql://ana:s3cret-pw@127.0.0.1:9/baraza"}
+    down = baraza(tmp_path, "dashboard", env=env)
+    assert down.returncode == 2
+    [line] = down.stderr.splitlines()
+    assert line.startswith(
+        "baraza: DATABASE_URL=postgresql://ana:…@127.0.0.1:9/baraza: no PostgreSQL server answers"
+    )
+    assert "s3cret-pw" not in down.stderr + down.stdout

@@ -233,6 +233,9 @@ def generate(workdir: Path, participants: int, answers_each: int = 10, seed: int
             " attempts, created_at, dialogue, prompt_id, sent_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             out,
         )
+    # answers and responses carry the dialogue they were given in (migration 006)
+    conn.execute("UPDATE answers SET dialogue = ? WHERE dialogue IS NULL", (DIALOGUE,))
+    conn.execute("UPDATE responses SET dialogue = ? WHERE dialogue IS NULL", (DIALOGUE,))
     conn.execute("COMMIT")
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     # no ANALYZE: Baraza never runs it, so a real file has no planner statistics

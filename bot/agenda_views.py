@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import datetime
+from typing import Any
 
 from bot import cells
 from bot.dialogues import Dialogue
@@ -60,20 +61,28 @@ def load(
     tr: Translator,
     dialogues: Mapping[str, Dialogue],
     with_vote: Item | None = None,
+    cache: dict[tuple[str, int], Any] | None = None,
 ) -> dict[Item, ItemView]:
+    """`cache`: prompts and tallies read once for a batch of participants (a broadcast's
+    deliveries in one transaction all look at the same poll)."""
     stamp = now.isoformat()
     found: dict[Item, ItemView] = {}
+    memo: dict[tuple[str, int], Any] = {} if cache is None else cache
     for item in set(items):
         if item.kind == "notice":
             view = _notice(item, p, now, tr, dialogues)
             if view is not None:
                 found[item] = view
             continue
-        row = prompts.get(conn, item.id)
+        if ("row", item.id) not in memo:
+            memo["row", item.id] = prompts.get(conn, item.id)
+        row: PromptRow | None = memo["row", item.id]
         if row is None:
             continue
         if item.kind == "results":
-            shown = poll_table(prompts.votes_by_group(conn, row.id), len(row.options("en")))
+            if ("votes", row.id) not in memo:
+                memo["votes", row.id] = prompts.votes_by_group(conn, row.id)
+            shown = poll_table(memo["votes", row.id], len(row.options("en")))
             texts = {lang: results_message(row, shown.overall, lang, tr) for lang in row.texts}
             found[item] = InfoView(texts, live=row.dialogue == p.dialogue)
         elif item.kind == "poll" and row.kind == "poll":

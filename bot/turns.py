@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import partial
-from typing import Protocol
+from typing import Any, Protocol
 
 from bot import agenda_views
 from bot.dialogues import Dialogue
@@ -157,9 +157,17 @@ class TurnRunner:
         answer_count: int = 0,
         unseen: frozenset[Item] = frozenset(),
         with_vote: Item | None = None,
+        cache: dict[tuple[str, int], Any] | None = None,
     ) -> Context:
         views = agenda_views.load(
-            conn, p, items, now, tr=self.tr, dialogues=self.dialogues, with_vote=with_vote
+            conn,
+            p,
+            items,
+            now,
+            tr=self.tr,
+            dialogues=self.dialogues,
+            with_vote=with_vote,
+            cache=cache,
         )
         return Context(
             self.tr,
@@ -180,20 +188,28 @@ class TurnRunner:
 
     def agenda_turn(self, conn: Conn, pid: str, event: Inbound) -> Turn | None:
         """A `deliver` or `wake` turn for one participant (None if they are gone)."""
-        before = participants.get(conn, pid, lock=True)
-        if before is None:
-            return None
-        found = participants.address_of(conn, pid)
-        now = self.clock()
-        wanted = [*before.shown, *before.waiting, *before.tentative]
-        if event.item is not None:
-            wanted.append(event.item)
-        turn = advance(self.context(conn, before, wanted, now), before, event, now)
-        if found is None:  # no way to reach them: keep nothing waiting for them
-            turn.messages.clear()
-        channel, address = found or ("", "")
-        self._store(conn, channel, address, before, turn, now.isoformat())
-        return turn
+        return self.agenda_turns(conn, [pid], event).get(pid)
+
+    def agenda_turns(self, conn: Conn, ids: list[str], event: Inbound) -> dict[str, Turn]:
+        """`agenda_turn` for a batch: the participants read and locked in one statement,
+        their addresses in one, the items they see read once for all of them."""
+        people = participants.get_many(conn, ids, lock=True)
+        found = participants.addresses_of(conn, list(people))
+        cache: dict[tuple[str, int], Any] = {}
+        turns: dict[str, Turn] = {}
+        for pid, before in people.items():
+            now = self.clock()
+            wanted = [*before.shown, *before.waiting, *before.tentative]
+            if event.item is not None:
+                wanted.append(event.item)
+            context = self.context(conn, before, wanted, now, cache=cache)
+            turn = advance(context, before, event, now)
+            if pid not in found:  # no way to reach them: keep nothing waiting for them
+                turn.messages.clear()
+            channel, address = found.get(pid, ("", ""))
+            self._store(conn, channel, address, before, turn, now.isoformat())
+            turns[pid] = turn
+        return turns
 
     def deliver_batch(self, conn: Conn, broadcast_id: int) -> bool:
         """Deliver a broadcast to its next batch of participants; True when it is done."""
@@ -205,9 +221,8 @@ class TurnRunner:
         reached = 0
         if item is not None:
             event = Inbound(kind="deliver", item=item, urgent=b.urgent)
-            for pid in ids:
-                turn = self.agenda_turn(conn, pid, event)
-                reached += turn is not None and turn.changed
+            turns = self.agenda_turns(conn, ids, event)
+            reached += sum(1 for turn in turns.values() if turn.changed)
         if ids:
             broadcasts.advance(conn, b.id, ids[-1], reached)
         if len(ids) < BATCH:
@@ -236,8 +251,7 @@ class TurnRunner:
 
             def job(conn: Conn) -> int:
                 ids = participants.due_to_wake(conn, self.clock().isoformat(), BATCH)
-                for pid in ids:
-                    self.agenda_turn(conn, pid, Inbound(kind="wake"))
+                self.agenda_turns(conn, ids, Inbound(kind="wake"))
                 return len(ids)
 
             count = await self.db.write(job)

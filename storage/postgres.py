@@ -1,14 +1,15 @@
 """PostgreSQL: several `baraza run` processes, on one machine or several, share one database.
 
-Writes: one writer connection per process, in its own thread, takes every job waiting
-(up to `max_batch`) and runs them in one transaction in pipeline mode: statements whose
-results nobody reads travel together, so a turn costs one or two round trips and a batch
-one commit. If anything in a batch fails (a deadlock between two processes' batches, a
-unique key two processes raced for, a bug in one job), the batch is rolled back and its
-jobs run again one transaction each, so only the failing job fails; deadlocks and races
-are retried. If the connection is lost (PostgreSQL restarted), the writer reconnects for
-up to `RECONNECT_FOR` seconds and runs the batch again; a batch whose COMMIT was in flight
-is looked up by its transaction id (`pg_xact_status`), so it is never applied twice.
+Writes: two writer connections per process, each in its own thread, share the jobs
+waiting (up to `max_batch` each) and run a batch in one transaction in pipeline mode:
+statements whose results nobody reads travel together, so a turn's reads cost one round
+trip, its writes ride along, and the batch pays one commit. If anything in a batch fails
+(a deadlock between two processes' batches, a unique key two processes raced for, a bug
+in one job), the batch is rolled back and run again with a savepoint per job, so only the
+failing job fails; a job that met a deadlock or a race runs again alone. If the
+connection is lost (PostgreSQL restarted), the writer reconnects for up to
+`RECONNECT_FOR` seconds and runs again what was not committed; a batch whose COMMIT was
+in flight is looked up by its transaction id (`pg_xact_status`), never applied twice.
 
 One person's turns are applied one at a time, in commit order, whichever process takes
 them: the turn locks the participant's row (`Dialect.for_update`) before reading it.

@@ -176,7 +176,7 @@ def target_problems(
         for flow_id in chain
         for step in flows[flow_id].steps
         if step.save == "profile.group"
-        for opt in step.options
+        for opt in step.option_values()
     ]
     if any(f in broken or f not in flows for f in chain) and not groups:
         return []  # the group question may be in a step with schema errors (reported)

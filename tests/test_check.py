@@ -263,9 +263,9 @@ def test_cli_schema_errors_do_not_stop_the_other_checks(project: Path) -> None:
     assert baraza_check(project) == (
         1,
         [
-            "flows/demo.yaml: consent: max_chars: Input should be greater than or equal to 1",
-            "flows/demo.yaml: thanks: type: Input should be 'message', 'consent', 'choice',"
-            " 'multi', 'scale', 'yesno', 'text' or 'end'",
+            "flows/demo.yaml: consent: max_chars: Extra inputs are not permitted",
+            "flows/demo.yaml: thanks: type: unknown step type 'fin' (known: choice, consent,"
+            " end, message, multi, scale, text, yesno)",
             "flows/dialogues/demo.yaml: targets.fishing: no question of its flows asks about"
             " 'fishing' (profile.group options: water, land)",
             "locales/fr/other.ftl: file: missing: its texts are in en but not in fr",

@@ -10,11 +10,10 @@ from dataclasses import replace
 from bot.engine.builder import Builder, joined
 from bot.engine.io import Answer, Asks, Inbound, Recorded, Refused
 from bot.engine.state import RunState
-from bot.engine.steps import Accepted, Asking, kinds
+from bot.engine.steps import Accepted, Asking
 from bot.flows import Flow, Step
 
 MAX_MISSES_BEFORE_HELP = 3
-_KINDS = kinds()
 
 
 class FlowMoves(Builder):
@@ -34,9 +33,9 @@ class FlowMoves(Builder):
             if not self.applies(step):
                 step_id = self.following(flow, step, None)
                 continue
-            if step.type in ("message", "end"):
+            if not step.asks:  # a message or an end: said on the way
                 self.say(self.step_text(flow, step))
-                step_id = None if step.type == "end" else self.following(flow, step, None)
+                step_id = None if step.ends else self.following(flow, step, None)
                 continue
             run = RunState(self.p.run.run_no, flow.id, flow.version, step.id)
             self.p = self.p.with_(run=run)
@@ -58,7 +57,7 @@ class FlowMoves(Builder):
     def following(flow: Flow, step: Step, value: str | None) -> str | None:
         if value is not None and value in step.goto:
             return step.goto[value]
-        if step.type == "end":
+        if step.ends:
             return None
         if step.next:
             return step.next
@@ -69,7 +68,7 @@ class FlowMoves(Builder):
         return self.t(f"{flow.id}-{step.id}", dialogue=self.dialogue.title_in(self.p.language))
 
     def asking(self, flow: Flow, step: Step, seq: int = 0) -> Asking:
-        return Asking(self.ctx.tr, flow, step, self.p.language, seq)
+        return Asking(self.ctx.tr, flow.id, flow.languages, step, self.p.language, seq)
 
     def ask_step(self, prefix: str = "", *, again: bool = False) -> None:
         """Ask the flow's current step. `again` (after HELP, an interruption...) keeps
@@ -81,7 +80,7 @@ class FlowMoves(Builder):
         seq = run.asked if again and run.asked else self.next_seq()
         self.p = self.p.with_(run=RunState(*_fields(run), asked=seq))
         asks = Asks("step", f"{run.run_no}:{flow.id}:{step.id}")
-        question = replace(_KINDS[step.type][0](self.asking(flow, step, seq)), asks=asks)
+        question = replace(step.ask(self.asking(flow, step, seq)), asks=asks)
         self.say(joined(prefix, self.step_text(flow, step)), question)
 
     def answer_step(self, text: str, picks: tuple[int, ...] | None, seq: int | None) -> None:
@@ -100,7 +99,7 @@ class FlowMoves(Builder):
             if picks is not None
             else Inbound(text=text)
         )
-        result = _KINDS[step.type][1](self.asking(flow, step, run.asked), inbound)
+        result = step.accept(self.asking(flow, step, run.asked), inbound)
         if not isinstance(result, Accepted):
             misses = run.misses + 1
             self.p = self.p.with_(run=RunState(*_fields(run)[:4], misses, run.asked))
@@ -117,7 +116,7 @@ class FlowMoves(Builder):
         assert run is not None
         asks = Asks("step", f"{run.run_no}:{flow.id}:{step.id}")
         self.fact(Recorded(asks, result.labels))
-        if step.type == "consent":
+        if step.gives_consent:
             if result.value == "no":
                 self.say(self.t(f"{flow.id}-{step.id}-declined"))
                 self.record_run(run, "declined")

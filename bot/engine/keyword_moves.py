@@ -184,6 +184,6 @@ class KeywordMoves(Builder):
     def profile_label(self, name: str, value: str) -> str:
         for flow in self.ctx.flows.values():
             for step in flow.steps:
-                if step.save == f"profile.{name}" and value in step.options:
+                if step.save == f"profile.{name}" and value in step.option_values():
                     return self.t(f"{flow.id}-{step.id}-{value}")
         return value

@@ -112,6 +112,6 @@ def _notice(
         lang: Message(
             tr(lang, "session-reminder", title=session.title or d.title_in(lang), date=when)
         )
-        for lang in d.languages
+        for lang in d.spoken(tr.languages)
     }
     return InfoView(texts, live=session.at > now)

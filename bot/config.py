@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, ValidationError
+from pydantic import Field, StringConstraints, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
-
-LANGUAGES = ("en", "fr", "es")
 
 
 class ConfigError(RuntimeError):
@@ -23,7 +21,7 @@ class Settings(BaseSettings):
     database_path: Path = Path("baraza.sqlite3")
     flows_dir: Path = Path("flows")
     locales_dir: Path = Path("locales")
-    default_language: Literal["en", "fr", "es"] = "en"
+    default_language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}$")] = "en"
     default_dialogue: str = "baraza"
     dialogue_title: str = "Baraza"
     start_flow: str = "onboarding"
@@ -64,7 +62,7 @@ class Settings(BaseSettings):
 EXPECTED = {
     "http_port": "a port number (1-65535)",
     "twilio_mps": "a number of SMS segments per second above 0 (e.g. 1)",
-    "default_language": "one of " + ", ".join(LANGUAGES),
+    "default_language": "a language code (e.g. en, fr, es)",
     "telegram_mode": "polling or webhook",
     "sms_gsm_fallback": "true or false",
 }
@@ -85,13 +83,18 @@ def load_settings(**values: Any) -> Settings:
 
 def _problem(error: Any) -> str:
     field = str(error["loc"][0]) if error.get("loc") else "?"
-    var = field.upper()
+    what = EXPECTED.get(field)
     given = error.get("input")
+    return bad_setting(field, given, what or str(error.get("msg", "invalid")), bool(what))
+
+
+def bad_setting(field: str, given: Any, what: str, is_not: bool = True) -> str:
+    """`HTTP_PORT: 'notaport' is not a port number (1-65535); set it in .env`."""
+    var = field.upper()
     shown = mask(field, str(given)) if field in SECRETS else repr(given)
     if len(shown) > 40:
         shown = shown[:37] + "..."
-    what = EXPECTED.get(field)
-    problem = f"{shown} is not {what}" if what else f"{shown}: {error.get('msg', 'invalid')}"
+    problem = f"{shown} is not {what}" if is_not else f"{shown}: {what}"
     where = "the environment" if any(k.upper() == var for k in os.environ) else ".env"
     return f"{var}: {problem}; set it in {where}"
 

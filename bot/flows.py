@@ -12,7 +12,7 @@ import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any
 
 import yaml
 from pydantic import (
@@ -20,6 +20,7 @@ from pydantic import (
     ConfigDict,
     Field,
     PrivateAttr,
+    StringConstraints,
     TypeAdapter,
     ValidationError,
 )
@@ -28,7 +29,8 @@ from bot.engine.steps import StepBase, step_types
 from bot.engine.steps import union as step_union
 from bot.engine.steps.base import StepId
 
-Lang = Literal["en", "fr", "es"]
+Lang = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}$")]
+"""A language code: a folder of `locales/`."""
 PREFER_NOT = "prefer-not"
 Step = StepBase
 """A flow's step: one of the step types in `bot/engine/steps/` (chosen by `type`)."""
@@ -52,9 +54,14 @@ class Flow(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     id: StepId
-    languages: tuple[Lang, ...] = ("en", "fr", "es")
+    languages: tuple[Lang, ...] = ()
+    """The languages it is offered in; none listed: every language with texts."""
     next: StepId | None = None
     steps: tuple[AnyStep, ...] = Field(min_length=1)
+
+    def spoken(self, everything: tuple[str, ...]) -> tuple[str, ...]:
+        """Its languages, given every language Baraza has texts for."""
+        return self.languages or everything
 
     def step(self, step_id: str) -> Step:
         for s in self.steps:
@@ -128,7 +135,11 @@ def problems(flow: Flow, file: str, known_flows: Iterable[str] | None = None) ->
             found.append(Problem(file, step.id, f"next leads to unknown step {step.next!r}"))
         if step.save and step.save.startswith("profile.") and PREFER_NOT not in step.option_values():
             found.append(Problem(file, step.id, f"a profile question must offer {PREFER_NOT!r}"))
-        if step.save == "language" and not set(step.option_values()) <= set(flow.languages):
+        if (
+            step.save == "language"
+            and flow.languages
+            and not set(step.option_values()) <= set(flow.languages)
+        ):
             found.append(Problem(file, step.id, "language options must be languages of the flow"))
     if known_flows is not None and flow.next and flow.next not in set(known_flows):
         found.append(Problem(file, "next", f"hands over to unknown flow {flow.next!r}"))
@@ -230,10 +241,10 @@ def _partial_flow(raw: dict[str, Any], path: Path) -> Flow | None:
         for item in (items if isinstance(items, list) else [])
         if (s := _valid(steps_type, [item]))
     ]
-    languages = _valid(TypeAdapter(tuple[Lang, ...]), raw.get("languages", ("en", "fr", "es")))
+    languages = _valid(TypeAdapter(tuple[Lang, ...]), raw.get("languages", ()))
     return Flow.model_construct(
         id=flow_id,
-        languages=languages or ("en", "fr", "es"),
+        languages=languages or (),
         next=_valid(TypeAdapter(StepId), raw.get("next")),
         steps=tuple(steps),
     )

@@ -166,16 +166,23 @@ class Sender:
         filled at once, so one hanging send never holds the others back. On stop, the
         sends in hand are finished and marked first."""
         inflight: set[asyncio.Task[None]] = set()
+        pause = MIN_IDLE
         try:
             while not self._stopping:
-                free = self.concurrency - len(inflight)
-                rows = await self._claim(free) if free > 0 else []
-                for row in rows:
-                    task = asyncio.create_task(self._send(row))
-                    inflight.add(task)
-                    task.add_done_callback(inflight.discard)
-                if not rows:
-                    await self._idle(inflight)
+                try:
+                    free = self.concurrency - len(inflight)
+                    rows = await self._claim(free) if free > 0 else []
+                    for row in rows:
+                        task = asyncio.create_task(self._send(row))
+                        inflight.add(task)
+                        task.add_done_callback(inflight.discard)
+                    if not rows:
+                        await self._idle(inflight)
+                    pause = MIN_IDLE
+                except Exception:  # the database refused a claim: keep going, never die
+                    log.exception("%s: sender could not read the outbox", self.transport.channel)
+                    await asyncio.sleep(pause)
+                    pause = min(pause * 2, 30.0)
         finally:
             if inflight:
                 await asyncio.gather(*inflight, return_exceptions=True)

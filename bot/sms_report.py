@@ -48,11 +48,11 @@ def costs(
     """One entry per step and language (plus the consent's `-declined` answer)."""
     for flow in flows.values():
         for step in flow.steps:
-            for lang in flow.languages:
+            for lang in flow.spoken(tr.languages):
                 text = tr(lang, f"{flow.id}-{step.id}", dialogue=title)
                 question = None
                 if step.asks:
-                    question = step.ask(Asking(tr, flow.id, flow.languages, step, lang, 1))
+                    question = step.ask(Asking(tr, flow.id, flow.spoken(tr.languages), step, lang, 1))
                 yield _measure(flow, step.id, lang, Message(text, question), fallback)
                 if step.gives_consent:
                     declined = Message(tr(lang, f"{flow.id}-{step.id}-declined"))

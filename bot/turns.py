@@ -27,7 +27,7 @@ from bot.engine.advance import Context, advance
 from bot.engine.io import Inbound, Message, Turn
 from bot.engine.state import Item, Participant
 from bot.flows import Flow
-from bot.i18n import Translator, pick_language
+from bot.i18n import Translator
 from bot.outbox import Doorbell
 from storage import broadcasts, flow_versions, inbound, outbox, participants, prompts
 from storage.db import Database
@@ -115,7 +115,7 @@ class TurnRunner:
             if env.inbound.kind == "button":
                 # a tap on an old message (e.g. after DELETE): no record is made for it
                 return Outcome(messages=self._closed(env))
-            lang = pick_language(None, env.inbound.lang_hint, self.default_language)
+            lang = self.tr.pick(None, env.inbound.lang_hint, self.default_language)
             before = Participant(
                 id=participants.new_id(), language=lang, dialogue=self.default_dialogue
             )
@@ -126,7 +126,7 @@ class TurnRunner:
         if before.tentative:
             taken = outbox.take_back_unsent(conn, before.id)
             unseen = frozenset(i for k in taken if (i := Item.parse(k)) is not None)
-        cmd = keywords.parse(env.inbound.text) if env.inbound.kind == "text" else None
+        cmd = keywords.parse(env.inbound.text, self.tr.lexicon) if env.inbound.kind == "text" else None
         count = 0
         if before.consented and cmd is not None and cmd.keyword == "mydata":
             count = participants.answer_count(conn, before.id)
@@ -167,7 +167,7 @@ class TurnRunner:
         )
 
     def _closed(self, env: Envelope) -> tuple[Message, ...]:
-        lang = pick_language(None, env.inbound.lang_hint, self.default_language)
+        lang = self.tr.pick(None, env.inbound.lang_hint, self.default_language)
         return (Message(self.tr(lang, "question-closed")),)
 
     # --- turns Baraza starts ---------------------------------------------------------------

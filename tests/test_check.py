@@ -41,6 +41,7 @@ def project(tmp_path: Path) -> Path:
     for lang, text in TEXTS.items():
         (tmp_path / "locales" / lang).mkdir(parents=True)
         (tmp_path / "locales" / lang / "demo.ftl").write_text(text)
+        shutil.copy(ROOT / "locales" / lang / "language.yaml", tmp_path / "locales" / lang)
     return tmp_path
 
 
@@ -265,7 +266,7 @@ def test_cli_schema_errors_do_not_stop_the_other_checks(project: Path) -> None:
         [
             "flows/demo.yaml: consent: max_chars: Extra inputs are not permitted",
             "flows/demo.yaml: thanks: type: unknown step type 'fin' (known: choice, consent,"
-            " end, message, multi, scale, text, yesno)",
+            " end, language, message, multi, scale, text, yesno)",
             "flows/dialogues/demo.yaml: targets.fishing: no question of its flows asks about"
             " 'fishing' (profile.group options: water, land)",
             "locales/fr/other.ftl: file: missing: its texts are in en but not in fr",

@@ -40,7 +40,7 @@ class NumberStep(StepBase):
         return Question("text", q.seq, hint=q.tr(q.lang, "number-hint", min=self.min, max=self.max))
 
     def accept(self, q: Asking, inbound: Inbound) -> Accepted | Miss:
-        n = replies.number(inbound.text) if inbound.kind == "text" else None
+        n = replies.number(inbound.text, q.tr.lexicon) if inbound.kind == "text" else None
         if n is None or not self.min <= n <= self.max:
             return Miss("reprompt-scale", {"min": self.min, "max": self.max})
         return Accepted(str(n), inbound.text, (str(n),))

@@ -19,7 +19,6 @@ from bot.engine.flow_moves import FlowMoves
 from bot.engine.io import Inbound, Refused, Turn
 from bot.engine.keyword_moves import KeywordMoves
 from bot.engine.state import Participant
-from bot.i18n import pick_language
 
 __all__ = ["AT_REST", "Context", "advance"]
 
@@ -76,7 +75,7 @@ class _Engine(FlowMoves, AgendaMoves, KeywordMoves):
 def advance(ctx: Context, p: Participant, inbound: Inbound, now: datetime) -> Turn:
     """Apply one inbound to a participant at `now` (the caller's clock)."""
     if inbound.lang_hint and not p.language_explicit:
-        p = p.with_(language=pick_language(None, inbound.lang_hint, p.language))
+        p = p.with_(language=ctx.tr.pick(None, inbound.lang_hint, p.language))
     if p.dialogue not in ctx.dialogues:
         p = p.with_(dialogue=ctx.default_dialogue)
     if inbound.from_person:
@@ -90,7 +89,7 @@ def advance(ctx: Context, p: Participant, inbound: Inbound, now: datetime) -> Tu
         e.wake()
         return e.result()
     e.undo_unseen()
-    cmd = keywords.parse(inbound.text) if inbound.kind == "text" else None
+    cmd = keywords.parse(inbound.text, ctx.tr.lexicon) if inbound.kind == "text" else None
     if cmd is not None and not e.valid(cmd):
         cmd = None
     if p.stopped:

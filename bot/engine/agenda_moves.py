@@ -217,7 +217,7 @@ class AgendaMoves(Builder):
         """Typed text answering the current prompt or poll."""
         view = self.view(item)
         if isinstance(view, PollView):
-            idx = replies.choice(text, view.all_labels())
+            idx = replies.choice(text, view.all_labels(), self.ctx.tr.lexicon)
             if idx is None:
                 self.fact(Refused("invalid"))
                 self.show(item, self.t("reprompt-choice", max=len(view.labels(self.p.language))))
@@ -277,8 +277,12 @@ class AgendaMoves(Builder):
             return
         if not view.open:
             self.fact(Refused("closed"))
+            was_current = self.p.current == item
             self.drop(item)
-            self.say(self.t("poll-closed"))
+            if was_current:  # what they had open is gone: the next question follows
+                self.next_up(self.t("poll-closed"))
+            else:
+                self.say(self.t("poll-closed"))
             return
         self.vote(view, picks[0] if len(picks) == 1 else -1, "")
 

@@ -68,7 +68,8 @@ class FlowMoves(Builder):
         return self.t(f"{flow.id}-{step.id}", dialogue=self.dialogue.title_in(self.p.language))
 
     def asking(self, flow: Flow, step: Step, seq: int = 0) -> Asking:
-        return Asking(self.ctx.tr, flow.id, flow.languages, step, self.p.language, seq)
+        langs = flow.spoken(self.ctx.tr.languages)
+        return Asking(self.ctx.tr, flow.id, langs, step, self.p.language, seq)
 
     def ask_step(self, prefix: str = "", *, again: bool = False) -> None:
         """Ask the flow's current step. `again` (after HELP, an interruption...) keeps

@@ -27,7 +27,7 @@ class KeywordMoves(Builder):
 
     def language_named(self, word: str) -> str | None:
         langs = self.ctx.tr.languages
-        labels = [[lang] + [self.ctx.tr(x, f"language-{lang}") for x in langs] for lang in langs]
+        labels = [[lang, self.ctx.tr.name_of(lang)] for lang in langs]
         idx = replies.match_label(word, labels)
         return None if idx is None else langs[idx]
 
@@ -118,7 +118,7 @@ class KeywordMoves(Builder):
         if cmd is not None and cmd.keyword == "stop":
             self.stop()
             return
-        confirmed = (cmd is not None and cmd.keyword == "delete") or replies.yes_no(text) is True
+        confirmed = (cmd is not None and cmd.keyword == "delete") or replies.yes_no(text, self.ctx.tr.lexicon) is True
         self.p = self.p.with_(pending=None)
         self.fact(Recorded(Asks("delete"), ("yes" if confirmed else "no",)))
         if confirmed:
@@ -136,7 +136,7 @@ class KeywordMoves(Builder):
 
     def ask_language(self, prefix: str = "") -> None:
         langs = self.ctx.tr.languages
-        options = tuple(Option(lang, self.t(f"language-{lang}")) for lang in langs)
+        options = tuple(Option(lang, self.ctx.tr.name_of(lang)) for lang in langs)
         self.next_seq()
         question = Question("language", self.p.seq, options, asks=Asks("language"))
         self.say(joined(prefix, self.t("choose-language")), question)
@@ -154,14 +154,15 @@ class KeywordMoves(Builder):
         if picks is not None:
             idx = picks[0] if len(picks) == 1 else None
         else:
-            idx = replies.choice(text, [[lang, self.t(f"language-{lang}")] for lang in langs])
+            names = [[lang, self.ctx.tr.name_of(lang)] for lang in langs]
+            idx = replies.choice(text, names, self.ctx.tr.lexicon)
             if idx is None and (named := self.language_named(text)) is not None:
                 idx = langs.index(named)
         if idx is None or not 0 <= idx < len(langs):
             self.fact(Refused("invalid"))
             self.ask_language(self.t("reprompt-choice", max=len(langs)))
             return
-        self.fact(Recorded(Asks("language"), (self.t(f"language-{langs[idx]}"),)))
+        self.fact(Recorded(Asks("language"), (self.ctx.tr.name_of(langs[idx]),)))
         self.set_language(langs[idx])
 
     # --- MYDATA -----------------------------------------------------------------------------
@@ -175,7 +176,7 @@ class KeywordMoves(Builder):
         return self.t(
             "mydata",
             id=self.p.id,
-            language=self.t(f"language-{self.p.language}"),
+            language=self.ctx.tr.name_of(self.p.language),
             consent=self.t("yes" if self.p.consented else "no"),
             profile=", ".join(parts) or "-",
             answers=self.ctx.answer_count,

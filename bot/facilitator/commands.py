@@ -128,7 +128,7 @@ class Facilitation:
         )
         if found is not None:
             return found.language
-        return pick_language(None, env.inbound.lang_hint, "en")
+        return pick_language(None, env.inbound.lang_hint, "en", self.tr)
 
     async def _reply(self, env: Envelope, messages: list[Message]) -> Outcome:
         now = self.clock().isoformat()
@@ -189,9 +189,9 @@ class Facilitation:
         if group is not None and d.targets and group not in d.targets and group != "prefer-not":
             raise UsageError("fac-unknown-group", group=group)
         if cmd.name == "prompt":
-            texts = prompt_texts(cmd.body, d.languages)
+            texts = prompt_texts(cmd.body, d.spoken(self.tr.languages))
         else:
-            texts = poll_texts(cmd.body, d.languages)
+            texts = poll_texts(cmd.body, d.spoken(self.tr.languages))
         closes = (
             (now + duration(cmd.options["closes"])).isoformat() if "closes" in cmd.options else None
         )

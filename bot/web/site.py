@@ -31,7 +31,6 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from bot.config import LANGUAGES
 from bot.dialogues import Dialogue
 from bot.facilitator import dashboard
 from bot.facilitator.commands import Facilitation
@@ -156,7 +155,7 @@ class Site:
             "t": t,
             "lang": lang,
             "here": request.url.path,
-            "languages": [(code, self.tr(code, "web-language-self")) for code in LANGUAGES],
+            "languages": [(code, self.tr.name_of(code)) for code in self.tr.languages],
         }
         page = self.env.get_template(name).render(context)
         return HTMLResponse(page, status_code=status)
@@ -164,7 +163,7 @@ class Site:
     def _guest_language(self, request: Request) -> str:
         chosen = request.cookies.get(LANG_COOKIE)
         hint = request.headers.get("accept-language", "").split(",")[0].split(";")[0].strip()
-        return pick_language(chosen, hint or None, self.default_language)
+        return pick_language(chosen, hint or None, self.default_language, self.fac.tr)
 
     def _message(
         self, request: Request, lang: str, status: int, title: str, text: str, **extra: Any
@@ -284,7 +283,7 @@ class Site:
         if not target.startswith("/web/") or "//" in target or "\\" in target:
             target = "/web/"
         response = RedirectResponse(target, status_code=303)
-        if lang not in LANGUAGES:
+        if lang not in self.tr.languages:
             return response
         viewer = await self.viewer(request)
         if viewer is not None:

@@ -2,9 +2,6 @@
 # Kept GSM-7: no typographic quotes or dashes (an SMS would fall to 70 characters).
 yes = Yes
 no = No
-language-en = English
-language-fr = Français
-language-es = Español
 choose-language = Language / Langue / Idioma:
 language-set = OK, we will write to you in English.
 multi-hint = Reply with up to { $max } numbers, e.g. 1 3

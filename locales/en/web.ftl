@@ -1,6 +1,5 @@
 # The organisers' web pages (bot/web/). Not sent by SMS: any letter will do.
 web-app-name = Baraza dashboard
-web-language-self = English
 web-language-switch = Language
 web-other-dialogues = Other dialogues
 web-sections = Pages

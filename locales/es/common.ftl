@@ -1,9 +1,6 @@
 # Textos del motor (palabras clave, repreguntas), comunes a todos los flujos.
 yes = Sí
 no = No
-language-en = English
-language-fr = Français
-language-es = Español
 choose-language = Language / Langue / Idioma:
 language-set = De acuerdo, le escribiremos en español.
 multi-hint = Responda con hasta { $max } números, p. ej. 1 3

@@ -1,6 +1,5 @@
 # Las páginas web de quienes organizan (bot/web/). No se envían por SMS.
 web-app-name = Panel de Baraza
-web-language-self = Español
 web-language-switch = Idioma
 web-other-dialogues = Otros diálogos
 web-sections = Páginas

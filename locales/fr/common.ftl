@@ -2,9 +2,6 @@
 # Restent en GSM-7 : pas de ç, â, ê, î, ô, û ni apostrophe courbe.
 yes = Oui
 no = Non
-language-en = English
-language-fr = Français
-language-es = Español
 choose-language = Language / Langue / Idioma:
 language-set = Entendu, nous vous écrirons en français.
 multi-hint = Répondez avec { $max } numéros au plus, ex. 1 3

@@ -1,6 +1,5 @@
 # Les pages web des organisateurs (bot/web/). Pas envoyées par SMS.
 web-app-name = Tableau de bord Baraza
-web-language-self = Français
 web-language-switch = Langue
 web-other-dialogues = Autres dialogues
 web-sections = Pages

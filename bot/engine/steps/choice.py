@@ -36,7 +36,7 @@ class ChoiceStep(OptionsStep):
                 label = q.text(opts[inbound.picks[0]])
                 return Accepted(opts[inbound.picks[0]], label, (label,))
             return Miss("reprompt-choice", {"max": len(opts)})
-        idx = replies.choice(inbound.text, q.labels_everywhere())
+        idx = replies.choice(inbound.text, q.labels_everywhere(), q.tr.lexicon)
         if idx is None:
             return Miss("reprompt-choice", {"max": len(opts)})
         return Accepted(opts[idx], inbound.text, (q.text(opts[idx]),))

@@ -45,7 +45,7 @@ class MultiStep(OptionsStep):
                 return miss
             raw = ", ".join(q.text(opts[i]) for i in picks)
         else:
-            picks = replies.multi(inbound.text, q.labels_everywhere())
+            picks = replies.multi(inbound.text, q.labels_everywhere(), q.tr.lexicon)
             raw = inbound.text
         if picks is None:
             return miss

@@ -47,7 +47,7 @@ class ScaleStep(StepBase):
         if inbound.kind == "button":
             n = low + inbound.picks[0] if len(inbound.picks) == 1 else None
         else:
-            n = replies.scale(inbound.text, low, high)
+            n = replies.scale(inbound.text, low, high, q.tr.lexicon)
         if n is None or not low <= n <= high:
             return Miss("reprompt-scale", {"min": low, "max": high})
         return Accepted(str(n), inbound.text or str(n), (str(n),))

@@ -37,7 +37,7 @@ class YesNoStep(StepBase):
 def yes_or_no(q: Asking, inbound: Inbound) -> bool | None:
     if inbound.kind == "button":
         return {0: True, 1: False}.get(inbound.picks[0]) if len(inbound.picks) == 1 else None
-    said = replies.yes_no(inbound.text)
+    said = replies.yes_no(inbound.text, q.tr.lexicon)
     if said is None:
         idx = replies.match_label(
             inbound.text, [[q.tr(lang, w) for lang in q.languages] for w in ("yes", "no")]

@@ -35,6 +35,7 @@ class LanguageFile(BaseModel):
     numbers: dict[str, int] = Field(default_factory=dict)
     yes: tuple[str, ...] = ()
     no: tuple[str, ...] = ()
+    greetings: tuple[str, ...] = ()
     and_: tuple[str, ...] = Field(default=(), alias="and")
 
 
@@ -115,6 +116,7 @@ def lexicon(found: Iterable[tuple[Language, LanguageFile]]) -> Lexicon:
     yes: set[str] = set()
     no: set[str] = set()
     conjunctions: set[str] = set()
+    greetings: set[str] = set()
     languages = []
     for lang, data in found:
         languages.append(lang)
@@ -126,6 +128,7 @@ def lexicon(found: Iterable[tuple[Language, LanguageFile]]) -> Lexicon:
         yes |= {norm(str(w)) for w in data.yes}
         no |= {norm(str(w)) for w in data.no}
         conjunctions |= {norm(str(w)) for w in data.and_}
+        greetings |= {norm(str(w)) for w in data.greetings}
     return Lexicon(
         tuple(languages),
         keywords,
@@ -133,4 +136,5 @@ def lexicon(found: Iterable[tuple[Language, LanguageFile]]) -> Lexicon:
         frozenset(yes),
         frozenset(no),
         frozenset(conjunctions),
+        frozenset(greetings),
     )

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.engine import keywords
+from bot.engine import keywords, replies
 from bot.engine.agenda_moves import AgendaMoves
 from bot.engine.context import AT_REST, Context
 from bot.engine.flow_moves import FlowMoves
@@ -49,7 +49,10 @@ class _Engine(FlowMoves, AgendaMoves, KeywordMoves):
             self.next_up(self.t("poll-closed" if last.kind == "poll" else "question-closed"))
             return
         current = self.live_current()
-        if current is not None:
+        greeting = replies.norm(text) in self.ctx.tr.lexicon.greetings
+        if greeting and (current is not None or self.p.run is not None):
+            self.reask(self.t("greeting"))  # a hello, not an answer: the question again
+        elif current is not None:
             self.answer_item(current, text)
         elif self.p.run is not None:
             if self.p.run.asked:

@@ -27,6 +27,8 @@ class Lexicon:
     yes: frozenset[str] = frozenset()
     no: frozenset[str] = frozenset()
     conjunctions: frozenset[str] = frozenset()
+    greetings: frozenset[str] = frozenset()
+    """"hi", "bonjour", "hola": a hello is never an answer."""
 
     @property
     def codes(self) -> tuple[str, ...]:

@@ -43,3 +43,4 @@ profile-group = group
 profile-age = age
 profile-gender = gender
 profile-area = area
+greeting = Hello!

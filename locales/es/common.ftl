@@ -42,3 +42,4 @@ profile-group = grupo
 profile-age = edad
 profile-gender = género
 profile-area = lugar
+greeting = ¡Hola!

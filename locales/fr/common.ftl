@@ -43,3 +43,4 @@ profile-group = groupe
 profile-age = age
 profile-gender = genre
 profile-area = lieu
+greeting = Bonjour !

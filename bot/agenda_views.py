@@ -10,10 +10,19 @@ from datetime import datetime
 
 from bot import cells
 from bot.dialogues import Dialogue
-from bot.engine.io import Figure, InfoView, ItemView, Message, PollView, PromptView, Results
+from bot.engine.io import (
+    Figure,
+    InfoView,
+    ItemView,
+    Message,
+    PollView,
+    PromptView,
+    Results,
+    StatementView,
+)
 from bot.engine.state import Item, Participant
 from bot.i18n import Translator
-from storage import prompts
+from storage import prompts, statements
 from storage.prompts import PromptRow
 
 
@@ -68,6 +77,19 @@ def load(
             view = _notice(item, p, now, tr, dialogues)
             if view is not None:
                 found[item] = view
+            continue
+        if item.kind == "statement":
+            st = statements.get(conn, item.id)
+            if st is not None:
+                vote = statements.vote_of(conn, st.id, p.id) if item == with_vote else None
+                found[item] = StatementView(
+                    st.id,
+                    st.texts,
+                    st.origin,
+                    st.status == "approved",
+                    st.dialogue == p.dialogue,
+                    vote,
+                )
             continue
         row = prompts.get(conn, item.id)
         if row is None:

@@ -29,12 +29,22 @@ from bot.engine.state import Item, Participant
 from bot.flows import Flow
 from bot.i18n import Translator
 from bot.outbox import Doorbell
-from storage import broadcasts, flow_versions, inbound, outbox, participants, prompts
+from storage import (
+    broadcasts,
+    flow_versions,
+    inbound,
+    outbox,
+    participants,
+    prompts,
+    statements,
+)
 from storage.db import Database
 
 log = logging.getLogger(__name__)
 BATCH = 200
 """Participants a broadcast reaches in one transaction (a few dozen milliseconds)."""
+MAX_ASKED = 20
+"""Statements a `statements` step may ask at most (its `count` is 1-20)."""
 
 
 @dataclass(frozen=True)
@@ -75,6 +85,7 @@ class TurnRunner:
     """Rung whenever a turn queued messages, so senders wake up."""
     commands: CommandHandler | None = None
     """Facilitator commands (`/poll`, `/dashboard`...), handled before the engine."""
+    _deliberating: frozenset[str] | None = field(default=None, init=False, repr=False)
 
     async def start(self) -> None:
         """Remember the current flow versions and load every version runs may be pinned to."""
@@ -134,8 +145,8 @@ class TurnRunner:
         reopen = None
         if env.inbound.item is not None:
             wanted.append(env.inbound.item)
-        if cmd is not None and cmd.keyword == "poll" and cmd.argument.isdigit():
-            reopen = Item("poll", int(cmd.argument))
+        if cmd is not None and cmd.keyword in ("poll", "statement") and cmd.argument.isdigit():
+            reopen = Item(cmd.keyword, int(cmd.argument))
             wanted.append(reopen)
         ctx = self.context(conn, before, wanted, now, count, unseen, with_vote=reopen)
         turn = advance(ctx, before, env.inbound, now)
@@ -155,6 +166,15 @@ class TurnRunner:
         views = agenda_views.load(
             conn, p, items, now, tr=self.tr, dialogues=self.dialogues, with_vote=with_vote
         )
+        candidates: tuple[int, ...] = ()
+        if p.dialogue in self.deliberating():
+            candidates = tuple(statements.candidates(conn, p.dialogue, p.id, MAX_ASKED))
+            views.update(
+                agenda_views.load(
+                    conn, p, [Item("statement", s) for s in candidates], now,
+                    tr=self.tr, dialogues=self.dialogues,
+                )
+            )  # fmt: skip
         return Context(
             self.tr,
             self.flows,
@@ -164,7 +184,24 @@ class TurnRunner:
             answer_count,
             views,
             unseen,
+            candidates,
         )
+
+    def deliberating(self) -> frozenset[str]:
+        """Dialogues whose flows have a `statements` step (their turns need candidates)."""
+        if self._deliberating is None:
+            found = set()
+            for code, d in self.dialogues.items():
+                flow_id: str | None = d.start_flow
+                seen: set[str] = set()
+                while flow_id and flow_id in self.flows and flow_id not in seen:
+                    seen.add(flow_id)
+                    flow = self.flows[flow_id]
+                    if any(s.agenda((1,)) for s in flow.steps):
+                        found.add(code)
+                    flow_id = flow.next
+            self._deliberating = frozenset(found)
+        return self._deliberating
 
     def _closed(self, env: Envelope) -> tuple[Message, ...]:
         lang = self.tr.pick(None, env.inbound.lang_hint, self.default_language)
@@ -202,6 +239,15 @@ class TurnRunner:
             for pid in ids:
                 turn = self.agenda_turn(conn, pid, event)
                 reached += turn is not None and turn.changed
+        elif b.item.startswith("round:"):  # statements each person has not voted on
+            count = int(b.item.removeprefix("round:"))
+            for pid in ids:
+                changed = False
+                for sid in statements.candidates(conn, b.dialogue, pid, count):
+                    event = Inbound(kind="deliver", item=Item("statement", sid), urgent=b.urgent)
+                    turn = self.agenda_turn(conn, pid, event)
+                    changed |= turn is not None and turn.changed
+                reached += changed
         if ids:
             broadcasts.advance(conn, b.id, ids[-1], reached)
         if len(ids) < BATCH:
@@ -266,8 +312,17 @@ class TurnRunner:
             participants.save_answers(
                 conn, p.id, p.dialogue, turn.answers, p.language, channel, now
             )
-        if turn.responses:
-            prompts.save_responses(conn, p.id, p.dialogue, turn.responses, p.language, channel, now)
+        answered = [r for r in turn.responses if r.kind != "statement"]
+        if answered:
+            prompts.save_responses(conn, p.id, p.dialogue, answered, p.language, channel, now)
+        stances = [r for r in turn.responses if r.kind == "statement"]
+        if stances:
+            statements.save_votes(conn, p.id, p.dialogue, stances, channel, now)
+        for proposal in turn.proposals:
+            statements.create(
+                conn, p.dialogue, {proposal.lang: proposal.text}, proposal.lang,
+                "participant", "pending", now, author=p.id,
+            )  # fmt: skip
         if turn.messages and address:
             priority = outbox.BULK if turn.bulk else outbox.REPLY
             outbox.enqueue(

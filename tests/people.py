@@ -102,3 +102,8 @@ async def onboard(runner: TurnRunner, who: str, lang: str = "en", group: str = "
     await say(runner, who, {"en": "1", "fr": "2", "es": "3"}[lang])
     await say(runner, who, group)
     await phone(runner, who)
+
+
+async def stance(runner: TurnRunner, who: str, statement: int, pick: int) -> list[str]:
+    """A tap on a statement's button (Telegram): 0 agree, 1 disagree, 2 pass."""
+    return await say(runner, who, kind="button", item=Item("statement", statement), picks=(pick,))

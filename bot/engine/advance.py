@@ -54,6 +54,8 @@ class _Engine(FlowMoves, AgendaMoves, KeywordMoves):
             self.reask(self.t("greeting"))  # a hello, not an answer: the question again
         elif current is not None:
             self.answer_item(current, text)
+        elif self.flow_waits():
+            self.next_up()
         elif self.p.run is not None:
             if self.p.run.asked:
                 self.answer_step(text, None, None)
@@ -112,6 +114,8 @@ def advance(ctx: Context, p: Participant, inbound: Inbound, now: datetime) -> Tu
         e.button(inbound)
     elif p.pending == "language":
         e.answer_language(inbound.text, None, None)
+    elif p.pending == "idea":
+        e.propose(inbound.text)
     elif inbound.kind in ("start", "open"):
         if inbound.code is not None and inbound.code not in ctx.dialogues:
             # the code they typed is not repeated back (nothing typed is kept before consent)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from bot.engine.builder import Builder, joined
-from bot.engine.io import Answer, Asks, Inbound, Recorded, Refused
+from bot.engine.io import Answer, Asks, Inbound, Proposal, Recorded, Refused
 from bot.engine.state import RunState
 from bot.engine.steps import Accepted, Asking
 from bot.flows import Flow, Step
@@ -35,13 +35,35 @@ class FlowMoves(Builder):
                 continue
             if not step.asks:  # a message or an end: said on the way
                 self.say(self.step_text(flow, step))
+                if items := step.agenda(self.ctx.statements):
+                    # what the step brings is asked first; the flow waits at this step
+                    fresh = tuple(i for i in items if i not in self.p.waiting)
+                    self.p = self.p.with_(waiting=(*fresh, *self.p.waiting))
+                    assert self.p.run is not None
+                    run = RunState(self.p.run.run_no, flow.id, flow.version, step.id)
+                    self.p = self.p.with_(run=run)
+                    self.record_run(run, "active")
+                    return
                 step_id = None if step.ends else self.following(flow, step, None)
                 continue
+            assert self.p.run is not None
             run = RunState(self.p.run.run_no, flow.id, flow.version, step.id)
             self.p = self.p.with_(run=run)
             self.record_run(run, "active")
             return
         self.finish(flow)
+
+    def resume_flow(self) -> None:
+        """Go on from a step that waited for what it brought to the agenda."""
+        run = self.p.run
+        assert run is not None
+        flow = self.flow_of(run)
+        self.walk(flow, self.following(flow, flow.step(run.step_id), None))
+
+    def flow_waits(self) -> bool:
+        """The flow stands at a step that asks nothing (it waits for its agenda items)."""
+        run = self.p.run
+        return run is not None and not self.flow_of(run).step(run.step_id).asks
 
     def finish(self, flow: Flow) -> None:
         assert self.p.run is not None
@@ -134,6 +156,8 @@ class FlowMoves(Builder):
             self.out.answers.append(
                 Answer(run.run_no, flow.id, flow.version, step.id, result.value, result.raw)
             )
+            if step.proposes:
+                self.out.proposals.append(Proposal(result.value, self.p.language))
         self.walk(flow, self.following(flow, step, result.value))
         self.next_up()
 

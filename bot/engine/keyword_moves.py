@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from bot.engine import keywords, replies
 from bot.engine.builder import Builder, joined
-from bot.engine.io import Asks, Option, Question, Recorded, Refused
+from bot.engine.io import MAX_STATEMENT, Asks, Option, Proposal, Question, Recorded, Refused
 
 
 class KeywordMoves(Builder):
@@ -21,9 +21,9 @@ class KeywordMoves(Builder):
             return cmd.argument in self.ctx.dialogues
         if cmd.keyword == "lang":
             return self.language_named(cmd.argument) is not None
-        if cmd.keyword == "poll":
+        if cmd.keyword in ("poll", "statement"):
             return cmd.argument.isdigit()
-        return False
+        return cmd.keyword == "idea"
 
     def language_named(self, word: str) -> str | None:
         langs = self.ctx.tr.languages
@@ -54,8 +54,10 @@ class KeywordMoves(Builder):
             self.ask_delete()
         elif kw == "skip":
             self.skip()
-        elif kw == "poll":
-            self.reopen_poll(cmd.argument)
+        elif kw in ("poll", "statement"):
+            self.reopen_poll(cmd.argument, kw)
+        elif kw == "idea":
+            self.idea(cmd.argument)
 
     def stop(self) -> None:
         if self.p.run is not None:
@@ -131,6 +133,32 @@ class KeywordMoves(Builder):
             self.keyword(cmd)
         else:
             self.reask(self.t("delete-cancelled"))
+
+    # --- IDEA -------------------------------------------------------------------------------
+
+    def idea(self, text: str) -> None:
+        """IDEA <a short statement>: proposed for others to agree or disagree with, once a
+        facilitator approves it. IDEA alone asks for it."""
+        if not self.p.consented:
+            self.reask(self.t("idea-consent-first"))
+        elif not replies.has_content(text):
+            self.p = self.p.with_(pending="idea")
+            self.say(self.t("idea-ask", max=MAX_STATEMENT), Question("text", self.next_seq(), asks=Asks("idea")))
+        else:
+            self.propose(text)
+
+    def propose(self, text: str) -> None:
+        text = " ".join(text.split())
+        if not replies.has_content(text) or len(text) > MAX_STATEMENT:
+            self.fact(Refused("invalid"))
+            self.p = self.p.with_(pending="idea")
+            question = Question("text", self.next_seq(), asks=Asks("idea"))
+            self.say(self.t("idea-too-long", max=MAX_STATEMENT, length=len(text)), question)
+            return
+        self.out.proposals.append(Proposal(text, self.p.language))
+        self.fact(Recorded(Asks("idea")))
+        self.p = self.p.with_(pending=None)
+        self.reask(self.t("idea-thanks"))
 
     # --- LANG -------------------------------------------------------------------------------
 

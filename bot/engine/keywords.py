@@ -18,11 +18,14 @@ if TYPE_CHECKING:
     from bot.engine.lexicon import Lexicon
 
 Keyword = Literal[
-    "stop", "start", "help", "lang", "mydata", "delete", "join", "skip", "poll"
+    "stop", "start", "help", "lang", "mydata", "delete", "join", "skip", "poll", "statement",
+    "idea",
 ]  # fmt: skip
 
-_TAKES_ARGUMENT = {"lang", "join", "poll"}
-_NEEDS_ARGUMENT = {"poll"}
+_TAKES_ARGUMENT = {"lang", "join", "poll", "statement"}
+_NEEDS_ARGUMENT = {"poll", "statement"}
+_TAKES_TEXT = {"idea"}
+"""IDEA takes the rest of the message, as typed: `IDEA Clean water for every school`."""
 
 
 @dataclass(frozen=True)
@@ -47,4 +50,7 @@ def parse(text: str, lex: Lexicon) -> Command | None:
     kw = words_of.get(first)
     if kw in _TAKES_ARGUMENT and len(words) == 2:
         return Command(kw, words[1])
+    if kw in _TAKES_TEXT:
+        rest = text.strip().lstrip("/").split(None, 1)
+        return Command(kw, rest[1].strip() if len(rest) > 1 else "")
     return None

@@ -11,6 +11,7 @@ from typing import Annotated, Any, ClassVar
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from bot.engine.io import Inbound, Question
+from bot.engine.state import Item
 from bot.i18n import Translator
 
 StepId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=40)]
@@ -80,6 +81,8 @@ class StepBase(BaseModel):
     """The flow ends after this step's text (`end`)."""
     gives_consent: ClassVar[bool] = False
     """A yes/no gate: nothing is stored before "yes"; "no" ends the flow (`consent`)."""
+    proposes: ClassVar[bool] = False
+    """Its answer is also a statement proposed to the others (`propose`)."""
 
     @model_validator(mode="before")
     @classmethod
@@ -125,6 +128,11 @@ class StepBase(BaseModel):
 
     def answer_values(self) -> tuple[str, ...]:
         """The values an answer can take, for goto keys."""
+        return ()
+
+    def agenda(self, statements: tuple[int, ...]) -> tuple[Item, ...]:
+        """Items this step puts on the person's agenda when the flow reaches it (asked
+        before the flow goes on): `statements` are the ones they have not voted on."""
         return ()
 
     # --- asking and answering -------------------------------------------------------------

@@ -277,8 +277,12 @@ class AgendaMoves(Builder):
             return
         if not view.open:
             self.fact(Refused("closed"))
+            was_current = self.p.current == item
             self.drop(item)
-            self.say(self.t("poll-closed"))
+            if was_current:  # what is open now is asked, so the next reply answers it
+                self.next_up(self.t("poll-closed"))
+            else:
+                self.say(self.t("poll-closed"))
             return
         self.vote(view, picks[0] if len(picks) == 1 else -1, "")
 

@@ -11,7 +11,9 @@ from bot.facilitator.parse import COMMANDS
 
 def text(call: Call) -> str:
     names = ", ".join(
-        f"{call.dialogues[c].title_in(call.lang)} ({c})" for c in call.allowed if c in call.dialogues
+        f"{call.dialogues[c].title_in(call.lang)} ({c})"
+        for c in call.allowed
+        if c in call.dialogues
     )
     return call.t("fac-help", dialogues=names, zone=call.dialogue.timezone)
 

@@ -23,7 +23,9 @@ def command(call: Call) -> list[Message]:
     arg = call.cmd.body.strip().lower()
     choices = ", ".join(LANGUAGES)
     if not arg:
-        return [Message(call.t("fac-lang-now", language=call.language_name(call.lang), choices=choices))]
+        return [
+            Message(call.t("fac-lang-now", language=call.language_name(call.lang), choices=choices))
+        ]
     lang = pick_language(None, arg, "")
     if lang not in LANGUAGES or len(arg.split()) > 1:
         raise UsageError("fac-lang-unknown", value=arg, choices=choices)

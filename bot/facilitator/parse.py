@@ -149,7 +149,7 @@ def _by_language(parts: list[str]) -> dict[str, str]:
         assert m is not None
         lang = m.group(1).lower()
         if lang in found:
-            raise UsageError("fac-language-twice", lang=lang)
+            raise UsageError("fac-language-twice", prefix=lang)
         found[lang] = m.group(2).strip()
     return found
 

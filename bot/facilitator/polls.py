@@ -85,7 +85,9 @@ def state(call: Call, row: PromptRow) -> str:
     """open until ..., closed, or opens at ... (for a scheduled one)."""
     if row.is_open(call.stamp):
         if row.closes_at:
-            return call.t("fac-state-open-until", time=call.at(datetime.fromisoformat(row.closes_at)))
+            return call.t(
+                "fac-state-open-until", time=call.at(datetime.fromisoformat(row.closes_at))
+            )
         return call.t("fac-state-open")
     if row.sent_at is None and row.closed_at is None:
         return call.t("fac-state-scheduled", time=call.at(datetime.fromisoformat(row.opens_at)))

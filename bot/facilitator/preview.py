@@ -143,9 +143,7 @@ def _audience(call: Call, target: str | None, counts: list[tuple[str, str, int]]
 
 def _line(counts: Mapping[str, int]) -> str:
     shown = cells.line(list(counts.values()))
-    return ", ".join(
-        f"{name} {cell.text}" for name, cell in zip(counts, shown.parts, strict=True)
-    )
+    return ", ".join(f"{name} {cell.text}" for name, cell in zip(counts, shown.parts, strict=True))
 
 
 def _fallbacks(call: Call, given: list[str], spoken: list[str]) -> list[str]:

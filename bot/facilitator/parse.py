@@ -46,6 +46,7 @@ MIN_OPEN = timedelta(minutes=10)
 MAX_AHEAD = timedelta(days=60)
 """`--opens` and `--closes` at most this far ahead: a typo like 9999d is refused."""
 
+_COMMAND = re.compile(r"^/(\S+)")
 _DURATION = re.compile(r"^(\d+(?:\.\d+)?)\s*(m|min|h|d|w)$", re.IGNORECASE)
 _OPTION = re.compile(r"^--([a-z][a-z-]*)(?:\s+|$)", re.IGNORECASE)
 _VALUE = re.compile(r"^(\S+)\s*")
@@ -73,15 +74,13 @@ class Command:
 def parse_command(text: str) -> Command | None:
     """`/poll@bot --to government Q | A | B` -> Command("poll", "Q | A | B", {"to": ...}).
     Any `/word` is a command here (an unknown name stays as typed, lower case)."""
-    text = text.strip()
-    if not text.startswith("/") or len(text) < 2 or text[1].isspace():
+    found = _COMMAND.match(text.strip())
+    if found is None:
         return None
-    head, _, rest = text[1:].partition(" ")
-    head = head.split("\n")[0]
-    rest = text[1 + len(head) :]
-    name = head.split("@")[0].lower()
+    typed = found.group(1).split("@")[0]
+    name = typed.lower()
     options: dict[str, str] = {}
-    rest = rest.strip()
+    rest = text.strip()[found.end() :].strip()
     while m := _OPTION.match(rest):
         option = m.group(1).lower()
         rest = rest[m.end() :]
@@ -89,7 +88,7 @@ def parse_command(text: str) -> Command | None:
         if option not in FLAGS and (v := _VALUE.match(rest)) and not rest.startswith("--"):
             value, rest = v.group(1), rest[v.end() :]
         options[option] = value
-    return Command(name, rest.strip(), options, typed="/" + head.split("@")[0])
+    return Command(name, rest.strip(), options, typed="/" + typed)
 
 
 def check_options(cmd: Command) -> None:

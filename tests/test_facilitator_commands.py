@@ -4,6 +4,7 @@ the test controls. And (issue 10) a command is one transaction."""
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -138,7 +139,7 @@ async def test_nonsense_is_refused_with_the_reason_and_how_to_write_it(
     await join(runner, clock)
     reply = await fac(runner, command)
     assert reply.startswith(reason), reply
-    assert "\nWrite" in reply or "\nExample" in reply or reply.count("\n") >= 1
+    assert "\nWrite" in reply  # then how to write the command
     assert prompts(runner) == 0
     assert q(runner, "SELECT count(*) FROM drafts") == [(0,)]
 
@@ -450,7 +451,7 @@ async def test_a_facilitator_added_from_the_command_line_is_not_a_participant(
 ) -> None:
     runner, clock = world
     await join(runner, clock)
-    with __import__("sqlite3").connect(runner.db.path) as conn:
+    with sqlite3.connect(runner.db.path) as conn:
         conn.execute(
             "INSERT INTO facilitators (address, dialogue, added_at) VALUES"
             " ('tel:+254700000009', 'baraza', '2026-11-30')"

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from fluent.runtime import FluentBundle, FluentResource
+from fluent.runtime.types import FluentInt
 from fluent.syntax import FluentParser, ast
 
 from bot import languages as language_files
@@ -73,10 +74,16 @@ class Translator:
                 if message.value is None:
                     continue
                 text, _errors = bundle.format_pattern(
-                    message.value, {k: str(v) for k, v in args.items()}
+                    message.value, {k: _argument(v) for k, v in args.items()}
                 )
                 return str(text).translate(_SPACES)
         return msg_id
+
+
+def _argument(value: str | int) -> str | FluentInt:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return FluentInt(value, useGrouping=False)
+    return str(value)
 
 
 def load_translator(locales_dir: Path, default: str = "en") -> Translator:

@@ -84,6 +84,9 @@ async def open_runner(
         settings.files_dir,
         dispatch=runner.dispatch,
         web_base=web_login.base_url(settings),
+        flows=content.library.flows,
+        default_language=settings.default_language,
+        sms_fallback=settings.sms_gsm_fallback,
     )
     await runner.start()
     return runner

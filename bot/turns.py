@@ -58,8 +58,14 @@ class Envelope:
 
 
 class CommandHandler(Protocol):
-    async def handle(self, env: Envelope) -> Outcome | None:
-        """Handle a facilitator command; None when the text is not one."""
+    async def handle(self, env: Envelope, *, facilitator: bool = False) -> Outcome | None:
+        """Handle a facilitator's message, or anyone's facilitator command; None for the
+        rest. `facilitator`: the turn found the sender to be one (`is_facilitator`)."""
+        ...
+
+    def is_facilitator(self, conn: sqlite3.Connection, channel: str, address: str) -> bool:
+        """Asked in every turn, before anything is stored: facilitators are not
+        participants, their messages go back to `handle`."""
         ...
 
 
@@ -69,6 +75,8 @@ class Outcome:
     participant_id: str | None = None
     messages: tuple[Message, ...] = ()
     turn: Turn | None = None
+    facilitator: bool = False
+    """The sender is a facilitator: no turn was run (their commands handle it)."""
 
 
 @dataclass
@@ -101,12 +109,13 @@ class TurnRunner:
             self.versions[version] = Flow.model_validate_json(body)
 
     async def handle(self, env: Envelope) -> Outcome:
-        if self.commands is not None and env.inbound.kind == "text":
-            handled = await self.commands.handle(env)
-            if handled is not None:
-                self.doorbell.ring()
-                return handled
-        outcome = await self.db.write(partial(self.turn, env=env))
+        outcome = None
+        if self.commands is not None:
+            outcome = await self.commands.handle(env)
+        if outcome is None:
+            outcome = await self.db.write(partial(self.turn, env=env))
+        if outcome.facilitator and self.commands is not None:
+            outcome = await self.commands.handle(env, facilitator=True) or outcome
         if outcome.messages:
             self.doorbell.ring()
         return outcome
@@ -117,6 +126,10 @@ class TurnRunner:
         """The whole turn, in the writer's thread: read, advance (pure), store."""
         now = self.clock()
         stamp = now.isoformat()
+        if self.commands is not None and self.commands.is_facilitator(
+            conn, env.channel, env.address
+        ):
+            return Outcome(facilitator=True)  # nothing claimed or stored: not a participant
         if env.external_id is not None and not inbound.claim(
             conn, env.channel, env.external_id, stamp
         ):

@@ -22,11 +22,10 @@ import httpx
 import pytest
 
 from bot.config import Settings
-from bot.engine.io import Inbound
 from bot.facilitator.commands import Facilitation
 from bot.runtime import Content, load_content, open_runner
 from bot.serve import serve
-from bot.turns import Envelope, TurnRunner
+from bot.turns import TurnRunner
 from bot.web import build_app
 from bot.web.login import digest
 from bot.web.site import Site
@@ -183,7 +182,7 @@ async def test_web_off_ends_every_session_of_that_facilitator(rig: Rig) -> None:
     ):
         unused = await rig.link()
         assert await say(rig.runner, "console", ORG, "/web off") == [
-            "Signed out of the web dashboard: 2 session(s) ended."
+            "Signed out of the web dashboard: 2 sessions ended."
         ]
         for browser in (laptop, phone):
             assert (await browser.get("/web/d/baraza/")).status_code == 401
@@ -338,10 +337,8 @@ async def test_pages_in_three_languages_switchable_and_remembered(rig: Rig) -> N
 
 
 async def test_pages_open_in_the_facilitators_chat_language(rig: Rig) -> None:
-    # lina also takes part, in French: her replies and then her pages are in French
-    await rig.runner.handle(Envelope("console", LINA, Inbound(kind="open")))
-    await say(rig.runner, "console", LINA, "yes")
-    await say(rig.runner, "console", LINA, "2")
+    # lina chose French for her replies: they and then her pages are in French
+    await say(rig.runner, "console", LINA, "/lang fr")
     texts = await say(rig.runner, "console", LINA, "/web")
     assert texts[0].startswith("Votre tableau de bord web, valable 15 minutes")
     async with rig.client() as browser:

@@ -73,6 +73,7 @@ KEYWORD_COMMANDS = {
 
 FACILITATOR_COMMANDS = (
     "prompt", "poll", "close", "results", "share", "dashboard", "export", "web",
+    "send", "cancel", "lang", "answers",
 )  # fmt: skip
 
 MENU: dict[str, list[tuple[str, str]]] = {

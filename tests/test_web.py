@@ -23,6 +23,7 @@ import pytest
 
 from bot.config import Settings
 from bot.engine.io import Inbound
+from bot.facilitator import export
 from bot.facilitator.commands import Facilitation
 from bot.runtime import Content, load_content, open_runner
 from bot.serve import serve
@@ -30,7 +31,6 @@ from bot.turns import Envelope, TurnRunner
 from bot.web import build_app
 from bot.web.login import digest
 from bot.web.site import Site
-from storage import export
 from tests.conftest import ROOT, make_settings
 from tests.fakes import bind_loopback
 from tests.fakes.telegram_api import FakeBotApi
@@ -106,7 +106,9 @@ async def open_rig(tmp_path: Path, **overrides: object) -> AsyncIterator[Rig]:
     runner.clock = clock
     assert isinstance(runner.commands, Facilitation)
     runner.commands.clock = clock
-    site = Site(runner.commands, secure=settings.public_base_url.startswith("https"))
+    site = Site(
+        runner.commands, flows=runner.flows, secure=settings.public_base_url.startswith("https")
+    )
     try:
         await seed(runner)
         yield Rig(runner, settings, clock, site)
@@ -304,6 +306,15 @@ async def test_csv_download_is_the_pseudonymous_export(rig: Rig) -> None:
     assert len(rows) - 1 == answers + responses
     ids = {pid for (pid,) in rig.q("SELECT id FROM participants WHERE dialogue = 'baraza'")}
     assert {row[0] for row in rows[1:]} <= ids
+    # each row says what was asked and what the answer means, in the page's language
+    records = [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
+    votes = [r for r in records if r["flow"] == "poll-1"]
+    assert {(r["question"], r["value"], r["answer"]) for r in votes} == {
+        ("Which first?", "0", "Water"),
+        ("Which first?", "1", "Roads"),
+    }
+    groups = {(r["question"], r["value"], r["answer"]) for r in records if r["step"] == "group"}
+    assert ("Which group are you part of?", "government", "Government") in groups
 
 
 async def test_every_page_is_light(rig: Rig) -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import csv
 import json
-import re
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -16,9 +16,9 @@ import pandas as pd
 import pytest
 
 from bot.engine.io import Inbound
+from bot.facilitator.export import COLUMNS
 from bot.runtime import Content, open_runner
 from bot.turns import Envelope
-from bot.facilitator.export import COLUMNS
 from tests.conftest import ROOT, make_settings
 
 NOT_A_NUMBER = (

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import aiosqlite
 
@@ -270,7 +271,7 @@ def summary_text(board: Dashboard, s: Summary) -> str:
             )
         else:
             head += " · " + t("dash-median-hidden")
-    return f"{head}: {options_text(board, s)}"
+    return t("dash-pair", label=head, value=options_text(board, s))
 
 
 def _number(x: float) -> str:
@@ -332,7 +333,7 @@ def _who(board: Dashboard) -> list[str]:
     have = dict(zip(order, by_group.parts, strict=True))
     for g in order:
         target = f" / {d.expected(g)}" if g in d.targets else ""
-        lines.append(f"  {board.group_label(g)}: {have[g].text}{target}")
+        lines.append("  " + t("dash-pair", label=board.group_label(g), value=have[g].text + target))
     below = board.below_target()
     if below:
         lines.append(
@@ -352,7 +353,7 @@ def _who(board: Dashboard) -> list[str]:
         lines.append("")
         lines.append(t("dash-waiting"))
         for flow, step, n in sorted(board.waiting, key=lambda x: -x[2])[:8]:
-            lines.append(f"  {flow} › {step}: {shown(n)}")
+            lines.append("  " + t("dash-pair", label=f"{flow} › {step}", value=shown(n)))
     return lines
 
 
@@ -440,9 +441,20 @@ def messages(board: Dashboard, chart_path: Path | None = None) -> list[Message]:
 
 
 def chart(board: Dashboard, path: Path) -> Path:
-    """A PNG in the facilitator's language: the stakeholder groups against their targets
-    and, beside them, the latest poll's results. A count under 5 is not drawn, its bar
-    left empty and labelled `<5`."""
+    """The chart (`figure`) as a PNG file."""
+    import matplotlib.pyplot as plt
+
+    fig = figure(board)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, format="png")
+    plt.close(fig)
+    return path
+
+
+def figure(board: Dashboard) -> Any:
+    """A matplotlib figure in the facilitator's language: the stakeholder groups against
+    their targets and, beside them, the latest poll's results. A count under 5 is not
+    drawn: its bar is left empty and labelled `<5`."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -480,10 +492,7 @@ def chart(board: Dashboard, path: Path) -> Path:
     if poll is not None:
         _poll_panel(board, axes[1], poll)
     fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, format="png")
-    plt.close(fig)
-    return path
+    return fig
 
 
 def _poll_panel(board: Dashboard, ax: object, poll: ItemRate) -> None:

@@ -143,6 +143,7 @@ def descriptor(
         "resources": [
             {
                 "name": f"{name}-responses",
+                "profile": "tabular-data-resource",
                 "path": f"data/{name}-responses.json",
                 "format": "json",
                 "mediatype": "application/json",

@@ -55,6 +55,7 @@ web-language-es = Spanish
 web-status-queued = Waiting
 web-status-sending = Sending
 web-status-sent = Sent
+web-status-cancelled = Cancelled
 web-status-failed = Failed
 web-group-unknown = Not given yet
 web-no-polls = No poll has been sent yet. Send one with /poll in the chat.

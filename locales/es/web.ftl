@@ -55,6 +55,7 @@ web-language-es = Español
 web-status-queued = En espera
 web-status-sending = Enviándose
 web-status-sent = Enviados
+web-status-cancelled = Cancelados
 web-status-failed = Fallidos
 web-group-unknown = Aún sin indicar
 web-no-polls = Todavía no se ha enviado ninguna encuesta. Envíe una con /poll en el chat.

@@ -55,6 +55,7 @@ web-language-es = Espagnol
 web-status-queued = En attente
 web-status-sending = En cours d'envoi
 web-status-sent = Envoyés
+web-status-cancelled = Annulés
 web-status-failed = Échecs
 web-group-unknown = Pas encore indiqué
 web-no-polls = Aucun sondage n'a encore été envoyé. Envoyez-en un avec /poll dans la conversation.

@@ -22,7 +22,7 @@ from tests.conftest import make_settings
 from tests.people import Clock, onboard, phone, say, use_clock, vote
 
 ORG = "org"
-PEOPLE = [f"p{i:02d}" for i in range(12)]
+PEOPLE = [f"user{i:02d}" for i in range(12)]
 LANGS = ["en"] * 8 + ["fr"] * 2 + ["es"] * 2
 PHONE = "0712 345 678"
 

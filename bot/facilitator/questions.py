@@ -66,7 +66,10 @@ class Question:
     def answer_label(self, value: str, lang: str) -> str:
         """A stored value as people saw it: `water health` -> `Water; Health`."""
         if self.kind == "multi":
-            return "; ".join(self.answer_label(v, lang) for v in value.split())
+            return "; ".join(self._label(v, lang) for v in value.split())
+        return self._label(value, lang)
+
+    def _label(self, value: str, lang: str) -> str:
         found = self.choice(value)
         return found.label(lang) if found is not None else value
 

@@ -235,3 +235,20 @@ async def test_unknown_steps_are_still_described(opened: Any, tmp_path: Path) ->
     assert len(rows) == count
     assert descriptor["resources"][0]["schema"]["questions"]["explore-causes"]["type"] == "text"
     assert descriptor["created"] == "2026-12-01T00:00:00+00:00"
+
+
+def test_baraza_dashboard_prints_each_part_once(tmp_path: Path, answered: Path) -> None:
+    chart = tmp_path / "chart.png"
+    code, lines, err = baraza(
+        tmp_path, "dashboard", "--db", str(answered), "--lang", "fr", "--chart", str(chart),
+        COLUMNS="250",
+    )  # fmt: skip
+    assert (code, err) == (0, [])
+    page = "\n".join(lines)
+    assert page.count("Tableau de bord : De l'eau pour tous (baraza)") == 1
+    assert page.count("Groupes de parties prenantes") == 1
+    assert page.count("Ce que les gens ont dit") == 1
+    assert "Combien d'années avez-vous ?" in page and "18 à 24 ans 7 (58 %)" in page
+    assert re.search(r"│ Communauté +│ +8 │ +48 │ sous l'objectif │", page)
+    assert "by group" not in page and "civil-society" not in page
+    assert lines[-1] == f"chart: {chart}" and chart.read_bytes()[:4] == b"\x89PNG"

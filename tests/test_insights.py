@@ -297,3 +297,22 @@ async def test_answers_page_by_page(rig: tuple[TurnRunner, Settings, Clock]) -> 
     )
     # a poll is not an open question, and nothing of another dialogue is reachable
     assert (await read("poll-2")).startswith('No open question "poll-2"')
+
+
+@pytest.mark.parametrize("lang", ["en", "fr", "es"])
+def test_every_dashboard_text_renders(content: Content, lang: str) -> None:
+    """Fluent fails silently on a missing variable: render each text with its variables."""
+    from fluent.syntax import ast
+
+    from bot.check import _variables
+
+    bundle = content.tr.bundles[lang]
+    for f in content.tr.files:
+        if f.lang != lang or f.path.name not in ("dashboard.ftl", "web.ftl"):
+            continue
+        for entry in f.resource.body:
+            if isinstance(entry, ast.Message) and entry.value is not None:
+                args = {v: "7" for v in _variables(entry.value)}
+                message = bundle.get_message(entry.id.name)
+                text, errors = bundle.format_pattern(message.value, args)
+                assert errors == [] and "{" not in text, (entry.id.name, errors)

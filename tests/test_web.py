@@ -51,7 +51,7 @@ from tests.web_rig import (
 BROWSER = {
     "User-Agent": "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/120 Safari/537.36"
 }
-PAGES = ("", "polls", "downloads")
+PAGES = ("", "questions", "polls", "answers", "downloads")
 
 
 class Clock:
@@ -222,13 +222,13 @@ async def test_facilitator_of_one_dialogue_cannot_read_another(rig: Rig) -> None
         assert "Rivers" not in (await lina.get("/web/d/baraza/")).text
         nowhere = await lina.get("/web/d/nowhere/")
         assert nowhere.status_code == 404
-        for page in (*PAGES, "export.csv"):
+        for page in (*PAGES, "export.csv", "flow-results.zip"):
             r = await lina.get(f"/web/d/river/{page}")
             assert r.status_code == 404, page
             assert r.text == nowhere.text.replace("/web/d/nowhere/", f"/web/d/river/{page}")
             assert RIVER_TITLE not in r.text and "Nets" not in r.text
         # the same pages open for a facilitator of both dialogues
-        for page in (*PAGES, "export.csv"):
+        for page in (*PAGES, "export.csv", "flow-results.zip"):
             assert (await org.get(f"/web/d/river/{page}")).status_code == 200, page
         assert "Nets or boats?" in (await org.get("/web/d/river/polls")).text
         picker = visible_text((await org.get("/web/")).text)
@@ -237,7 +237,7 @@ async def test_facilitator_of_one_dialogue_cannot_read_another(rig: Rig) -> None
 
 async def test_pages_need_a_session(rig: Rig) -> None:
     async with rig.client() as browser:
-        for page in (*PAGES, "export.csv"):
+        for page in (*PAGES, "export.csv", "flow-results.zip"):
             r = await browser.get(f"/web/d/baraza/{page}")
             assert r.status_code == 401
             assert "Water for all" not in r.text
@@ -272,7 +272,7 @@ async def test_no_participant_address_on_any_page_or_download(rig: Rig) -> None:
     async with rig.signed_in() as browser:
         bodies = [(await browser.get("/web/")).text]
         for code in ("baraza", "river"):
-            for page in (*PAGES, "export.csv"):
+            for page in (*PAGES, "export.csv", "flow-results.zip"):
                 r = await browser.get(f"/web/d/{code}/{page}")
                 assert r.status_code == 200
                 bodies.append(r.text)

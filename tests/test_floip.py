@@ -252,3 +252,26 @@ def test_baraza_dashboard_prints_each_part_once(tmp_path: Path, answered: Path) 
     assert re.search(r"│ Communauté +│ +8 │ +48 │ sous l'objectif │", page)
     assert "by group" not in page and "civil-society" not in page
     assert lines[-1] == f"chart: {chart}" and chart.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_the_readme_snippet_runs(
+    tmp_path: Path, answered: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The pandas lines the README shows a researcher, as they are written there."""
+    from tests.conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Results for researchers", 1)[1]
+    snippet = section.split("```python\n", 1)[1].split("```", 1)[0]
+    assert baraza(
+        tmp_path, "export", "--db", str(answered), "--format", "floip", "--out",
+        str(tmp_path / "results.zip"),
+    )[0] == 0  # fmt: skip
+    lines = snippet.strip().splitlines()
+    *setup, median, counts = lines
+    scope: dict[str, Any] = {}
+    monkeypatch.chdir(tmp_path)
+    exec("\n".join(setup), scope)
+    assert eval(median, scope) == 4.5
+    assert eval(counts, scope).to_dict() == {"water": 12, "jobs": 6, "health": 6}
+    assert set(scope["labelled"]["type"]) == {"select_one", "select_many", "numeric", "text"}

@@ -316,3 +316,26 @@ def test_every_dashboard_text_renders(content: Content, lang: str) -> None:
                 message = bundle.get_message(entry.id.name)
                 text, errors = bundle.format_pattern(message.value, args)
                 assert errors == [] and "{" not in text, (entry.id.name, errors)
+
+
+async def test_latest_poll_by_group_only_where_5_voted(
+    rig: tuple[TurnRunner, Settings, Clock],
+) -> None:
+    runner, _, clock = rig
+    clock.advance()
+    await say(runner, ORG, "/poll Meet where? | Church | School")
+    for i, who in enumerate(PEOPLE[:10]):  # 8 community members, 2 from civil society
+        await vote(runner, who, 3, 0 if i % 3 else 1)
+    items = block(dashboard.text(await board_in(runner, clock)), "Prompts and polls")
+    poll = next(i for i, x in enumerate(items) if "Poll 3" in x)
+    # 3 votes for School, and 2 civil society voters: the totals that would give them away
+    # are hidden too (the same figures as /results and /share)
+    assert items[poll : poll + 4] == [
+        '  Poll 3 "Meet where?": 5+ of 12 answered',
+        "    Church 5+, School <5",
+        "    by stakeholder group (5 voters or more):",
+        "      Community member: 5+ (Church 5+, School <5)",
+    ]
+    assert "Civil society" not in "\n".join(items)  # 2 voters: counted above, not broken down
+    # the older poll (3 votes) has no breakdown at all
+    assert items[poll + 4] == '  Poll 2 "Which first?": <5 of 12 answered'

@@ -293,11 +293,34 @@ def item_text(board: Dashboard, item: ItemRate) -> list[str]:
     s = item.summary
     if item.row.kind == "poll" and s.broken_down:
         lines.append("    " + options_text(board, s))
+        if board.latest_poll is item:
+            lines.extend(_poll_groups(board, s))
     elif item.row.kind == "prompt":
         lines.extend(f'    "{short(x, 90)}"' for x in s.latest)
         if s.answered.value and s.answered.value >= SMALL:
             lines.append("    " + t("dash-more-answers", id=item.row.id))
     return lines
+
+
+def _poll_groups(board: Dashboard, s: Summary) -> list[str]:
+    """The latest poll by stakeholder group: only groups of 5 voters or more are broken
+    down (the others are counted in the total above), so there may be no line at all."""
+    table = s.by_group
+    if table is None:
+        return []
+    labels = [short(c.label(board.lang), 24) for c in s.question.choices]
+    lines = []
+    for group in board.group_order() + sorted(set(table.rows) - set(board.group_order())):
+        if group in table.rows and table.broken_down(group):
+            parts = ", ".join(
+                f"{label} {cell.text}"
+                for label, cell in zip(labels, table.rows[group], strict=True)
+            )
+            value = f"{table.row_totals[group].text} ({parts})"
+            lines.append(
+                "      " + board.t("dash-pair", label=board.group_label(group), value=value)
+            )
+    return ["    " + board.t("dash-poll-groups"), *lines] if lines else []
 
 
 def sections(board: Dashboard) -> list[list[str]]:

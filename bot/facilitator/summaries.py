@@ -52,6 +52,8 @@ class Summary:
     quartiles: tuple[float, float] | None = None
     latest: tuple[str, ...] = ()
     """The latest open answers, newest first (only from VERBATIM_MIN answers up)."""
+    by_group: cells.Table | None = None
+    """A poll's votes by stakeholder group (`poll_table`)."""
 
     @property
     def broken_down(self) -> bool:
@@ -75,8 +77,8 @@ async def summarise(conn: aiosqlite.Connection, dialogue: str, question: Questio
     q = question
     if q.prompt is not None and q.kind == "poll":
         votes = await reports.votes_by_group(conn, q.prompt.id)
-        overall = poll_table(votes, len(q.choices)).overall
-        return Summary(q, overall.total, overall.parts)
+        table = poll_table(votes, len(q.choices))
+        return Summary(q, table.overall.total, table.overall.parts, by_group=table)
     if q.prompt is not None:
         total, latest = await reports.prompt_answers(conn, q.prompt.id, limit=LATEST)
         return _open(q, total, latest)

@@ -33,6 +33,7 @@ dash-items = Prompts and polls (newest first):
 dash-items-page = Prompts and polls, page { $page } of { $pages } (newest first):
 dash-items-more = All { $total } are on the web pages (/web).
 dash-item = { $kind } { $id } "{ $question }": { $answered } of { $reached } answered
+dash-poll-groups = by stakeholder group (5 voters or more):
 dash-kind-poll = Poll
 dash-kind-prompt = Prompt
 dash-broadcasts = Broadcasts: { $list }

@@ -33,6 +33,7 @@ dash-items = Preguntas y encuestas (las más recientes primero):
 dash-items-page = Preguntas y encuestas, página { $page } de { $pages } (las más recientes primero):
 dash-items-more = Las { $total } están en las páginas web (/web).
 dash-item = { $kind } { $id } «{ $question }»: { $answered } respuestas de { $reached }
+dash-poll-groups = por grupo de actores (5 votantes o más):
 dash-kind-poll = Encuesta
 dash-kind-prompt = Pregunta
 dash-broadcasts = Envíos masivos: { $list }

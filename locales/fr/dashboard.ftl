@@ -33,6 +33,7 @@ dash-items = Questions et sondages (les plus récents d'abord) :
 dash-items-page = Questions et sondages, page { $page } sur { $pages } (les plus récents d'abord) :
 dash-items-more = Les { $total } sont sur les pages web (/web).
 dash-item = { $kind } { $id } « { $question } » : { $answered } réponses sur { $reached }
+dash-poll-groups = par groupe de parties prenantes (5 votants ou plus) :
 dash-kind-poll = Sondage
 dash-kind-prompt = Question
 dash-broadcasts = Envois groupés : { $list }

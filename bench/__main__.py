@@ -375,6 +375,22 @@ def bench_web(res: Results, work: Path, size: dict[str, Any], details: dict[str,
         verdict(r["first_s"] < 1.0),
         f"first request; best of {r['requests']}: {r['best_s']:.2f} s; page {r['bytes'] / 1024:.0f} KB",
     )
+    for name, what in (
+        ("questions", "web page of the flows' questions (what people said)"),
+        ("answers", "web page 100 of an open question's 100,000 answers"),
+        ("search", "web search in an open question's 100,000 answers"),
+    ):
+        p = r["pages"][name]
+        res.add(
+            "7",
+            f"{what}, {n:,} participants",
+            f"{p['first_s']:.2f} s",
+            "-",
+            "-",
+            "< 1 s",
+            verdict(p["first_s"] < 1.0),
+            f"first request; best of {r['requests']}: {p['best_s']:.2f} s; page {p['bytes'] / 1024:.0f} KB",
+        )
 
 
 # --------------------------------------------------------------------------- main

@@ -204,6 +204,7 @@ async def test_prompts_and_polls_every_item_paged(rig: tuple[TurnRunner, Setting
     # the poll with 3 votes does not disappear: it is on page 2
     second = block(dashboard.text(await board_in(runner, clock, page=2)), "Prompts and polls")
     assert second[1] == '  Poll 2 "Which first?": <5 of 12 answered'
+    assert block(dashboard.text(await board_in(runner, clock, page=9)), "Prompts and polls") == second
     # no empty "by group:" anywhere, and the poll is still the latest in the chart
     assert "by group" not in dashboard.text(first)
     assert first.latest_poll is not None and first.latest_poll.row.id == 2

@@ -191,6 +191,7 @@ async def build(
                 board.said.append(await summarise(conn, dialogue.code, q))
     sent = [r for r in await reports.prompt_rows(conn, dialogue.code) if r.sent_at]
     board.items_total = len(sent)
+    board.page = min(board.page, board.pages)  # past the last page: the last
     newest = list(reversed(sent))
     start = (board.page - 1) * ITEMS_PER_PAGE
     for row in newest[start : start + ITEMS_PER_PAGE]:

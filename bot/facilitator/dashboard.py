@@ -186,9 +186,7 @@ async def build(
         page=max(1, page),
     )
     if said and flows is not None:
-        for q in catalogue.flow_questions(dialogue, flows, tr):
-            if q.kind != "consent" and q.save not in SKIPPED_SAVES:
-                board.said.append(await summarise(conn, dialogue.code, q))
+        board.said = await what_people_said(db, dialogue, flows, tr)
     sent = [r for r in await reports.prompt_rows(conn, dialogue.code) if r.sent_at]
     board.items_total = len(sent)
     board.page = min(board.page, board.pages)  # past the last page: the last
@@ -203,6 +201,18 @@ async def build(
     board.broadcast = await reports.broadcast_progress(conn, dialogue.code)
     board.outages = await health.outages(conn)
     return board
+
+
+async def what_people_said(
+    db: Database, dialogue: Dialogue, flows: Mapping[str, Flow], tr: Translator
+) -> list[Summary]:
+    """The flows' questions in dialogue order, with what people answered (the consent and
+    the questions shown as stakeholder groups and languages left out)."""
+    return [
+        await summarise(db.reader, dialogue.code, q)
+        for q in catalogue.flow_questions(dialogue, flows, tr)
+        if q.kind != "consent" and q.save not in SKIPPED_SAVES
+    ]
 
 
 async def _item(conn: aiosqlite.Connection, code: str, row: PromptRow) -> ItemRate:

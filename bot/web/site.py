@@ -347,8 +347,8 @@ class Site:
         d = self._dialogue(request, viewer)
         if d is None:
             return self._not_found(request, viewer)
-        board = await self._board(d, viewer)
-        flows = views.said(board, self.tr, viewer.lang)
+        summaries = await dashboard.what_people_said(self.fac.db, d, self.flows, self.tr)
+        flows = views.said(summaries, self.tr, viewer.lang)
         return self._page(request, viewer, d, "questions.html", "questions", flows=flows)
 
     async def polls(self, request: Request, viewer: Viewer) -> Response:

@@ -337,10 +337,10 @@ def _number(x: float) -> str:
     return str(int(x)) if x == int(x) else f"{x:.1f}"
 
 
-def said(board: Dashboard, tr: Translator, lang: str) -> list[FlowView]:
+def said(summaries: Sequence[Summary], tr: Translator, lang: str) -> list[FlowView]:
     """The flows' questions with what people answered, flow by flow, in dialogue order."""
     flows: list[FlowView] = []
-    for s in board.said:
+    for s in summaries:
         if not flows or flows[-1].flow != s.question.flow:
             flows.append(FlowView(str(s.question.flow), []))
         flows[-1].questions.append(question_view(s, tr, lang))

@@ -22,7 +22,7 @@ from bot.engine.io import (
 )
 from bot.engine.state import Item, Participant
 from bot.i18n import Translator
-from storage import prompts, statements
+from storage import infos, prompts, statements
 from storage.prompts import PromptRow
 
 
@@ -77,6 +77,12 @@ def load(
             view = _notice(item, p, now, tr, dialogues)
             if view is not None:
                 found[item] = view
+            continue
+        if item.kind == "info":
+            info = infos.get(conn, item.id)
+            if info is not None:
+                said = {lang: Message(text) for lang, text in info[1].items()}
+                found[item] = InfoView(said, live=info[0] == p.dialogue)
             continue
         if item.kind == "statement":
             st = statements.get(conn, item.id)

@@ -234,7 +234,7 @@ def _partial_flow(raw: dict[str, Any], path: Path) -> Flow | None:
     if flow_id is None:
         return None
     # each step on its own, with the type Flow gives its steps
-    steps_type: TypeAdapter[Any] = TypeAdapter(Flow.model_fields["steps"].annotation)  # type: ignore[arg-type]
+    steps_type: TypeAdapter[Any] = TypeAdapter(Flow.model_fields["steps"].annotation)  # type: ignore[arg-type, unused-ignore, maybe-unrecognized-str-typeform]
     items = raw.get("steps")
     steps = [
         s[0]

@@ -48,3 +48,26 @@ async def rows(conn: aiosqlite.Connection, dialogue: str) -> AsyncIterator[tuple
     ) as cur:
         async for row in cur:
             yield tuple(row)
+
+
+async def floip_rows(conn: aiosqlite.Connection, dialogue: str) -> AsyncIterator[tuple[Any, ...]]:
+    """For a Flow Results package, every answer then every prompt or poll response:
+    (row id, time, participant, session, question id, value, language, channel). A
+    session is a run of a flow, or the one response to a prompt."""
+    async with conn.execute(
+        "SELECT 'a' || a.id, a.created_at, a.participant_id,"
+        " a.participant_id || '-' || coalesce(a.run_no, 0), a.flow_id || '-' || a.step_id,"
+        " a.value, a.language, a.channel FROM answers a WHERE a.dialogue = ? ORDER BY a.id",
+        (dialogue,),
+    ) as cur:
+        async for row in cur:
+            yield tuple(row)
+    async with conn.execute(
+        "SELECT q.kind || '-' || q.id || '-' || r.participant_id, r.updated_at, r.participant_id,"
+        " r.participant_id || '-' || q.kind || '-' || q.id, q.kind || '-' || q.id, r.value,"
+        " r.language, r.channel FROM responses r JOIN prompts q ON q.id = r.prompt_id"
+        " WHERE r.dialogue = ? AND q.dialogue = r.dialogue ORDER BY q.id, r.created_at",
+        (dialogue,),
+    ) as cur:
+        async for row in cur:
+            yield tuple(row)

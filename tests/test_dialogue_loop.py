@@ -188,7 +188,7 @@ async def test_poll_between_sessions_across_telegram_and_sms(
         tg.push_message(FACILITATOR, "/dashboard")
         await tg.wait_for("sendPhoto", timeout=15)
         caption = tg.calls_to("sendPhoto")[-1].params["caption"]
-        assert "Below target:" in caption and "government: <5 of 12 expected" in caption
+        assert "Below target:" in caption and "Government: <5 of 12 expected" in caption
         # non-facilitators are refused, and nothing changes
         tg.push_message(fr, "/poll Hack | a | b", language_code="fr")
         await until(

@@ -251,14 +251,16 @@ async def test_dashboard_numbers_on_a_seeded_database(
 ) -> None:
     runner, settings, clock = fac
     await seed(settings, {"community": 50, "government": 7, "business": 3})
-    board = await dashboard.build(runner.db, runner.dialogues["baraza"], clock.now)
+    board = await dashboard.build(
+        runner.db, runner.dialogues["baraza"], clock.now, tr=runner.tr, flows=runner.flows
+    )
     text = dashboard.text(board)
     assert board.totals["consented"] == 60
-    assert "community: 50 / 48" in text
-    assert "government: 7 of 12 expected" in text
-    assert "business: <5 of 12 expected" in text  # 3 people: never shown exactly
-    assert "By channel: sms 30, telegram 30" in text
-    assert "By language: en 20, es 20, fr 20" in text
+    assert "Community member: 50 / 48" in text
+    assert "Government: 7 of 12 expected" in text
+    assert "Business: <5 of 12 expected" in text  # 3 people: never shown exactly
+    assert "By channel: SMS 30, Telegram 30" in text
+    assert "By language: English 20, Spanish 20, French 20" in text
     png = dashboard.chart(board, settings.files_dir / "d.png")
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 

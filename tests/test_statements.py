@@ -238,3 +238,68 @@ async def test_statements_reach_only_consented_people_of_the_dialogue(
     closed = runner.tr("en", "question-closed")
     assert (await stance(runner, "gus", 1, 0)) == [closed]  # not consented: not counted
     assert stances(runner) == []
+
+
+# --------------------------------------------------------------------------- facilitators
+
+
+async def test_a_round_as_a_facilitator_runs_it(tmp_path: Path, content: Content) -> None:
+    """Seed, moderate, preview and send a round, people vote in three languages, then the
+    report and the common ground shared back, each in the reader's language."""
+    runner = await open_runner(make_settings(tmp_path, facilitators="console:org"), content)
+    clock = Clock()
+    use_clock(runner, clock)
+    try:
+        org = "org"
+        added = await say(
+            runner,
+            org,
+            "/statement en: Repair the water points first. | fr: Réparer d'abord les points d'eau."
+            " | es: Primero reparar los puntos de agua.",
+        )
+        assert added == [
+            "Statement 1 added (en, fr, es). /round sends statements to the participants."
+        ]
+        too_long = await say(runner, org, "/statement " + "x" * 120)
+        assert too_long[0].startswith("The en text has 120 characters: at most 100")
+        people = [(f"p{i}", ("en", "fr", "es")[i % 3], str(1 + i % 3)) for i in range(30)]
+        for who, lang, group in people:
+            await onboard(runner, who, lang, group)
+        await say(runner, "p0", "IDEA Night buses for workers")
+        listed = await say(runner, org, "/statements")
+        assert listed[0].startswith(
+            "Statements: 1 approved, 1 proposals waiting.\n2 (en): Night buses for workers"
+        )
+        approved = await say(
+            runner, org, "/approve 2 fr: Des bus de nuit | es: Autobuses nocturnos"
+        )
+        assert approved == ["Statement 2 approved (en, es, fr)."]
+        clock.advance()
+        preview = await say(runner, org, "/round --count 2")
+        assert preview[0].startswith("Preview of your round of statements, not sent yet:")
+        assert "Up to 2 statements each, among 2 approved" in preview[0]
+        sent = await say(runner, org, "/send")
+        assert sent == ["Round sent: up to 2 statements each to 30 participants."]
+        for who, _lang, _group in people:
+            await phone(runner, who)
+            await say(runner, who, "1")  # agree with the first shown
+            await say(runner, who, "1")  # and the second
+            await phone(runner, who)
+        assert q(runner, "SELECT count(*), sum(vote) FROM statement_votes") == [(60, 60)]
+        report = await say(runner, org, "/statements report")
+        assert report[0].startswith("Statements: 2, 30 people voted.")
+        common = report[0].split("Common ground", 1)[1].split("Divisive", 1)[0]
+        assert "1. Repair the water points first." in common
+        assert "2. Night buses for workers" in common
+        clock.advance()
+        await say(runner, org, "/share statements")
+        assert (await say(runner, org, "/send")) == [
+            "The common ground was shared with 30 participants."
+        ]
+        shared = await screen(runner, "p1")  # p1 is French
+        assert shared[0].startswith(
+            "Terrain d'entente jusqu'ici (30 personnes ont participé) :\n1. "
+        )
+        assert "Des bus de nuit" in shared[0]
+    finally:
+        await runner.db.close()

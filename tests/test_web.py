@@ -22,6 +22,7 @@ import httpx
 import pytest
 
 from bot.config import Settings
+from bot.facilitator import export
 from bot.facilitator.commands import Facilitation
 from bot.runtime import Content, load_content, open_runner
 from bot.serve import serve
@@ -29,7 +30,6 @@ from bot.turns import TurnRunner
 from bot.web import build_app
 from bot.web.login import digest
 from bot.web.site import Site
-from storage import export
 from tests.conftest import ROOT, make_settings
 from tests.fakes import bind_loopback
 from tests.fakes.telegram_api import FakeBotApi
@@ -50,7 +50,7 @@ from tests.web_rig import (
 BROWSER = {
     "User-Agent": "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/120 Safari/537.36"
 }
-PAGES = ("", "polls", "downloads")
+PAGES = ("", "questions", "polls", "answers", "downloads")
 
 
 class Clock:
@@ -105,7 +105,9 @@ async def open_rig(tmp_path: Path, **overrides: object) -> AsyncIterator[Rig]:
     runner.clock = clock
     assert isinstance(runner.commands, Facilitation)
     runner.commands.clock = clock
-    site = Site(runner.commands, secure=settings.public_base_url.startswith("https"))
+    site = Site(
+        runner.commands, flows=runner.flows, secure=settings.public_base_url.startswith("https")
+    )
     try:
         await seed(runner)
         yield Rig(runner, settings, clock, site)
@@ -219,13 +221,13 @@ async def test_facilitator_of_one_dialogue_cannot_read_another(rig: Rig) -> None
         assert "Rivers" not in (await lina.get("/web/d/baraza/")).text
         nowhere = await lina.get("/web/d/nowhere/")
         assert nowhere.status_code == 404
-        for page in (*PAGES, "export.csv"):
+        for page in (*PAGES, "export.csv", "flow-results.zip"):
             r = await lina.get(f"/web/d/river/{page}")
             assert r.status_code == 404, page
             assert r.text == nowhere.text.replace("/web/d/nowhere/", f"/web/d/river/{page}")
             assert RIVER_TITLE not in r.text and "Nets" not in r.text
         # the same pages open for a facilitator of both dialogues
-        for page in (*PAGES, "export.csv"):
+        for page in (*PAGES, "export.csv", "flow-results.zip"):
             assert (await org.get(f"/web/d/river/{page}")).status_code == 200, page
         assert "Nets or boats?" in (await org.get("/web/d/river/polls")).text
         picker = visible_text((await org.get("/web/")).text)
@@ -234,7 +236,7 @@ async def test_facilitator_of_one_dialogue_cannot_read_another(rig: Rig) -> None
 
 async def test_pages_need_a_session(rig: Rig) -> None:
     async with rig.client() as browser:
-        for page in (*PAGES, "export.csv"):
+        for page in (*PAGES, "export.csv", "flow-results.zip"):
             r = await browser.get(f"/web/d/baraza/{page}")
             assert r.status_code == 401
             assert "Water for all" not in r.text
@@ -269,7 +271,7 @@ async def test_no_participant_address_on_any_page_or_download(rig: Rig) -> None:
     async with rig.signed_in() as browser:
         bodies = [(await browser.get("/web/")).text]
         for code in ("baraza", "river"):
-            for page in (*PAGES, "export.csv"):
+            for page in (*PAGES, "export.csv", "flow-results.zip"):
                 r = await browser.get(f"/web/d/{code}/{page}")
                 assert r.status_code == 200
                 bodies.append(r.text)
@@ -303,6 +305,15 @@ async def test_csv_download_is_the_pseudonymous_export(rig: Rig) -> None:
     assert len(rows) - 1 == answers + responses
     ids = {pid for (pid,) in rig.q("SELECT id FROM participants WHERE dialogue = 'baraza'")}
     assert {row[0] for row in rows[1:]} <= ids
+    # each row says what was asked and what the answer means, in the page's language
+    records = [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
+    votes = [r for r in records if r["flow"] == "poll-1"]
+    assert {(r["question"], r["value"], r["answer"]) for r in votes} == {
+        ("Which first?", "0", "Water"),
+        ("Which first?", "1", "Roads"),
+    }
+    groups = {(r["question"], r["value"], r["answer"]) for r in records if r["step"] == "group"}
+    assert ("Which group are you part of?", "government", "Government") in groups
 
 
 async def test_every_page_is_light(rig: Rig) -> None:

@@ -57,8 +57,8 @@ class Report:
 def read(conn: sqlite3.Connection, dialogue: str) -> tuple[list[StatementRow], Analysis, int]:
     """The approved statements, the analysis of their votes, and proposals waiting."""
     approved = statements.listing(conn, dialogue, "approved")
-    rows: list[tuple[str, int, int]] = []
-    groups: dict[str, str] = {}
+    rows: list[tuple[str | int, str | int, int]] = []
+    groups: dict[str | int, str | None] = {}
     for pid, sid, vote, group in statements.votes(conn, dialogue):
         rows.append((pid, sid, vote))
         groups[pid] = group

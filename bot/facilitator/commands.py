@@ -35,7 +35,7 @@ from typing import Any
 from bot.dialogues import Dialogue
 from bot.engine import keywords
 from bot.engine.io import Message
-from bot.facilitator import drafting, help, language, polls, reports
+from bot.facilitator import deliberating, drafting, help, language, polls, reports
 from bot.facilitator.call import Call
 from bot.facilitator.parse import (
     FACILITATOR_ONLY,
@@ -55,11 +55,13 @@ log = logging.getLogger(__name__)
 PREFIX = {"sms": "tel", "telegram": "telegram", "console": "console"}
 
 Handler = Callable[[Call], list[Message]]
-Preparer = Callable[[Database, Dialogue, datetime, str, Path], Awaitable[Any]]
+Preparer = Callable[[reports.Reading], Awaitable[Any]]
 
 PREPARE: dict[str, Preparer] = {
     "dashboard": reports.prepare_dashboard,
+    "answers": reports.prepare_answers,
     "export": reports.prepare_export,
+    "statements": reports.prepare_statements,
 }
 """Commands with a long read, made before their transaction."""
 
@@ -115,8 +117,13 @@ class Facilitation:
             "<button>": drafting.button,
             "close": polls.close,
             "results": polls.results,
-            # "answers": `/answers ID [page]`, a prompt's answers (being built elsewhere)
-            "dashboard": reports.show_dashboard,
+            "answers": reports.show_prepared,
+            "statement": deliberating.seed,
+            "statements": deliberating.listing,
+            "approve": deliberating.approve,
+            "reject": deliberating.reject,
+            "round": drafting.round_,
+            "dashboard": reports.show_prepared,
             "export": reports.show_export,
             "web": lambda call: reports.web(call, self.web_base),
             "<text>": help.not_a_participant,
@@ -183,7 +190,8 @@ class Facilitation:
             partial(self._job, env=env, cmd=cmd, now=now, prepared=prepared)
         )
         if outcome.duplicate and isinstance(prepared, reports.Prepared):
-            prepared.file.unlink(missing_ok=True)
+            for path in prepared.files:
+                path.unlink(missing_ok=True)
         if dispatch and self.dispatch is not None:
             await self.dispatch()
         return outcome
@@ -199,7 +207,10 @@ class Facilitation:
         code = self._dialogue_of(cmd, allowed)
         if not allowed or code not in allowed:
             return None
-        return await PREPARE[cmd.name](self.db, self.dialogues[code], now, lang, self.files_dir)
+        reading = reports.Reading(
+            self.db, self.tr, self.flows, self.dialogues[code], now, lang, self.files_dir, cmd.body
+        )
+        return await PREPARE[cmd.name](reading)
 
     def _dialogue_of(self, cmd: Command, allowed: list[str]) -> str:
         if "dialogue" in cmd.options:
@@ -255,7 +266,7 @@ class Facilitation:
             check_options(cmd)
             if code not in allowed:
                 raise UsageError("fac-unknown-dialogue", code=code)
-            if cmd.name in PREPARE and prepared is None:
+            if cmd.name in PREPARE and prepared is None and cmd.name != "statements":
                 raise UsageError("fac-try-again")
             messages = self.handlers.get(cmd.name, help.unknown)(call)
         except UsageError as err:

@@ -12,12 +12,14 @@ from typing import Any
 from bot import cells
 from bot.engine.io import Message
 from bot.engine.state import Item
-from bot.facilitator import broadcast, polls, preview
+from bot.facilitator import broadcast, deliberating, polls, preview
 from bot.facilitator.call import Call, people
 from bot.facilitator.parse import UsageError, poll_texts, prompt_texts, schedule
-from storage import drafts, prompts
+from storage import broadcasts, drafts, infos, prompts, statements
 from storage.drafts import Draft
 
+SHARE_STATEMENTS = frozenset({"statements", "affirmations", "afirmaciones"})
+"""`/share statements` (in the facilitator's words): the common ground, told to all."""
 TTL = timedelta(minutes=10)
 LATE = timedelta(minutes=1)
 """A draft whose closing time is this close (or past) when sent is refused."""
@@ -58,7 +60,21 @@ def _groups(call: Call) -> str:
     return ", ".join(f"{g} ({call.group_label(g)})" for g in call.groups())
 
 
+def round_(call: Call) -> list[Message]:
+    """`/round [--to GROUP] [--count 5]`: statements people have not voted on yet."""
+    group = call.cmd.options.get("to")
+    if group is not None and group not in call.groups():
+        raise UsageError("fac-unknown-group", group=group, groups=_groups(call))
+    count = deliberating.round_count(call)
+    if not statements.listing(call.conn, call.dialogue.code, "approved"):
+        raise UsageError("fac-round-empty")
+    body = {"count": count, "target": group, "urgent": "urgent" in call.cmd.options}
+    return [_draft(call, "round", body)]
+
+
 def share(call: Call) -> list[Message]:
+    if call.cmd.body.strip().lower() in SHARE_STATEMENTS:
+        return [_draft(call, "statements", {})]
     row = polls.find(call)
     if row.sent_at is None:
         raise UsageError(
@@ -111,7 +127,14 @@ def decide(call: Call, *, yes: bool, draft_id: int | None = None) -> list[Messag
         drafts.decide(call.conn, draft.id, "cancelled", call.stamp)
         return [Message(call.t("fac-draft-cancelled"))]
     on = call.on(call.dialogues[draft.dialogue])
-    message = _share(on, draft) if draft.kind == "share" else _send(on, draft)
+    if draft.kind == "share":
+        message = _share(on, draft)
+    elif draft.kind == "round":
+        message = _round(on, draft)
+    elif draft.kind == "statements":
+        message = _share_statements(on, draft)
+    else:
+        message = _send(on, draft)
     call.dispatch = on.dispatch
     return [message]
 
@@ -159,6 +182,29 @@ def _share(call: Call, draft: Draft) -> Message:
     drafts.decide(call.conn, draft.id, "sent", call.stamp, row.id)
     call.dispatch = True
     return Message(call.t("fac-shared", id=row.id, **_reach(count)))
+
+
+def _round(call: Call, draft: Draft) -> Message:
+    body = draft.body
+    key = f"round:{int(body['count'])}"
+    broadcasts.create(
+        call.conn, draft.dialogue, key, body["target"], bool(body["urgent"]), call.stamp
+    )
+    count = broadcasts.audience_size(call.conn, draft.dialogue, body["target"])
+    drafts.decide(call.conn, draft.id, "sent", call.stamp, 0)
+    call.dispatch = True
+    return Message(call.t("fac-round-sent", per=int(body["count"]), **_reach(count)))
+
+
+def _share_statements(call: Call, draft: Draft) -> Message:
+    info = infos.create(
+        call.conn, draft.dialogue, deliberating.share_texts(call), call.stamp
+    )
+    broadcasts.create(call.conn, draft.dialogue, Item("info", info).key, None, False, call.stamp)
+    count = broadcasts.audience_size(call.conn, draft.dialogue, None)
+    drafts.decide(call.conn, draft.id, "sent", call.stamp, info)
+    call.dispatch = True
+    return Message(call.t("fac-statements-shared", **_reach(count)))
 
 
 def _reach(count: int) -> dict[str, str | int]:

@@ -20,6 +20,7 @@ from typing import Any
 COMMANDS = (
     "help", "lang", "prompt", "poll", "share", "send", "cancel", "close", "results",
     "answers", "dashboard", "export", "web",
+    "statement", "statements", "approve", "reject", "round",
 )  # fmt: skip
 """Every facilitator command (`/start` is answered like `/help`); anything else that starts
 with `/` gets the help, from a facilitator."""
@@ -32,9 +33,11 @@ OPTIONS: dict[str, frozenset[str]] = {
     "poll": BROADCAST_OPTIONS,
     **{name: frozenset({"dialogue"}) for name in ("share", "close", "results", "answers")},
     **{name: frozenset({"dialogue"}) for name in ("dashboard", "export")},
+    **{name: frozenset({"dialogue"}) for name in ("statement", "statements", "approve", "reject")},
+    "round": frozenset({"to", "count", "urgent", "dialogue"}),
 }
 """The options each command takes (none where it is not listed)."""
-TAKES_NO_TEXT = frozenset({"send", "cancel", "dashboard", "export"})
+TAKES_NO_TEXT = frozenset({"send", "cancel", "round"})
 FLAGS = frozenset({"urgent"})
 """Options without a value: `--urgent` comes first, even to people mid-question."""
 

@@ -19,12 +19,21 @@ from bot.agenda_views import load, poll_table
 from bot.channels import gsm7
 from bot.channels.text import render
 from bot.engine.advance import Context, advance
-from bot.engine.io import Inbound, ItemView, Message, Option, PollView, PromptView, Question
+from bot.engine.io import (
+    Inbound,
+    InfoView,
+    ItemView,
+    Message,
+    Option,
+    PollView,
+    PromptView,
+    Question,
+)
 from bot.engine.state import Item, Participant
-from bot.facilitator import broadcast
+from bot.facilitator import broadcast, deliberating
 from bot.facilitator.call import Call, people
 from bot.facilitator.parse import fallback_of
-from storage import broadcasts, prompts
+from storage import broadcasts, prompts, statements
 from storage.prompts import PromptRow
 
 CHANNELS = {"telegram": "Telegram", "sms": "SMS", "console": "console"}
@@ -43,6 +52,19 @@ def message(
         target, given, urgent = row.target, list(row.texts), False
         item = Item("results", row.id)
         views = _views_of(call, item)
+    elif kind == "round":
+        approved = statements.listing(call.conn, call.dialogue.code, "approved")
+        lines.append(call.t("fac-preview-round", per=int(body["count"]), approved=len(approved)))
+        target, urgent = body["target"], bool(body["urgent"])
+        given = sorted({lang for st in approved for lang in st.texts})
+        item = Item("statement", approved[-1].id)
+        views = _views_of(call, item)
+    elif kind == "statements":
+        told = deliberating.share_texts(call)
+        lines.append(told.get(call.lang) or next(iter(told.values())))
+        target, given, urgent = None, list(told), False
+        item = Item("info", 0)
+        views = {item: InfoView({lang: Message(t) for lang, t in told.items()})}
     else:
         texts: dict[str, dict[str, Any]] = body["texts"]
         lines += _texts(call, texts)

@@ -13,6 +13,7 @@ fac-help =
     Each of these first answers with a preview: /send sends it, /cancel drops it.
     /close [ID] - close a poll; /results [ID] - its votes so far
     /dashboard - who takes part; /export - the answers as CSV; /web - the web dashboard
+    /statement, /statements, /approve, /reject, /round - statements to agree or disagree with
     /lang fr - the language of these replies (en, fr, es)
     /help poll - more about one command
 
@@ -111,6 +112,8 @@ fac-state-scheduled = opens at { $time }
 fac-preview-head = { $kind ->
     [poll] Preview of your poll, not sent yet:
     [share] Preview of the results you would share, not sent yet:
+    [round] Preview of your round of statements, not sent yet:
+    [statements] Preview of the common ground you would share, not sent yet:
    *[prompt] Preview of your prompt, not sent yet:
 }
 fac-preview-poll = Poll { $id }: { $question } ({ $shown } { $count ->
@@ -144,6 +147,8 @@ fac-no-draft = There is nothing to send or cancel: /prompt, /poll and /share mak
 fac-draft-was-sent = { $kind ->
     [poll] Poll { $id } was already sent.
     [share] The results of poll { $id } were already sent.
+    [round] That round was already sent.
+    [statements] That common ground was already shared.
    *[prompt] Prompt { $id } was already sent.
 }
 fac-draft-expired = The preview lapsed after { $minutes } minutes and nothing was sent: send the command again.
@@ -193,3 +198,30 @@ fac-web-off = Signed out of the web dashboard: { $count ->
    *[other] { $count } sessions ended.
 }
 fac-web-usage = Write /web for a link to the web dashboard, or /web off to sign out everywhere.
+
+# Deliberation: statements people agree or disagree with.
+fac-usage-statement = Write: /statement en: A short sentence. | fr: Une phrase courte. | es: Una frase corta. (at most 100 characters each)
+fac-usage-statements = Write /statements for the proposals waiting, or /statements report for what the groups agree on.
+fac-usage-approve = Write /approve 12 to approve proposal 12, or /approve 12 fr: ... | es: ... to add translations.
+fac-usage-reject = Write /reject 12 to reject proposal 12.
+fac-usage-round = Write /round (or /round --to GROUP --count 5): each participant gets up to 5 statements they have not voted on. A preview comes first.
+fac-statement-too-long = The { $language } text has { $length } characters: at most { $max }, so that it stays one SMS.
+fac-statement-two-parts = The { $language } text would not fit in one SMS with its options: shorten it.
+fac-statement-added = Statement { $id } added ({ $languages }). /round sends statements to the participants.
+fac-statements-head = Statements: { $approved } approved, { $waiting } proposals waiting.
+fac-statements-how = /approve { $id } (add translations: /approve { $id } fr: ... | es: ...) or /reject { $id }.
+fac-no-statement = There is no statement { $id } in this dialogue.
+fac-approve-tag-languages = Give translations with their language: /approve 12 fr: ... | es: ...
+fac-statement-approved = Statement { $id } approved ({ $languages }).
+fac-statement-rejected = Statement { $id } rejected: nobody will vote on it.
+fac-round-count = --count { $value }: give a number of statements from 1 to { $max }.
+fac-round-empty = There is no approved statement yet: add one with /statement, or approve a proposal.
+fac-round-sent = { $count ->
+    [0] The round is open, but nobody is in its audience yet.
+   *[other] Round sent: up to { $per } statements each to { $shown } participants.
+}
+fac-statements-shared = { $count ->
+    [0] Nobody is in the dialogue yet: nothing was shared.
+   *[other] The common ground was shared with { $shown } participants.
+}
+fac-preview-round = Up to { $per } statements each, among { $approved } approved, the least voted first.

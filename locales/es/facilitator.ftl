@@ -13,6 +13,7 @@ fac-help =
     Cada uno responde primero con una vista previa: /send la envía, /cancel la descarta.
     /close [ID] - cerrar una encuesta; /results [ID] - sus votos hasta ahora
     /dashboard - quién participa; /export - las respuestas en CSV; /web - el panel web
+    /statement, /statements, /approve, /reject, /round - afirmaciones para estar de acuerdo o no
     /lang en - el idioma de estas respuestas (en, fr, es)
     /help poll - más sobre un comando
 
@@ -111,6 +112,8 @@ fac-state-scheduled = se abre a las { $time }
 fac-preview-head = { $kind ->
     [poll] Vista previa de su encuesta, todavía sin enviar:
     [share] Vista previa de los resultados que compartiría, todavía sin enviar:
+    [round] Vista previa de su ronda de afirmaciones, aún no enviada:
+    [statements] Vista previa del terreno común que compartiría, aún no enviada:
    *[prompt] Vista previa de su pregunta, todavía sin enviar:
 }
 fac-preview-poll = Encuesta { $id }: { $question } ({ $shown } { $count ->
@@ -144,6 +147,8 @@ fac-no-draft = No hay nada que enviar ni cancelar: /prompt, /poll y /share hacen
 fac-draft-was-sent = { $kind ->
     [poll] La encuesta { $id } ya se envió.
     [share] Los resultados de la encuesta { $id } ya se enviaron.
+    [round] Esa ronda ya se envió.
+    [statements] Ese terreno común ya se compartió.
    *[prompt] La pregunta { $id } ya se envió.
 }
 fac-draft-expired = La vista previa caducó a los { $minutes } minutos y no se envió nada: envíe el comando de nuevo.
@@ -190,3 +195,30 @@ session-reminder = Recordatorio: { $title } será el { $date }. ¡Esperamos su p
 fac-web-link = Su panel web, válido { $minutes } minutos y una sola vez: { $url }
 fac-web-off = Sesiones del panel web cerradas: { $count }.
 fac-web-usage = Escriba /web para recibir un enlace al panel web, o /web off para cerrar todas sus sesiones.
+
+# Deliberación: afirmaciones para estar de acuerdo o no.
+fac-usage-statement = Escriba: /statement en: A short sentence. | fr: Une phrase courte. | es: Una frase corta. (como máximo 100 caracteres cada una)
+fac-usage-statements = Escriba /statements para las propuestas en espera, o /statements report para lo que los grupos comparten.
+fac-usage-approve = Escriba /approve 12 para aprobar la propuesta 12, o /approve 12 en: ... | fr: ... para añadir traducciones.
+fac-usage-reject = Escriba /reject 12 para rechazar la propuesta 12.
+fac-usage-round = Escriba /round (o /round --to GRUPO --count 5): cada participante recibe hasta 5 afirmaciones que aún no votó. Primero llega una vista previa.
+fac-statement-too-long = El texto en { $language } tiene { $length } caracteres: como máximo { $max }, para que quepa en un SMS.
+fac-statement-two-parts = El texto en { $language } no cabría en un SMS con sus opciones: acórtelo.
+fac-statement-added = Afirmación { $id } añadida ({ $languages }). /round envía afirmaciones a los participantes.
+fac-statements-head = Afirmaciones: { $approved } aprobadas, { $waiting } propuestas en espera.
+fac-statements-how = /approve { $id } (traducciones: /approve { $id } en: ... | fr: ...) o /reject { $id }.
+fac-no-statement = No hay una afirmación { $id } en este diálogo.
+fac-approve-tag-languages = Dé las traducciones con su idioma: /approve 12 en: ... | fr: ...
+fac-statement-approved = Afirmación { $id } aprobada ({ $languages }).
+fac-statement-rejected = Afirmación { $id } rechazada: nadie votará sobre ella.
+fac-round-count = --count { $value }: dé un número de afirmaciones del 1 al { $max }.
+fac-round-empty = Aún no hay ninguna afirmación aprobada: añada una con /statement, o apruebe una propuesta.
+fac-round-sent = { $count ->
+    [0] La ronda está abierta, pero aún no hay nadie en su público.
+   *[other] Ronda enviada: hasta { $per } afirmaciones cada uno a { $shown } participantes.
+}
+fac-statements-shared = { $count ->
+    [0] Aún no hay nadie en el diálogo: no se compartió nada.
+   *[other] El terreno común se compartió con { $shown } participantes.
+}
+fac-preview-round = Hasta { $per } afirmaciones cada uno, entre { $approved } aprobadas, las menos votadas primero.

@@ -13,6 +13,7 @@ fac-help =
     Chacune répond d'abord par un aperçu : /send l'envoie, /cancel l'abandonne.
     /close [ID] - clore un sondage ; /results [ID] - ses votes à ce jour
     /dashboard - qui participe ; /export - les réponses en CSV ; /web - le tableau de bord web
+    /statement, /statements, /approve, /reject, /round - des affirmations à approuver ou non
     /lang en - la langue de ces réponses (en, fr, es)
     /help poll - plus de détails sur une commande
 
@@ -111,6 +112,8 @@ fac-state-scheduled = ouvre à { $time }
 fac-preview-head = { $kind ->
     [poll] Aperçu de votre sondage, pas encore envoyé :
     [share] Aperçu des résultats que vous partageriez, pas encore envoyés :
+    [round] Aperçu de votre tour d'affirmations, pas encore envoyé :
+    [statements] Aperçu du terrain d'entente que vous partageriez, pas encore envoyé :
    *[prompt] Aperçu de votre question, pas encore envoyée :
 }
 fac-preview-poll = Sondage { $id } : { $question } ({ $shown } { $count ->
@@ -144,6 +147,8 @@ fac-no-draft = Rien à envoyer ni à annuler : /prompt, /poll et /share font d'a
 fac-draft-was-sent = { $kind ->
     [poll] Le sondage { $id } a déjà été envoyé.
     [share] Les résultats du sondage { $id } ont déjà été envoyés.
+    [round] Ce tour a déjà été envoyé.
+    [statements] Ce terrain d'entente a déjà été partagé.
    *[prompt] La question { $id } a déjà été envoyée.
 }
 fac-draft-expired = L'aperçu a expiré après { $minutes } minutes et rien n'a été envoyé : renvoyez la commande.
@@ -193,3 +198,30 @@ fac-web-off = Déconnexion du tableau de bord web : { $count ->
    *[other] { $count } sessions fermées.
 }
 fac-web-usage = Ecrivez /web pour un lien vers le tableau de bord web, ou /web off pour vous déconnecter partout.
+
+# Délibération : des affirmations à approuver ou non.
+fac-usage-statement = Écrivez : /statement en: A short sentence. | fr: Une phrase courte. | es: Una frase corta. (100 caractères au plus chacune)
+fac-usage-statements = Écrivez /statements pour les propositions en attente, ou /statements report pour ce sur quoi les groupes s'accordent.
+fac-usage-approve = Écrivez /approve 12 pour approuver la proposition 12, ou /approve 12 en: ... | es: ... pour ajouter des traductions.
+fac-usage-reject = Écrivez /reject 12 pour rejeter la proposition 12.
+fac-usage-round = Écrivez /round (ou /round --to GROUPE --count 5) : chaque participant reçoit jusqu'à 5 affirmations qu'il n'a pas encore votées. Un aperçu vient d'abord.
+fac-statement-too-long = Le texte en { $language } a { $length } caractères : { $max } au plus, pour tenir en un SMS.
+fac-statement-two-parts = Le texte en { $language } ne tiendrait pas en un SMS avec ses options : raccourcissez-le.
+fac-statement-added = Affirmation { $id } ajoutée ({ $languages }). /round envoie des affirmations aux participants.
+fac-statements-head = Affirmations : { $approved } approuvées, { $waiting } propositions en attente.
+fac-statements-how = /approve { $id } (traductions : /approve { $id } en: ... | es: ...) ou /reject { $id }.
+fac-no-statement = Il n'y a pas d'affirmation { $id } dans ce dialogue.
+fac-approve-tag-languages = Donnez les traductions avec leur langue : /approve 12 en: ... | es: ...
+fac-statement-approved = Affirmation { $id } approuvée ({ $languages }).
+fac-statement-rejected = Affirmation { $id } rejetée : personne ne votera dessus.
+fac-round-count = --count { $value } : donnez un nombre d'affirmations de 1 à { $max }.
+fac-round-empty = Il n'y a pas encore d'affirmation approuvée : ajoutez-en une avec /statement, ou approuvez une proposition.
+fac-round-sent = { $count ->
+    [0] Le tour est ouvert, mais personne n'est encore dans son public.
+   *[other] Tour envoyé : jusqu'à { $per } affirmations chacun à { $shown } participants.
+}
+fac-statements-shared = { $count ->
+    [0] Personne n'est encore dans le dialogue : rien n'a été partagé.
+   *[other] Le terrain d'entente a été partagé avec { $shown } participants.
+}
+fac-preview-round = Jusqu'à { $per } affirmations chacun, parmi { $approved } approuvées, les moins votées d'abord.

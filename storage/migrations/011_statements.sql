@@ -26,3 +26,13 @@ CREATE TABLE statement_votes (
 );
 CREATE INDEX statement_votes_participant ON statement_votes(participant_id);
 CREATE INDEX statement_votes_dialogue ON statement_votes(dialogue, statement_id)
+;
+
+-- Information sent to a dialogue's participants once, in each language (what a
+-- `/share statements` says): an agenda item tells it.
+CREATE TABLE infos (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    dialogue   TEXT NOT NULL,
+    texts      TEXT NOT NULL,              -- {"en": "...", "fr": "..."}
+    created_at TEXT NOT NULL
+)

@@ -50,7 +50,7 @@ from tests.web_rig import (
 BROWSER = {
     "User-Agent": "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/120 Safari/537.36"
 }
-PAGES = ("", "questions", "polls", "answers", "downloads")
+PAGES = ("", "questions", "polls", "statements", "answers", "downloads")
 
 
 class Clock:
@@ -491,3 +491,54 @@ def test_console_mode_runs_alone_when_the_port_is_taken(tmp_path: Path) -> None:
             if proc.poll() is None:
                 proc.kill()
                 proc.communicate()
+
+
+async def test_statements_page_common_ground_and_small_groups(rig: Rig) -> None:
+    """Statements with votes by stakeholder group: common ground where every group with
+    5 voters agrees; a group under 5 is never broken down; no address anywhere."""
+    from storage import statements
+
+    stamp = rig.clock.now.isoformat()
+    pids = [
+        (str(pid), str(group))
+        for pid, group in rig.q(
+            "SELECT id, json_extract(profile, '$.group') FROM participants"
+            " WHERE dialogue = 'baraza' AND consented_at IS NOT NULL"
+        )
+    ]
+
+    def seed(conn: sqlite3.Connection) -> None:
+        agreed = statements.create(
+            conn, "baraza", {"en": "Water first.", "fr": "L'eau d'abord."}, "en",
+            "facilitator", "approved", stamp,
+        )  # fmt: skip
+        split = statements.create(
+            conn, "baraza", {"en": "Roads first."}, "en", "facilitator", "approved", stamp
+        )
+        for pid, group in pids:
+            conn.execute(
+                "INSERT INTO statement_votes VALUES (?, ?, 'baraza', 1, 'sms', ?, ?)",
+                (agreed, pid, stamp, stamp),
+            )
+            vote = 1 if group == "community" else -1
+            conn.execute(
+                "INSERT INTO statement_votes VALUES (?, ?, 'baraza', ?, 'sms', ?, ?)",
+                (split, pid, vote, stamp, stamp),
+            )
+
+    await rig.runner.db.write(seed)
+    async with rig.signed_in() as browser:
+        page = (await browser.get("/web/d/baraza/statements")).text
+        await browser.get("/web/lang/fr?next=/web/d/baraza/statements")
+        fr = visible_text((await browser.get("/web/d/baraza/statements")).text)
+    text = visible_text(page)
+    common = text.split("Common ground", 1)[1].split("Divisive", 1)[0]
+    assert "1. Water first." in common and "Roads first." not in common
+    divisive = text.split("Divisive", 1)[1].split("Opinion groups", 1)[0]
+    assert "2. Roads first." in divisive
+    rows = table_rows(page)
+    assert ["Government", "<5", "fewer than 5 voters: not shown"] in rows
+    assert "L'eau d'abord." in fr and "Terrain d'entente" in fr
+    for address in addresses():
+        assert address not in page
+    assert len(page.encode()) < 100_000

@@ -33,6 +33,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from bot.deliberation import report as deliberation_report
 from bot.dialogues import Dialogue
 from bot.facilitator import answers, dashboard, export
 from bot.facilitator import questions as catalogue
@@ -71,10 +72,10 @@ SECTIONS = (
     Section("overview", "", "web-nav-overview"),
     Section("questions", "questions", "web-nav-questions"),
     Section("polls", "polls", "web-nav-polls"),
+    Section("statements", "statements", "web-nav-statements"),
     Section("answers", "answers", "web-nav-answers"),
     Section("downloads", "downloads", "web-nav-downloads"),
 )
-"""Later: statements."""
 ANSWERS_PER_PAGE = 25
 SEARCH_MAX = 80
 
@@ -141,6 +142,7 @@ class Site:
                     Route("/d/{code}/", self._signed_in(self.overview)),
                     Route("/d/{code}/questions", self._signed_in(self.questions)),
                     Route("/d/{code}/polls", self._signed_in(self.polls)),
+                    Route("/d/{code}/statements", self._signed_in(self.statements)),
                     Route("/d/{code}/answers", self._signed_in(self.open_questions)),
                     Route("/d/{code}/answers/{qid}", self._signed_in(self.answers)),
                     Route("/d/{code}/downloads", self._signed_in(self.downloads)),
@@ -357,6 +359,18 @@ class Site:
         names = catalogue.group_labels(d, self.flows, self.tr)
         found = await views.polls(self.fac.db, d, self.tr, viewer.lang, self.now(), names)
         return self._page(request, viewer, d, "polls.html", "polls", polls=found)
+
+    async def statements(self, request: Request, viewer: Viewer) -> Response:
+        d = self._dialogue(request, viewer)
+        if d is None:
+            return self._not_found(request, viewer)
+        approved, result, pending = await self.fac.db.write(
+            lambda conn: deliberation_report.read(conn, d.code)
+        )
+        report = deliberation_report.build(d.code, approved, result, pending, viewer.lang)
+        names = catalogue.group_labels(d, self.flows, self.tr)
+        page = views.statements_page(report, self.tr, viewer.lang, names)
+        return self._page(request, viewer, d, "statements.html", "statements", page=page)
 
     async def _catalogue(self, d: Dialogue) -> list[catalogue.Question]:
         return await answers.open_questions(self.fac.db, d, self.flows, self.tr)

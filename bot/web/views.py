@@ -14,6 +14,7 @@ from datetime import datetime
 
 from bot import cells
 from bot.agenda_views import poll_table
+from bot.deliberation.report import Report
 from bot.dialogues import Dialogue
 from bot.facilitator import answers
 from bot.facilitator.dashboard import Dashboard, ItemRate, shown
@@ -404,4 +405,95 @@ async def answers_page(
         found.pages,
         search,
         count(found.total, lang),
+    )
+
+
+# --------------------------------------------------------------------------- statements
+
+
+@dataclass
+class StatementView:
+    id: int
+    text: str
+    votes: str
+    rows: list[Row]
+    """Agree, disagree, pass (in that order: the order is the meaning)."""
+    groups: list[GroupVotes]
+
+
+@dataclass
+class OpinionView:
+    label: int
+    size: str
+    make_up: list[Row]
+    representative: list[tuple[int, str, str]]
+    """(statement, text, "agrees 80%" as the reader's language says it)."""
+
+
+@dataclass
+class StatementsPage:
+    people: str
+    pending: int
+    common_ground: list[tuple[int, str, str]]
+    """(statement, text, the groups that agree)."""
+    divisive: list[tuple[int, str, str, str]]
+    opinion_groups: list[OpinionView]
+    opinion_status: str
+    statements: list[StatementView]
+
+
+def statements_page(
+    report: Report, tr: Translator, lang: str, names: Mapping[str, Mapping[str, str]]
+) -> StatementsPage:
+    """The deliberation's report (`bot.deliberation.report`, already through the
+    small-cell rule) as the statements page shows it."""
+
+    def label(group: str) -> str:
+        return names.get(group, {}).get(lang) or label_for(tr, lang, "web-group", group)
+
+    def listed(groups: Iterable[str]) -> str:
+        return ", ".join(label(g) for g in groups)
+
+    stances = [tr(lang, f"statement-{s}") for s in ("agree", "disagree", "pass")]
+    shown = []
+    for st in report.statements:
+        rows = [
+            Row(name, cell_text(c, lang), None, note=c.percent_of(st.overall.total))
+            for name, c in zip(stances, st.overall.parts, strict=True)
+        ]
+        scale = _cell_scale(st.overall.parts)
+        rows = [
+            Row(r.label, r.value, _cell_bar(c, scale), note=r.note)
+            for r, c in zip(rows, st.overall.parts, strict=True)
+        ]
+        groups = [
+            GroupVotes(
+                label(g),
+                cell_text(st.by_group.row_totals[g], lang),
+                [cell_text(c, lang) for c in st.by_group.rows[g]]
+                if st.by_group.broken_down(g)
+                else None,
+            )
+            for g in sorted(st.by_group.rows)
+        ]
+        shown.append(StatementView(st.id, st.text, cell_text(st.votes, lang), rows, groups))
+    return StatementsPage(
+        cell_text(report.participants, lang),
+        report.pending,
+        [(sid, text, listed(groups)) for sid, text, _score, groups in report.common_ground],
+        [(sid, text, listed(yes), listed(no)) for sid, text, yes, no in report.divisive],
+        [
+            OpinionView(
+                g.label + 1,
+                cell_text(g.size, lang),
+                [Row(label(name), cell_text(c, lang)) for name, c in g.make_up.items()],
+                [
+                    (sid, text, tr(lang, f"delib-{d}", share=round(100 * share)).rstrip(" :"))
+                    for sid, text, d, share in g.representative
+                ],
+            )
+            for g in report.opinion_groups
+        ],
+        tr(lang, f"delib-status-{report.opinion_status}"),
+        shown,
     )

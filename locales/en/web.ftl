@@ -112,3 +112,16 @@ web-no-answers-here = No answers on this page.
 web-answers-privacy = Answers are shown as written, newest first, without who wrote them, their group or when; numbers that could be phone numbers are hidden.
 web-download-floip = Flow Results package (FLOIP, zip)
 web-download-floip-text = The same answers in the FLOIP Flow Results format: a datapackage.json describing every question, its type, labels in each language and options, and the responses, for analysis tools and researchers.
+
+# The statements page.
+web-nav-statements = Statements
+web-statements-summary = { $statements } statements; { $people } people voted.
+web-statements-pending = { $count } proposals wait for moderation (/statements in the chat).
+web-statements-common-ground = Common ground
+web-statements-common-ground-how = A clear majority (60% or more) agrees in every stakeholder group with 5 voters or more, at least two groups; ranked by group-informed consensus (as Pol.is).
+web-statements-divisive = Divisive
+web-statements-split = agree: { $agree }; disagree: { $disagree }
+web-statements-opinion-groups = Opinion groups
+web-statements-group = Group { $label } ({ $size } people)
+web-statements-all = Every statement
+web-statements-none-yet = None yet.

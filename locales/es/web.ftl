@@ -112,3 +112,16 @@ web-no-answers-here = No hay respuestas en esta página.
 web-answers-privacy = Las respuestas se muestran tal como se escribieron, las más recientes primero, sin su autor, su grupo ni la fecha; los números que podrían ser teléfonos se ocultan.
 web-download-floip = Paquete Flow Results (FLOIP, zip)
 web-download-floip-text = Las mismas respuestas en el formato FLOIP Flow Results: un datapackage.json que describe cada pregunta, su tipo, sus etiquetas en cada idioma y sus opciones, y las respuestas, para herramientas de análisis e investigadores.
+
+# La página de las afirmaciones.
+web-nav-statements = Afirmaciones
+web-statements-summary = { $statements } afirmaciones; { $people } personas votaron.
+web-statements-pending = { $count } propuestas esperan moderación (/statements en el chat).
+web-statements-common-ground = Terreno común
+web-statements-common-ground-how = Una clara mayoría (60 % o más) de acuerdo en cada grupo con 5 votantes o más, al menos dos grupos; ordenado por consenso entre grupos (como Pol.is).
+web-statements-divisive = Lo que divide
+web-statements-split = de acuerdo: { $agree }; en desacuerdo: { $disagree }
+web-statements-opinion-groups = Grupos de opinión
+web-statements-group = Grupo { $label } ({ $size } personas)
+web-statements-all = Todas las afirmaciones
+web-statements-none-yet = Nada por ahora.

@@ -112,3 +112,16 @@ web-no-answers-here = Pas de réponse sur cette page.
 web-answers-privacy = Les réponses sont affichées telles qu'écrites, les plus récentes d'abord, sans leur auteur, son groupe ni la date ; les numéros qui pourraient être des numéros de téléphone sont masqués.
 web-download-floip = Paquet Flow Results (FLOIP, zip)
 web-download-floip-text = Les mêmes réponses au format FLOIP Flow Results : un datapackage.json qui décrit chaque question, son type, ses libellés dans chaque langue et ses options, et les réponses, pour les outils d'analyse et les chercheurs.
+
+# La page des affirmations.
+web-nav-statements = Affirmations
+web-statements-summary = { $statements } affirmations ; { $people } personnes ont voté.
+web-statements-pending = { $count } propositions attendent la modération (/statements dans la discussion).
+web-statements-common-ground = Terrain d'entente
+web-statements-common-ground-how = Une nette majorité (60 % ou plus) d'accord dans chaque groupe d'au moins 5 votants, au moins deux groupes ; classé par consensus entre groupes (comme Pol.is).
+web-statements-divisive = Ce qui divise
+web-statements-split = d'accord : { $agree } ; pas d'accord : { $disagree }
+web-statements-opinion-groups = Groupes d'opinion
+web-statements-group = Groupe { $label } ({ $size } personnes)
+web-statements-all = Toutes les affirmations
+web-statements-none-yet = Rien pour l'instant.

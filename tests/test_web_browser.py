@@ -311,7 +311,7 @@ def test_facilitator_of_one_dialogue_cannot_open_another(context: Any, served: S
     page.goto(served.link(LINA))
     page.wait_for_url(f"{served.url}/web/d/baraza/")  # one dialogue: straight to it
     sections = page.locator(".sections > *").all_inner_texts()
-    assert sections == ["Overview", "Questions", "Polls", "Open answers", "Downloads"]
+    assert sections == ["Overview", "Questions", "Polls", "Statements", "Open answers", "Downloads"]
     assert page.locator("a", has_text="Other dialogues").count() == 0
     # editing the URL
     for path in ("", "questions", "polls", "answers", "downloads", "export.csv"):

@@ -303,3 +303,25 @@ async def test_a_round_as_a_facilitator_runs_it(tmp_path: Path, content: Content
         assert "Des bus de nuit" in shared[0]
     finally:
         await runner.db.close()
+
+
+async def test_the_dashboard_shows_the_statements(world: tuple[TurnRunner, Clock]) -> None:
+    from bot.facilitator import dashboard
+
+    runner, clock = world
+    for i in range(6):
+        await onboard(runner, f"d{i}")
+    clock.advance()
+    await start_round(runner, 3, clock.now.isoformat())
+    for i in range(6):
+        await phone(runner, f"d{i}")
+        for _ in range(3):
+            await say(runner, f"d{i}", "1")
+    board = await dashboard.build(
+        runner.db, runner.dialogues["baraza"], clock.now, "en", tr=runner.tr, flows=runner.flows
+    )
+    text = dashboard.text(board)
+    assert "Statements: 3, 6 people voted." in text
+    assert "Opinion groups (people who vote alike):\n  none yet: fewer than 20 people" in text
+    png = dashboard.chart(board, runner.db.path.parent / "d.png")
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -22,6 +22,8 @@ from typing import Any
 import aiosqlite
 
 from bot import cells
+from bot.deliberation import report as deliberation_report
+from bot.deliberation.report import Report
 from bot.dialogues import Dialogue, flows_of
 from bot.engine.io import Message
 from bot.facilitator import questions as catalogue
@@ -91,6 +93,8 @@ class Dashboard:
     broadcast: dict[str, int] = field(default_factory=dict)
     outages: list[health.Outage] = field(default_factory=list)
     """Providers that cannot be reached right now."""
+    deliberation: Report | None = None
+    """Statements, when the dialogue has some: common ground, divisive, opinion groups."""
 
     @property
     def pages(self) -> int:
@@ -200,6 +204,8 @@ async def build(
         board.latest_poll = on_page.get(polls[0].id) or await _item(conn, dialogue.code, polls[0])
     board.broadcast = await reports.broadcast_progress(conn, dialogue.code)
     board.outages = await health.outages(conn)
+    if said:
+        board.deliberation = await _deliberation(db, dialogue, lang)
     return board
 
 
@@ -334,11 +340,24 @@ def _poll_groups(board: Dashboard, s: Summary) -> list[str]:
     return ["    " + board.t("dash-poll-groups"), *lines] if lines else []
 
 
+async def _deliberation(db: Database, dialogue: Dialogue, lang: str) -> Report | None:
+    read = await db.write(lambda conn: deliberation_report.read(conn, dialogue.code))
+    approved, result, pending = read
+    if not approved and not pending:
+        return None
+    return deliberation_report.build(dialogue.code, approved, result, pending, lang)
+
+
 def sections(board: Dashboard) -> list[list[str]]:
     """The dashboard as blocks of lines: who, what people said, prompts and polls, delivery."""
-    return [
-        block for block in (_who(board), _said(board), _items(board), _delivery(board)) if block
-    ]
+    blocks = (_who(board), _said(board), _items(board), _statements(board), _delivery(board))
+    return [block for block in blocks if block]
+
+
+def _statements(board: Dashboard) -> list[str]:
+    if board.deliberation is None or not board.deliberation.statements:
+        return []
+    return deliberation_report.text(board.deliberation, board.t, board.group_label).splitlines()
 
 
 def _who(board: Dashboard) -> list[str]:
@@ -496,8 +515,11 @@ def figure(board: Dashboard) -> Any:
 
     t = board.t
     poll = board.latest_poll
-    fig, axes = plt.subplots(1, 2 if poll else 1, figsize=(11 if poll else 7, 4), dpi=100)
-    ax = axes[0] if poll else axes
+    debate = board.deliberation if board.deliberation and board.deliberation.statements else None
+    panels = 1 + (poll is not None) + (debate is not None)
+    fig, found = plt.subplots(1, panels, figsize=(4 + 3.5 * panels, 4), dpi=100)
+    axes = list(found) if panels > 1 else [found]
+    ax = axes[0]
     order = board.group_order()
     line = board.people_lines()[0]
     have = [c.value if c.exact else 0 for c in line.parts]
@@ -525,8 +547,31 @@ def figure(board: Dashboard) -> Any:
     )
     if poll is not None:
         _poll_panel(board, axes[1], poll)
+    if debate is not None:
+        _statements_panel(board, axes[-1], debate)
     fig.tight_layout()
     return fig
+
+
+def _statements_panel(board: Dashboard, ax: Any, debate: Report) -> None:
+    """Agree / disagree / pass of the statements with the most common ground (else the
+    first ones), as stacked shares; a statement whose figures are hidden is left empty."""
+    chosen = [sid for sid, *_ in debate.common_ground[:6]] or [s.id for s in debate.statements[:6]]
+    figures = {s.id: s for s in debate.statements}
+    colours = ("#2a9d5c", "#c0392b", "#bbbbbb")
+    for y, sid in enumerate(chosen):
+        s = figures[sid]
+        left = 0.0
+        for cell, colour in zip(s.overall.parts, colours, strict=True):
+            share = cell.share_of(s.overall.total)
+            if share is not None:
+                ax.barh(y, share * 100, left=left, color=colour, height=0.6)
+                left += share * 100
+    ax.set_yticks(range(len(chosen)), [f"{sid}. {short(figures[sid].text, 28)}" for sid in chosen])
+    ax.invert_yaxis()
+    ax.set_xlim(0, 100)
+    ax.set_xlabel("%")
+    ax.set_title(short(board.t("dash-chart-statements"), 60), fontsize=10)
 
 
 def _poll_panel(board: Dashboard, ax: object, poll: ItemRate) -> None:

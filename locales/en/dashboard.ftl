@@ -71,3 +71,4 @@ answers-none = { $question }: no answers yet.
 answers-past-end = { $question }: there are { $pages } pages of answers.
 answers-unknown = No open question "{ $id }". Open questions: { $ids }
 answers-usage = Write /answers ID [page], e.g. /answers { $example } 2
+dash-chart-statements = Statements: agree, disagree, pass

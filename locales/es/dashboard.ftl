@@ -71,3 +71,4 @@ answers-none = { $question }: todavía no hay respuestas.
 answers-past-end = { $question }: hay { $pages } páginas de respuestas.
 answers-unknown = No hay pregunta abierta «{ $id }». Preguntas abiertas: { $ids }
 answers-usage = Escriba /answers ID [página], por ejemplo /answers { $example } 2
+dash-chart-statements = Afirmaciones: de acuerdo, en desacuerdo, paso

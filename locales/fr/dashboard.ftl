@@ -71,3 +71,4 @@ answers-none = { $question } : pas encore de réponse.
 answers-past-end = { $question } : il y a { $pages } pages de réponses.
 answers-unknown = Pas de question ouverte « { $id } ». Questions ouvertes : { $ids }
 answers-usage = Ecrivez /answers ID [page], par exemple /answers { $example } 2
+dash-chart-statements = Affirmations : d'accord, pas d'accord, sans avis

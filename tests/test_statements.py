@@ -325,3 +325,32 @@ async def test_the_dashboard_shows_the_statements(world: tuple[TurnRunner, Clock
     assert "Opinion groups (people who vote alike):\n  none yet: fewer than 20 people" in text
     png = dashboard.chart(board, runner.db.path.parent / "d.png")
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+async def test_statements_and_their_votes_are_in_the_flow_results_package(
+    world: tuple[TurnRunner, Clock], tmp_path: Path
+) -> None:
+    import json
+
+    from bot.facilitator import export, floip
+
+    runner, clock = world
+    await onboard(runner, "rae")
+    clock.advance()
+    await start_round(runner, 1, clock.now.isoformat())
+    await phone(runner, "rae")
+    await say(runner, "rae", "2")  # disagrees with statement 3
+    d = runner.dialogues["baraza"]
+    questions = await export.codebook(runner.db, d, runner.flows, runner.tr)
+    out = tmp_path / "package"
+    await floip.write(runner.db, d, questions, out, lang="fr", now=clock.now)
+    descriptor = json.loads((out / "datapackage.json").read_text(encoding="utf-8"))
+    schema = descriptor["resources"][0]["schema"]["questions"]
+    assert schema["statement-1"]["type"] == "select_one"
+    assert schema["statement-1"]["type_options"]["choices"] == ["agree", "disagree", "pass"]
+    assert schema["statement-1"]["labels"]["fra"] == "Réparons d'abord les points d'eau."
+    data = next((out / "data").iterdir())
+    rows = json.loads(data.read_text(encoding="utf-8"))
+    votes = [(r[4], r[5]) for r in rows if r[4].startswith("statement-")]
+    assert votes == [("statement-3", "disagree")]
+    assert all(r[2] == pid_of(runner, "rae") for r in rows if r[4].startswith("statement-"))

@@ -51,6 +51,8 @@ async def codebook(
         questions = catalogue.catalogue(found, flows, tr, rows)
     else:
         questions = [catalogue.prompt_question(r) for r in rows if r.sent_at]
+    for sid, texts in await export.statement_texts(db.reader, code):
+        questions.append(catalogue.statement_question(sid, json.loads(texts), tr))
     return {q.id: q for q in questions}
 
 

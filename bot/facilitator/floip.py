@@ -53,6 +53,7 @@ TYPES = {
     "yesno": "select_one",
     "consent": "select_one",
     "poll": "select_one",
+    "statement": "select_one",
     "multi": "select_many",
     "scale": "numeric",
     "text": "text",

@@ -149,6 +149,18 @@ def prompt_question(row: PromptRow) -> Question:
     return Question(f"{row.kind}-{row.id}", row.kind, labels, choices, prompt=row)
 
 
+def statement_question(sid: int, texts: Mapping[str, str], tr: Translator | None) -> Question:
+    """A statement: agree, disagree or pass (the votes as the FLOIP package gives them)."""
+    choices = tuple(
+        Choice(
+            value,
+            {lang: tr(lang, f"statement-{stance}") for lang in tr.languages} if tr else {"en": value},
+        )
+        for value, stance in (("agree", "agree"), ("disagree", "disagree"), ("pass", "pass"))
+    )
+    return Question(f"statement-{sid}", "statement", dict(texts), choices)
+
+
 def flow_questions(dialogue: Dialogue, flows: Mapping[str, Flow], tr: Translator) -> list[Question]:
     """Every answered step of the dialogue's flows, in dialogue order."""
     title = {lang: dialogue.title_in(lang) for lang in tr.languages}

@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from bot.engine.state import Item
 from bot.runtime import Content, load_content, open_runner
 from bot.turns import TurnRunner
-from storage import broadcasts, statements
+from storage import broadcasts, infos, statements
 from tests.conftest import ROOT, make_settings
 from tests.people import Clock, onboard, phone, pid_of, q, say, screen, stance, use_clock
 
@@ -74,6 +75,34 @@ async def test_a_round_asks_statements_one_at_a_time_then_the_flow_resumes(
     reply = await say(runner, "ana", "pass")
     assert reply[0].endswith(runner.tr("en", "onboarding-age"))  # her own question again
     assert stances(runner) == [(2, 0), (3, 1)]
+
+
+async def test_news_reach_someone_at_rest_in_the_middle_of_a_round(
+    world: tuple[TurnRunner, Clock],
+) -> None:
+    """Common ground shared while a statement waits for Ana's answer (and more wait behind
+    it) is told once she is at rest, then the statement again: news need no answer, so
+    they do not wait behind questions she may never answer."""
+    runner, clock = world
+    await onboard(runner, "ana")
+    clock.advance()
+    await start_round(runner, 2, clock.now.isoformat())
+    [statement] = await screen(runner, "ana")
+    clock.advance()
+
+    def share(conn: sqlite3.Connection) -> None:
+        info = infos.create(conn, "baraza", {"en": "Common ground so far: water."}, "now")
+        broadcasts.create(conn, "baraza", Item("info", info).key, None, False, "now")
+
+    await runner.db.write(share)
+    await runner.dispatch()
+    assert await screen(runner, "ana") == [
+        "Common ground so far: water.",
+        "Back to where we were:\n\n" + statement,
+    ]
+    assert (await say(runner, "ana", "1"))[0].endswith(
+        "Statement 2: The council must publish its budget."
+    )
 
 
 async def test_a_statement_without_a_translation_says_so_and_votes_are_changeable(
@@ -268,7 +297,7 @@ async def test_a_round_as_a_facilitator_runs_it(tmp_path: Path, content: Content
         await say(runner, "p0", "IDEA Night buses for workers")
         listed = await say(runner, org, "/statements")
         assert listed[0].startswith(
-            "Statements: 1 approved, 1 proposals waiting.\n2 (en): Night buses for workers"
+            "Statements: 1 approved, one proposal waiting.\n2 (en): Night buses for workers"
         )
         approved = await say(
             runner, org, "/approve 2 fr: Des bus de nuit | es: Autobuses nocturnos"

@@ -3,9 +3,11 @@
 - A reply answers the current question (the top of `shown`, else the flow's step); then
   `next_up` says what waits to be told (results, reminders), asks again a question that
   was interrupted, or shows the next waiting one; the flow resumes when nothing waits.
-- A broadcast (`deliver`) joins `waiting`. It is shown at once (`present`) only to someone
-  with nothing open or at rest, or when urgent; otherwise it waits for their next answer,
-  or for them to be at rest (`wake`).
+- A broadcast (`deliver`) joins `waiting` (news before the questions that wait). It is
+  shown at once (`present`) only to someone with nothing open or at rest, or when urgent;
+  otherwise it waits for their next answer, or for them to be at rest (`wake`). News
+  reach someone at rest even while a question of theirs is open: told, then that
+  question again.
 - Items that closed leave the agenda quietly.
 """
 
@@ -225,7 +227,14 @@ class AgendaMoves(Builder):
         if item in self.p.shown or item in self.p.waiting:
             self.out.changed = False  # delivered already (a dispatch that ran twice)
             return
-        waiting = (item, *self.p.waiting) if urgent else (*self.p.waiting, item)
+        waiting = self.p.waiting
+        if urgent:
+            waiting = (item, *waiting)
+        elif item.asks:
+            waiting = (*waiting, item)
+        else:  # news go before the questions that wait: they need no answer
+            news = next((i for i, w in enumerate(waiting) if w.asks), len(waiting))
+            waiting = (*waiting[:news], item, *waiting[news:])
         self.p = self.p.with_(waiting=waiting)
         self.out.bulk = True
         if urgent and self.p.pending is None:
@@ -242,8 +251,15 @@ class AgendaMoves(Builder):
             if not self.at_rest:
                 return
             self.p = self.p.with_(pending=None)  # an unanswered confirmation lapses
-        if self.top_live() is not None:
-            return  # they have a prompt or poll to answer first
+        if self.top_live() is not None:  # a prompt, poll or statement to answer first
+            if self.at_rest and not self.p.waiting[0].asks:
+                # news (results, a reminder) need no answer: told, then the open question
+                # again, so it stays the last thing they see
+                told = len(self.shown_now)
+                self.tell_waiting_infos("")
+                if len(self.shown_now) > told:
+                    self.reask(self.t("back-to-question"))
+            return
         if self.p.run is None or self.at_rest:
             self.present()
 

@@ -413,7 +413,7 @@ async def test_french_from_the_telegram_hint_and_spanish_after_lang(
     ]
     assert await say(runner, TG, "/close abc", channel="telegram", lang_hint="fr") == [
         '"abc" n\'est pas un numéro de sondage.\n'
-        "Ecrivez /close pour le dernier sondage, ou /close 3 pour le sondage 3."
+        "Écrivez /close pour le dernier sondage, ou /close 3 pour le sondage 3."
     ]
     assert await say(runner, TG, "/lang es", channel="telegram", lang_hint="fr") == [
         "Sus respuestas están ahora en español."

@@ -269,15 +269,15 @@ def summary_text(board: Dashboard, s: Summary) -> str:
     t = board.t
     q = s.question
     if q.open:
-        out = t("dash-open", n=s.answered.text)
+        out = t("dash-open", n=s.answered.arg)
         if s.answered.value and not s.latest:
             out += " · " + t("dash-quotes-hidden")
         return out + "".join(f'\n    "{short(x, 90)}"' for x in s.latest)
     if not s.broken_down:
-        return t("dash-answered", n=s.answered.text) + (
+        return t("dash-answered", n=s.answered.arg) + (
             " · " + t("dash-too-few") if s.answered.value else ""
         )
-    head = t("dash-answered", n=s.answered.text)
+    head = t("dash-answered", n=s.answered.arg)
     if q.kind == "scale":
         if s.median is not None and s.quartiles is not None:
             head += " · " + t(
@@ -303,7 +303,7 @@ def item_text(board: Dashboard, item: ItemRate) -> list[str]:
         kind=t(f"dash-kind-{item.row.kind}"),
         id=item.row.id,
         question=short(str(item.row.text_in(board.lang)["question"]), 40),
-        answered=item.answered.text,
+        answered=item.answered.arg,
         reached=item.reached.text,
     ) + (f" ({rate})" if rate else "")
     lines = [f"  {head}"]

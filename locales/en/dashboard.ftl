@@ -26,7 +26,10 @@ dash-answered = { $n } answered
 dash-too-few = fewer than 5: not broken down
 dash-median = median { $median }, middle half { $low } to { $high }
 dash-median-hidden = median not shown (some values have fewer than 5 answers)
-dash-open = { $n } answers
+dash-open = { $n ->
+    [one] { $n } answer
+   *[other] { $n } answers
+}
 dash-quotes-hidden = shown from 5 answers on
 dash-more-answers = read them: /answers { $id }
 dash-items = Prompts and polls (newest first):

@@ -208,7 +208,10 @@ fac-usage-round = Write /round (or /round --to GROUP --count 5): each participan
 fac-statement-too-long = The { $language } text has { $length } characters: at most { $max }, so that it stays one SMS.
 fac-statement-two-parts = The { $language } text would not fit in one SMS with its options: shorten it.
 fac-statement-added = Statement { $id } added ({ $languages }). /round sends statements to the participants.
-fac-statements-head = Statements: { $approved } approved, { $waiting } proposals waiting.
+fac-statements-head = Statements: { $approved } approved, { $waiting ->
+    [one] one proposal waiting
+   *[other] { $waiting } proposals waiting
+}.
 fac-statements-how = /approve { $id } (add translations: /approve { $id } fr: ... | es: ...) or /reject { $id }.
 fac-no-statement = There is no statement { $id } in this dialogue.
 fac-approve-tag-languages = Give translations with their language: /approve 12 fr: ... | es: ...

@@ -22,17 +22,26 @@ dash-language-en = inglés
 dash-language-fr = francés
 dash-language-es = español
 dash-said = Lo que dijo la gente
-dash-answered = { $n } respuestas
+dash-answered = { $n ->
+    [one] { $n } respuesta
+   *[other] { $n } respuestas
+}
 dash-too-few = menos de 5: sin detalle
 dash-median = mediana { $median }, mitad central de { $low } a { $high }
 dash-median-hidden = mediana no mostrada (algunos valores tienen menos de 5 respuestas)
-dash-open = { $n } respuestas
+dash-open = { $n ->
+    [one] { $n } respuesta
+   *[other] { $n } respuestas
+}
 dash-quotes-hidden = se muestran a partir de 5 respuestas
 dash-more-answers = leerlas: /answers { $id }
 dash-items = Preguntas y encuestas (las más recientes primero):
 dash-items-page = Preguntas y encuestas, página { $page } de { $pages } (las más recientes primero):
 dash-items-more = Las { $total } están en las páginas web (/web).
-dash-item = { $kind } { $id } «{ $question }»: { $answered } respuestas de { $reached }
+dash-item = { $kind } { $id } «{ $question }»: { $answered ->
+    [one] { $answered } respuesta
+   *[other] { $answered } respuestas
+} de { $reached }
 dash-poll-groups = por grupo de actores (5 votantes o más):
 dash-kind-poll = Encuesta
 dash-kind-prompt = Pregunta

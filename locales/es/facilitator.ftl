@@ -205,7 +205,13 @@ fac-usage-round = Escriba /round (o /round --to GRUPO --count 5): cada participa
 fac-statement-too-long = El texto en { $language } tiene { $length } caracteres: como máximo { $max }, para que quepa en un SMS.
 fac-statement-two-parts = El texto en { $language } no cabría en un SMS con sus opciones: acórtelo.
 fac-statement-added = Afirmación { $id } añadida ({ $languages }). /round envía afirmaciones a los participantes.
-fac-statements-head = Afirmaciones: { $approved } aprobadas, { $waiting } propuestas en espera.
+fac-statements-head = Afirmaciones: { $approved ->
+    [one] { $approved } aprobada
+   *[other] { $approved } aprobadas
+}, { $waiting ->
+    [one] { $waiting } propuesta en espera
+   *[other] { $waiting } propuestas en espera
+}.
 fac-statements-how = /approve { $id } (traducciones: /approve { $id } en: ... | fr: ...) o /reject { $id }.
 fac-no-statement = No hay una afirmación { $id } en este diálogo.
 fac-approve-tag-languages = Dé las traducciones con su idioma: /approve 12 en: ... | fr: ...

@@ -22,17 +22,26 @@ dash-language-en = anglais
 dash-language-fr = français
 dash-language-es = espagnol
 dash-said = Ce que les gens ont dit
-dash-answered = { $n } réponses
+dash-answered = { $n ->
+    [one] { $n } réponse
+   *[other] { $n } réponses
+}
 dash-too-few = moins de 5 : pas de détail
 dash-median = médiane { $median }, moitié centrale de { $low } à { $high }
 dash-median-hidden = médiane non affichée (certaines valeurs ont moins de 5 réponses)
-dash-open = { $n } réponses
+dash-open = { $n ->
+    [one] { $n } réponse
+   *[other] { $n } réponses
+}
 dash-quotes-hidden = affichées à partir de 5 réponses
 dash-more-answers = les lire : /answers { $id }
 dash-items = Questions et sondages (les plus récents d'abord) :
 dash-items-page = Questions et sondages, page { $page } sur { $pages } (les plus récents d'abord) :
 dash-items-more = Les { $total } sont sur les pages web (/web).
-dash-item = { $kind } { $id } « { $question } » : { $answered } réponses sur { $reached }
+dash-item = { $kind } { $id } « { $question } » : { $answered ->
+    [one] { $answered } réponse
+   *[other] { $answered } réponses
+} sur { $reached }
 dash-poll-groups = par groupe de parties prenantes (5 votants ou plus) :
 dash-kind-poll = Sondage
 dash-kind-prompt = Question
@@ -70,5 +79,5 @@ answers-too-few = { $question } : moins de 5 réponses pour l'instant. Les répo
 answers-none = { $question } : pas encore de réponse.
 answers-past-end = { $question } : il y a { $pages } pages de réponses.
 answers-unknown = Pas de question ouverte « { $id } ». Questions ouvertes : { $ids }
-answers-usage = Ecrivez /answers ID [page], par exemple /answers { $example } 2
+answers-usage = Écrivez /answers ID [page], par exemple /answers { $example } 2
 dash-chart-statements = Affirmations : d'accord, pas d'accord, sans avis

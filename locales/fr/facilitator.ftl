@@ -19,25 +19,25 @@ fac-help =
 
 # Comment écrire chaque commande, ajouté sous la raison quand une commande est refusée.
 fac-usage-help = /help liste les commandes ; /help poll en dit plus sur l'une d'elles.
-fac-usage-lang = Ecrivez /lang fr pour le français, /lang es pour l'espagnol, /lang en pour l'anglais.
+fac-usage-lang = Écrivez /lang fr pour le français, /lang es pour l'espagnol, /lang en pour l'anglais.
 fac-usage-prompt =
-    Ecrivez : /prompt Votre question
+    Écrivez : /prompt Votre question
     En plusieurs langues : /prompt en: Question? | fr: Question ? | es: ¿Pregunta?
     Options : --to GROUPE (un groupe de parties prenantes), --opens 2h, --closes 24h, --urgent
     Exemple : /prompt --closes 2d De quoi parler à la prochaine séance ?
 fac-usage-poll =
-    Ecrivez : /poll Question | Option 1 | Option 2 (de 2 à 10 options)
+    Écrivez : /poll Question | Option 1 | Option 2 (de 2 à 10 options)
     En plusieurs langues : /poll en: Q | A | B || fr: Q | A | B
     Options : --to GROUPE, --opens 2h, --closes 24h (à partir de maintenant, 60 jours au plus), --urgent
     Exemple : /poll --closes 24h Quoi d'abord ? | Eau | Routes
-fac-usage-share = Ecrivez /share pour le dernier sondage, ou /share 3 pour le sondage 3. Un aperçu vient d'abord.
-fac-usage-send = Ecrivez /send pour envoyer ce que vous venez de prévisualiser (/cancel l'abandonne).
-fac-usage-cancel = Ecrivez /cancel pour abandonner ce que vous avez prévisualisé : rien n'est envoyé.
-fac-usage-close = Ecrivez /close pour le dernier sondage, ou /close 3 pour le sondage 3.
-fac-usage-results = Ecrivez /results pour le dernier sondage, ou /results 3 pour le sondage 3.
-fac-usage-dashboard = Ecrivez /dashboard (ou /dashboard --dialogue CODE).
-fac-usage-export = Ecrivez /export (ou /export --dialogue CODE) : les réponses dans un fichier CSV.
-fac-usage-web = Ecrivez /web pour un lien vers le tableau de bord web, ou /web off pour vous déconnecter partout.
+fac-usage-share = Écrivez /share pour le dernier sondage, ou /share 3 pour le sondage 3. Un aperçu vient d'abord.
+fac-usage-send = Écrivez /send pour envoyer ce que vous venez de prévisualiser (/cancel l'abandonne).
+fac-usage-cancel = Écrivez /cancel pour abandonner ce que vous avez prévisualisé : rien n'est envoyé.
+fac-usage-close = Écrivez /close pour le dernier sondage, ou /close 3 pour le sondage 3.
+fac-usage-results = Écrivez /results pour le dernier sondage, ou /results 3 pour le sondage 3.
+fac-usage-dashboard = Écrivez /dashboard (ou /dashboard --dialogue CODE).
+fac-usage-export = Écrivez /export (ou /export --dialogue CODE) : les réponses dans un fichier CSV.
+fac-usage-web = Écrivez /web pour un lien vers le tableau de bord web, ou /web off pour vous déconnecter partout.
 
 # Pourquoi une commande est refusée.
 fac-unknown-option = { $option } n'est pas une option de cette commande.
@@ -197,7 +197,7 @@ fac-web-off = Déconnexion du tableau de bord web : { $count ->
     [one] { $count } session fermée.
    *[other] { $count } sessions fermées.
 }
-fac-web-usage = Ecrivez /web pour un lien vers le tableau de bord web, ou /web off pour vous déconnecter partout.
+fac-web-usage = Écrivez /web pour un lien vers le tableau de bord web, ou /web off pour vous déconnecter partout.
 
 # Délibération : des affirmations à approuver ou non.
 fac-usage-statement = Écrivez : /statement en: A short sentence. | fr: Une phrase courte. | es: Una frase corta. (100 caractères au plus chacune)
@@ -208,7 +208,13 @@ fac-usage-round = Écrivez /round (ou /round --to GROUPE --count 5) : chaque par
 fac-statement-too-long = Le texte en { $language } a { $length } caractères : { $max } au plus, pour tenir en un SMS.
 fac-statement-two-parts = Le texte en { $language } ne tiendrait pas en un SMS avec ses options : raccourcissez-le.
 fac-statement-added = Affirmation { $id } ajoutée ({ $languages }). /round envoie des affirmations aux participants.
-fac-statements-head = Affirmations : { $approved } approuvées, { $waiting } propositions en attente.
+fac-statements-head = Affirmations : { $approved ->
+    [one] { $approved } approuvée
+   *[other] { $approved } approuvées
+}, { $waiting ->
+    [one] { $waiting } proposition en attente
+   *[other] { $waiting } propositions en attente
+}.
 fac-statements-how = /approve { $id } (traductions : /approve { $id } en: ... | es: ...) ou /reject { $id }.
 fac-no-statement = Il n'y a pas d'affirmation { $id } dans ce dialogue.
 fac-approve-tag-languages = Donnez les traductions avec leur langue : /approve 12 en: ... | es: ...

@@ -162,6 +162,8 @@ def run(
             http.post(
                 "/_control/message", json={"user_id": FACILITATOR, "text": f"/prompt {QUESTION}"}
             )
+            # a preview comes back first; /send sends it
+            http.post("/_control/message", json={"user_id": FACILITATOR, "text": "/send"})
             writes: list[tuple[int, float]] = []
             give_up = t0 + 3 * floor + 30
             next_check = t0 + 2

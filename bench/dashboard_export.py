@@ -3,12 +3,15 @@
 `generate` makes a real SQLite file (migrated by `storage.db.Database`, then filled with
 plain `sqlite3` executemany): the project's own `baraza` dialogue with N participants
 spread over the stakeholder groups, their runs through onboarding and explore, ten
-answers each, a poll with responses from most of them and its broadcast in the outbox.
+answers each (onboarding's choices, open answers, a scale and a multi step: the values
+and the dialogue stored as Baraza stores them), a poll with votes from most of them and
+its broadcast in the outbox, and a prompt answered by a third.
 
 Each measurement runs in a process of its own and reports its peak RSS (VmHWM):
 
     python -m bench.dashboard_export dashboard --workdir DIR
     python -m bench.dashboard_export export --workdir DIR
+    python -m bench.dashboard_export floip --workdir DIR
 """
 
 from __future__ import annotations
@@ -44,8 +47,10 @@ AREAS = ["urban", "peri-urban", "rural", "prefer-not"]
 ANSWERED = [
     ("onboarding", "consent"), ("onboarding", "language"), ("onboarding", "group"),
     ("onboarding", "age"), ("onboarding", "gender"), ("onboarding", "area"),
-    ("explore", "challenge"), ("explore", "causes"), ("explore", "effects"), ("explore", "tried"),
+    ("explore", "challenge"), ("explore", "causes"), ("explore", "urgency"),
+    ("vision", "priorities"),
 ]  # fmt: skip
+PRIORITIES = ["water", "health", "jobs", "education", "security", "land", "governance", "other"]
 TEXTS = [
     "The borehole is broken and we walk two hours for water",
     "Nobody maintains the pumps after the project ends",
@@ -94,6 +99,18 @@ def generate(workdir: Path, participants: int, answers_each: int = 10, seed: int
             json.dumps(
                 {"en": {"question": "What first?", "options": ["Borehole", "Road", "Clinic"]}}
             ),
+            now.isoformat(),
+            now.isoformat(),
+            now.isoformat(),
+            participants,
+        ),
+    )
+    conn.execute(
+        "INSERT INTO prompts (id, dialogue, kind, texts, target, created_by, created_at,"
+        " opens_at, sent_at, reached) VALUES (2, ?, 'prompt', ?, NULL, 'telegram:1', ?, ?, ?, ?)",
+        (
+            DIALOGUE,
+            json.dumps({"en": {"question": "What should the next session discuss?"}}),
             now.isoformat(),
             now.isoformat(),
             now.isoformat(),
@@ -169,26 +186,40 @@ def generate(workdir: Path, participants: int, answers_each: int = 10, seed: int
                     DIALOGUE,
                 )
             )
+            values = {
+                "consent": "yes",
+                "language": lang,
+                "group": profile["group"],
+                "age": profile["age"],
+                "gender": profile["gender"],
+                "area": profile["area"],
+                "urgency": str(rng.choices((1, 2, 3, 4, 5), (1, 2, 4, 6, 5))[0]),
+                "priorities": " ".join(rng.sample(PRIORITIES, rng.randint(1, 3))),
+            }
             for k in range(answers_each):
                 flow, step_id = ANSWERED[k % len(ANSWERED)]
-                value = str(rng.randrange(1, 6)) if k < 6 else rng.choice(TEXTS)
+                value = values.get(step_id) or rng.choice(TEXTS)
                 ans.append(
                     (
                         pid,
-                        1 if flow == "onboarding" else 2,
+                        {"onboarding": 1, "explore": 2}.get(flow, 3),
                         flow,
-                        versions[flow],
+                        versions.get(flow, f"v-{flow}"),
                         step_id,
                         value,
                         value,
                         lang,
                         channel,
                         seen,
+                        DIALOGUE,
                     )
                 )
             if rng.random() < 0.7:
                 vote = str(rng.choices((0, 1, 2), (5, 3, 2))[0])
-                resp.append((1, pid, vote, vote, lang, channel, seen, seen))
+                resp.append((1, pid, vote, vote, lang, channel, seen, seen, DIALOGUE))
+            if rng.random() < 0.3:
+                text = rng.choice(TEXTS)
+                resp.append((2, pid, text, text, lang, channel, seen, seen, DIALOGUE))
             out.append(
                 (
                     pid,
@@ -220,12 +251,12 @@ def generate(workdir: Path, participants: int, answers_each: int = 10, seed: int
         )
         conn.executemany(
             "INSERT INTO answers (participant_id, run_no, flow_id, version, step_id, value, raw,"
-            " language, channel, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " language, channel, created_at, dialogue) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             ans,
         )
         conn.executemany(
             "INSERT INTO responses (prompt_id, participant_id, value, raw, language, channel,"
-            " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            " created_at, updated_at, dialogue) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             resp,
         )
         conn.executemany(
@@ -244,21 +275,26 @@ def generate(workdir: Path, participants: int, answers_each: int = 10, seed: int
 
 
 async def _dashboard(workdir: Path, repeat: int) -> dict[str, Any]:
-    from bot.dialogues import load_dialogues
     from bot.facilitator import dashboard
+    from bot.runtime import load_content
     from storage.db import Database
 
     s = settings(workdir)
-    dialogues, _ = load_dialogues(
-        ROOT / "flows" / "dialogues", {"onboarding", "explore", "vision", "feedback"}
-    )
+    content = load_content(s)
     db = await Database(s.database_path).open()
     times = []
     text = ""
     try:
         for _ in range(repeat):
             t0 = time.perf_counter()
-            board = await dashboard.build(db, dialogues[DIALOGUE], datetime.now(UTC))
+            board = await dashboard.build(
+                db,
+                content.dialogues[DIALOGUE],
+                datetime.now(UTC),
+                "fr",
+                tr=content.tr,
+                flows=content.library.flows,
+            )
             text = dashboard.text(board)
             times.append(time.perf_counter() - t0)
     finally:
@@ -271,17 +307,25 @@ async def _dashboard(workdir: Path, repeat: int) -> dict[str, Any]:
     }
 
 
-async def _export(workdir: Path) -> dict[str, Any]:
-    from bot.facilitator import export
+async def _export(workdir: Path, fmt: str) -> dict[str, Any]:
+    """The CSV export (questions and labels in French) or the FLOIP package (a zip)."""
+    from bot.facilitator import export, floip
+    from bot.runtime import load_content
     from storage.db import Database
 
     s = settings(workdir)
+    content = load_content(s)
+    d = content.dialogues[DIALOGUE]
     db = await Database(s.database_path).open()
-    out = workdir / "export.csv"
+    out = workdir / ("export.csv" if fmt == "csv" else "flow-results.zip")
     try:
         before = vm_hwm_kb()
         t0 = time.perf_counter()
-        rows = await export.write(db, DIALOGUE, "csv", out)
+        book = await export.codebook(db, d, content.library.flows, content.tr)
+        if fmt == "csv":
+            rows = await export.write(db, DIALOGUE, "csv", out, questions=book, lang="fr")
+        else:
+            rows = await floip.write(db, d, book, out, lang="fr", now=datetime.now(UTC))
         seconds = time.perf_counter() - t0
     finally:
         await db.close()
@@ -298,7 +342,7 @@ async def _export(workdir: Path) -> dict[str, Any]:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("command", choices=("generate", "dashboard", "export"))
+    parser.add_argument("command", choices=("generate", "dashboard", "export", "floip"))
     parser.add_argument("--workdir", required=True)
     parser.add_argument("--participants", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=3)
@@ -312,7 +356,8 @@ def main() -> None:
     elif args.command == "dashboard":
         print(json.dumps(asyncio.run(_dashboard(workdir, args.repeat))))
     else:
-        print(json.dumps(asyncio.run(_export(workdir))))
+        fmt = "csv" if args.command == "export" else "floip"
+        print(json.dumps(asyncio.run(_export(workdir, fmt))))
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
-"""Bench 6 (issue 14): the web overview page of a dialogue of 100,000 participants and
-1,000,000 answers, over HTTP from `baraza run`.
+"""Bench 7 (issue 14): the web overview page of a dialogue of 100,000 participants and
+1,000,000 answers, over HTTP from `baraza run`; and the pages of what people said (the
+flows' questions, a deep page of open answers, a search).
 
 On the file bench 4 generates (`bench.dashboard_export generate`), `baraza run` serves its
 SMS channel (sending to the fake Twilio API) and the pages on loopback. A session is opened
@@ -87,7 +88,27 @@ def measure(workdir: Path, repeat: int) -> dict[str, Any]:
                 if page.status_code != 200 or "stakeholder" not in page.text:
                     raise RuntimeError(f"overview failed: {page.status_code} {page.text[:200]}")
                 size = len(page.content)
-    return {"first_s": times[0], "best_s": min(times), "bytes": size, "requests": repeat}
+            said: dict[str, Any] = {}
+            for name, path in (
+                ("questions", f"/web/d/{DIALOGUE}/questions"),
+                ("answers", f"/web/d/{DIALOGUE}/answers/explore-challenge?page=100"),
+                ("search", f"/web/d/{DIALOGUE}/answers/explore-challenge?q=truck"),
+            ):
+                runs = []
+                for _ in range(repeat):
+                    t0 = time.perf_counter()
+                    page = http.get(path)
+                    runs.append(time.perf_counter() - t0)
+                    if page.status_code != 200:
+                        raise RuntimeError(f"{name} failed: {page.status_code} {page.text[:200]}")
+                said[name] = {"first_s": runs[0], "best_s": min(runs), "bytes": len(page.content)}
+    return {
+        "first_s": times[0],
+        "best_s": min(times),
+        "bytes": size,
+        "requests": repeat,
+        "pages": said,
+    }
 
 
 def main() -> None:

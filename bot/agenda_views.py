@@ -10,10 +10,19 @@ from typing import Any
 
 from bot import cells
 from bot.dialogues import Dialogue
-from bot.engine.io import Figure, InfoView, ItemView, Message, PollView, PromptView, Results
+from bot.engine.io import (
+    Figure,
+    InfoView,
+    ItemView,
+    Message,
+    PollView,
+    PromptView,
+    Results,
+    StatementView,
+)
 from bot.engine.state import Item, Participant
 from bot.i18n import Translator
-from storage import prompts
+from storage import infos, prompts, statements
 from storage.conn import Conn
 from storage.prompts import PromptRow
 
@@ -74,6 +83,27 @@ def load(
             if view is not None:
                 found[item] = view
             continue
+        if item.kind == "info":
+            if ("info", item.id) not in memo:
+                memo["info", item.id] = infos.get(conn, item.id)
+            info = memo["info", item.id]
+            if info is not None:
+                said = {lang: Message(text) for lang, text in info[1].items()}
+                found[item] = InfoView(said, live=info[0] == p.dialogue)
+            continue
+        if item.kind == "statement":
+            st = statements.get(conn, item.id)
+            if st is not None:
+                vote = statements.vote_of(conn, st.id, p.id) if item == with_vote else None
+                found[item] = StatementView(
+                    st.id,
+                    st.texts,
+                    st.origin,
+                    st.status == "approved",
+                    st.dialogue == p.dialogue,
+                    vote,
+                )
+            continue
         if ("row", item.id) not in memo:
             memo["row", item.id] = prompts.get(conn, item.id)
         row: PromptRow | None = memo["row", item.id]
@@ -121,6 +151,6 @@ def _notice(
         lang: Message(
             tr(lang, "session-reminder", title=session.title or d.title_in(lang), date=when)
         )
-        for lang in d.languages
+        for lang in d.spoken(tr.languages)
     }
     return InfoView(texts, live=session.at > now)

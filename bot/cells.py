@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import ClassVar
 
 SMALL = 5
 
@@ -39,6 +40,11 @@ class Cell:
         if self.exact:
             return str(self.value)
         return "<5" if self.value < SMALL else "5+"
+
+    @property
+    def arg(self) -> int | str:
+        """The figure for a Fluent message: a number (plural forms apply) when exact."""
+        return self.value if self.exact else self.text
 
     @property
     def bounds(self) -> tuple[float, float | None]:
@@ -146,20 +152,28 @@ def table(rows: Mapping[str, Sequence[int]], width: int) -> Table:
 def _table(names: tuple[str, ...], frozen: tuple[tuple[int, ...], ...], width: int) -> Table:
     """The same counts always get the same protection (and it is computed once)."""
     grid = [list(g) for g in frozen]
-    audit = _Audit(grid, width)
+    primary: set[Figure] = set()
     for i, g in enumerate(grid):
         small_row = 0 < sum(g) < SMALL
         if small_row:
-            audit.hidden.add(("row", i, -1))
+            primary.add(("row", i, -1))
         for j, n in enumerate(g):
             if 0 < n < SMALL or small_row:
-                audit.hidden.add(("cell", i, j))
+                primary.add(("cell", i, j))
     overall = line([sum(g[j] for g in grid) for j in range(width)])
-    audit.hidden.update(("col", -1, j) for j, c in enumerate(overall.parts) if not c.exact)
+    primary.update(("col", -1, j) for j, c in enumerate(overall.parts) if not c.exact)
     if not overall.total.exact:
-        audit.hidden.add(("all", -1, -1))
-    audit.protect()
-    shown = audit.hidden
+        primary.add(("all", -1, -1))
+    # Hiding as little as possible is a hard problem: two greedy orders, and the one that
+    # costs less of what people read first (the overall tally, then group sizes) wins.
+    audits = []
+    for cells_first in (True, False):
+        audit = _Audit(grid, width, cells_first)
+        audit.hidden.update(primary)
+        audit.protect()
+        audit.prune(primary)
+        audits.append(audit)
+    shown = min(audits, key=_Audit.cost).hidden
     return Table(
         {
             r: tuple(Cell(grid[i][j], ("cell", i, j) not in shown) for j in range(width))
@@ -178,9 +192,13 @@ def _table(names: tuple[str, ...], frozen: tuple[tuple[int, ...], ...], width: i
 class _Audit:
     """Which figures of a table to hide so that none under 5 can be worked out."""
 
-    def __init__(self, grid: list[list[int]], width: int) -> None:
+    WEIGHT: ClassVar[dict[str, int]] = {"cell": 1, "row": 3, "col": 6, "all": 12}
+    """How much hiding one figure of each kind costs the reader."""
+
+    def __init__(self, grid: list[list[int]], width: int, cells_first: bool = True) -> None:
         self.grid = grid
         self.width = width
+        self.cells_first = cells_first
         self.hidden: set[Figure] = set()
         self.figures: list[Figure] = (
             [("cell", i, j) for i in range(len(grid)) for j in range(width)]
@@ -214,8 +232,21 @@ class _Audit:
                     return
                 self.hidden.add(candidate)
 
+    def prune(self, primary: set[Figure]) -> None:
+        """Greedy hiding overshoots: show again, the most telling first, each figure hidden
+        only for another's sake whose showing leaves every small one unpinned."""
+        sensitive = [f for f in sorted(self.hidden) if 0 < self.value(f) < SMALL]
+        extra = sorted(
+            self.hidden - primary, key=lambda f: (-self.WEIGHT[f[0]], -self.value(f), f)
+        )
+        for f in extra:
+            self.hidden.discard(f)
+            if any(self.is_pinned(s) for s in sensitive):
+                self.hidden.add(f)
+
     def candidate(self, pinned: Figure) -> Figure | None:
-        """The figure to hide next: a small exact one near the pinned figure."""
+        """The figure to hide next: an exact one near the pinned figure; the least telling
+        kind first (cells, then group totals) or the smallest first."""
         near = set(self.members(pinned))
         rows = {i for i, _ in near}
         cols = {j for _, j in near}
@@ -231,7 +262,12 @@ class _Audit:
             return any(i in rows or j in cols for i, j in cells)
 
         pool = [f for f in exact if related(f)] or exact
+        if self.cells_first:  # the overall tally and group sizes last
+            return min(pool, key=lambda f: (order[f[0]], self.value(f), f))
         return min(pool, key=lambda f: (self.value(f), order[f[0]], f))
+
+    def cost(self) -> int:
+        return sum(self.WEIGHT[f[0]] for f in self.hidden)
 
     def is_pinned(self, f: Figure) -> bool:
         """Whether the shown figures fix hidden figure `f` to one value (LP bounds)."""
@@ -248,13 +284,13 @@ class _Audit:
         b_eq: list[float] = []
         a_ub: list[list[float]] = []
         b_ub: list[float] = []
-        for f in self.figures:
-            if f[0] == "cell":
+        for total in self.figures:
+            if total[0] == "cell":
                 continue
             row = [0.0] * len(cells)
-            for c in self.members(f):
+            for c in self.members(total):
                 row[index[c]] = 1.0
-            low, high = Cell(self.value(f), f not in self.hidden).bounds
+            low, high = Cell(self.value(total), total not in self.hidden).bounds
             if low == high:
                 a_eq.append(row)
                 b_eq.append(low)

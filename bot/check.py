@@ -14,7 +14,7 @@ from pathlib import Path
 
 from fluent.syntax import ast
 
-from bot.config import LANGUAGES
+from bot import languages as language_files
 from bot.dialogues import Dialogue, load_dialogues
 from bot.flows import Flow, Problem, before_consent, load_library
 from bot.i18n import Translator, load_translator
@@ -93,7 +93,7 @@ class Texts:
 
     @property
     def langs(self) -> list[str]:
-        return [lang for lang in LANGUAGES if lang in self.tr.bundles]
+        return list(self.tr.languages)
 
     def missing_files(self) -> dict[str, set[str]]:
         """File names that some languages have and `lang` has not, by `lang`."""
@@ -194,8 +194,9 @@ def _flow_text_problems(
     language that has none of them and no `<flow>.ftl` at all."""
     problems: list[Problem] = []
     ids = flow_text_ids(flow)
-    langs = [lang for lang in flow.languages if lang in texts.tr.bundles]
-    for lang in flow.languages:
+    spoken = flow.spoken(texts.tr.languages)
+    langs = [lang for lang in spoken if lang in texts.tr.bundles]
+    for lang in spoken:
         if lang not in texts.tr.bundles:
             problems.append(Problem(file, "languages", f"no texts for {lang} in {locales_dir}"))
     absent = {lang: [i for i in ids if i not in texts.by_lang[lang]] for lang in langs}
@@ -259,8 +260,13 @@ def check_paths(paths: Iterable[Path], locales_dir: Path) -> list[Problem]:
                 problems.extend(consent_problems(d, library.flows, folder / "dialogues" / code))
     tr = load_translator(locales_dir)
     if not tr.bundles:
-        problems.append(Problem(str(locales_dir), "locales", "no language folders (en, fr, es)"))
+        problems.append(
+            Problem(str(locales_dir), "locales", "no language folders (e.g. locales/en/)")
+        )
         return problems
+    problems.extend(
+        Problem(str(path), "file", reason) for path, reason in language_files.problems(locales_dir)
+    )
     texts = Texts.read(tr)
     given: dict[str, frozenset[str]] = {}
     for flow in flows.values():

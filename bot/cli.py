@@ -11,7 +11,7 @@ import traceback
 from collections.abc import Sequence
 from pathlib import Path
 
-from bot.config import LANGUAGES, ConfigError, Settings, load_settings, redact, secrets
+from bot.config import ConfigError, Settings, load_settings, redact, secrets
 
 log = logging.getLogger("baraza")
 DB_HELP = "an SQLite file or a database URL (default: DATABASE_URL)"
@@ -30,7 +30,7 @@ def _parser() -> argparse.ArgumentParser:
 
     chat = sub.add_parser("chat", help="talk to the bot in this terminal (or pipe lines in)")
     chat.add_argument("--flow", help="start this flow instead of the dialogue's first one")
-    chat.add_argument("--lang", choices=LANGUAGES, help="language hint, as a phone would give")
+    chat.add_argument("--lang", help="language hint, as a phone would give (e.g. fr)")
     chat.add_argument("--db", help=DB_HELP)
     chat.add_argument(
         "--as", dest="as_", metavar="NAME", help="who you are (default: your user name)"
@@ -63,17 +63,25 @@ def _organiser_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]
     dash = sub.add_parser("dashboard", help="the dashboard of a dialogue, in the terminal")
     dash.add_argument("--dialogue", help="dialogue code (default: DEFAULT_DIALOGUE)")
     dash.add_argument("--chart", type=Path, help="also write the PNG chart here")
+    dash.add_argument("--lang", help="language, e.g. fr (default: DEFAULT_LANGUAGE)")
+    dash.add_argument("--page", type=int, default=1, help="page of prompts and polls")
     dash.add_argument("--db", help=DB_HELP)
 
-    exp = sub.add_parser("export", help="answers of a dialogue, pseudonymous: CSV, JSON or JSONL")
+    exp = sub.add_parser(
+        "export", help="answers of a dialogue, pseudonymous: CSV, JSON, JSONL or FLOIP"
+    )
     exp.add_argument("--dialogue", help="dialogue code (default: DEFAULT_DIALOGUE)")
     exp.add_argument(
         "--format",
-        choices=("csv", "json", "jsonl"),
+        choices=("csv", "json", "jsonl", "floip"),
         default="csv",
-        help="csv, json (one list of objects) or jsonl (JSON Lines: one object a line)",
+        help="csv, json (one list of objects), jsonl (JSON Lines: one object a line) or floip"
+        " (a Flow Results package: a folder, or a .zip)",
     )
-    exp.add_argument("--out", type=Path, required=True, help="file to write")
+    exp.add_argument("--out", type=Path, required=True, help="file (floip: folder or .zip)")
+    exp.add_argument(
+        "--lang", help="language of questions and labels, e.g. fr (default: DEFAULT_LANGUAGE)"
+    )
     exp.add_argument("--db", help=DB_HELP)
 
     fac = sub.add_parser("facilitators", help="add, remove or list facilitators")

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, PrivateAttr, ValidationError, field_validator, model_validator
+from pydantic import (
+    Field,
+    PrivateAttr,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from storage.db import password
 from storage.db import shown as shown_url
-
-LANGUAGES = ("en", "fr", "es")
 
 
 class ConfigError(RuntimeError):
@@ -32,7 +37,7 @@ class Settings(BaseSettings):
     died) is sent again by another process; longer than any one send takes."""
     flows_dir: Path = Path("flows")
     locales_dir: Path = Path("locales")
-    default_language: Literal["en", "fr", "es"] = "en"
+    default_language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}$")] = "en"
     default_dialogue: str = "baraza"
     dialogue_title: str = "Baraza"
     start_flow: str = "onboarding"
@@ -94,7 +99,7 @@ class Settings(BaseSettings):
 EXPECTED = {
     "http_port": "a port number (1-65535)",
     "twilio_mps": "a number of SMS segments per second above 0 (e.g. 1)",
-    "default_language": "one of " + ", ".join(LANGUAGES),
+    "default_language": "a language code (e.g. en, fr, es)",
     "telegram_mode": "polling or webhook",
     "sms_gsm_fallback": "true or false",
     "send_lease": "a number of seconds above 0 (e.g. 60)",
@@ -117,15 +122,20 @@ def load_settings(**values: Any) -> Settings:
 
 def _problem(error: Any) -> str:
     field = str(error["loc"][0]) if error.get("loc") else "?"
-    var = field.upper()
+    what = EXPECTED.get(field)
     given = error.get("input")
+    return bad_setting(field, given, what or str(error.get("msg", "invalid")), bool(what))
+
+
+def bad_setting(field: str, given: Any, what: str, is_not: bool = True) -> str:
+    """`HTTP_PORT: 'notaport' is not a port number (1-65535); set it in .env`."""
+    var = field.upper()
     shown = mask(field, str(given)) if field in SECRETS else repr(given)
     if field == "database_url":
         shown = repr(shown_url(str(given)))  # its password never
     if len(shown) > 40:
         shown = shown[:37] + "..."
-    what = EXPECTED.get(field)
-    problem = f"{shown} is not {what}" if what else f"{shown}: {error.get('msg', 'invalid')}"
+    problem = f"{shown} is not {what}" if is_not else f"{shown}: {what}"
     where = "the environment" if any(k.upper() == var for k in os.environ) else ".env"
     return f"{var}: {problem}; set it in {where}"
 

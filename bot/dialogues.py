@@ -54,7 +54,8 @@ class Dialogue(BaseModel):
     code: Code
     title: dict[Lang, str]
     flows: tuple[str, ...] = Field(min_length=1)
-    languages: tuple[Lang, ...] = ("en", "fr", "es")
+    languages: tuple[Lang, ...] = ()
+    """The languages it runs in; none listed: every language with texts."""
     timezone: str = "UTC"
     sessions: tuple[Session, ...] = ()
     reminder_hours: float = Field(default=24, ge=0)
@@ -78,12 +79,15 @@ class Dialogue(BaseModel):
             raise ValueError("targets add up to more than 1")
         return self
 
+    def spoken(self, everything: tuple[str, ...]) -> tuple[str, ...]:
+        return self.languages or everything
+
     @property
     def start_flow(self) -> str:
         return self.flows[0]
 
     def title_in(self, lang: str) -> str:
-        return self.title.get(lang) or next(iter(self.title.values()), self.code)  # type: ignore[call-overload]
+        return self.title.get(lang) or next(iter(self.title.values()), self.code)
 
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
@@ -176,7 +180,7 @@ def target_problems(
         for flow_id in chain
         for step in flows[flow_id].steps
         if step.save == "profile.group"
-        for opt in step.options
+        for opt in step.option_values()
     ]
     if any(f in broken or f not in flows for f in chain) and not groups:
         return []  # the group question may be in a step with schema errors (reported)

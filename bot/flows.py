@@ -12,7 +12,7 @@ import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any
 
 import yaml
 from pydantic import (
@@ -23,15 +23,21 @@ from pydantic import (
     StringConstraints,
     TypeAdapter,
     ValidationError,
-    model_validator,
 )
 
-StepType = Literal["message", "consent", "choice", "multi", "scale", "yesno", "text", "end"]
-Lang = Literal["en", "fr", "es"]
-StepId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=40)]
-OptionValue = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=30)]
+from bot.engine.steps import StepBase, step_types
+from bot.engine.steps import union as step_union
+from bot.engine.steps.base import StepId
+
+Lang = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}$")]
+"""A language code: a folder of `locales/`."""
 PREFER_NOT = "prefer-not"
-ANSWERED_STEPS = ("consent", "choice", "multi", "scale", "yesno", "text")
+Step = StepBase
+"""A flow's step: one of the step types in `bot/engine/steps/` (chosen by `type`)."""
+if TYPE_CHECKING:
+    AnyStep = StepBase
+else:
+    AnyStep = step_union()
 
 
 @dataclass(frozen=True)
@@ -44,103 +50,18 @@ class Problem:
         return f"{self.file}: {self.step}: {self.reason}"
 
 
-class Step(BaseModel):
-    """One step. Its texts come from Fluent: `<flow>-<step>`, `<flow>-<step>-<option>`."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    id: StepId
-    type: StepType
-    options: tuple[OptionValue, ...] = ()
-    max: int | None = Field(default=None, ge=1)
-    range: tuple[int, int] | None = None
-    max_chars: int = Field(default=480, ge=1, le=1600)
-    save: (
-        Annotated[str, StringConstraints(pattern=r"^(language|profile\.[a-z][a-z0-9_]*)$")] | None
-    ) = None
-    goto: dict[str, StepId] = Field(default_factory=dict)
-    next: StepId | None = None
-    when: dict[
-        Annotated[str, StringConstraints(pattern=r"^profile\.[a-z][a-z0-9_]*$")], tuple[str, ...]
-    ] = Field(default_factory=dict)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _when_scalars(cls, data: Any) -> Any:
-        """Let `when: {profile.group: government}` stand for a one-item list."""
-        if isinstance(data, dict) and isinstance(data.get("when"), dict):
-            data = dict(data)
-            data["when"] = {
-                k: (v if isinstance(v, list | tuple) else [v]) for k, v in data["when"].items()
-            }
-        if isinstance(data, dict) and isinstance(data.get("goto"), dict):
-            data = dict(data)
-            data["goto"] = {_answer_key(k): v for k, v in data["goto"].items()}
-        return data
-
-    @model_validator(mode="after")
-    def _fits_type(self) -> Step:
-        has_options = self.type in ("choice", "multi")
-        if has_options and len(self.options) < 2:
-            raise ValueError(f"a {self.type} step needs at least two options")
-        if not has_options and self.options:
-            raise ValueError(f"a {self.type} step takes no options")
-        if len(set(self.options)) != len(self.options):
-            raise ValueError("options repeat")
-        if len(self.options) > 20:
-            raise ValueError("at most 20 options")
-        if self.type == "multi" and self.max is not None and self.max > len(self.options):
-            raise ValueError("max is larger than the number of options")
-        if self.type != "multi" and self.max is not None:
-            raise ValueError("only a multi step takes max")
-        if self.type == "scale":
-            if self.range is None:
-                raise ValueError("a scale step needs range: [low, high]")
-            low, high = self.range
-            if not 0 <= low < high <= 10:
-                raise ValueError("range must be two whole numbers 0-10, low < high")
-        elif self.range is not None:
-            raise ValueError("only a scale step takes range")
-        if self.save is not None:
-            if self.save == "language" and self.type != "choice":
-                raise ValueError("save: language needs a choice step")
-            if self.save != "language" and self.type not in ANSWERED_STEPS[1:]:
-                raise ValueError(f"a {self.type} step has no answer to save")
-        if self.goto and self.type in ("message", "end", "text", "multi"):
-            raise ValueError(f"goto needs an answer with values; a {self.type} step has none")
-        return self
-
-    @property
-    def multi_max(self) -> int:
-        return self.max or len(self.options)
-
-    def answer_values(self) -> tuple[str, ...]:
-        """The values an answer can take, for goto keys."""
-        if self.type in ("yesno", "consent"):
-            return ("yes", "no")
-        if self.type == "choice":
-            return self.options
-        if self.type == "scale" and self.range:
-            return tuple(str(n) for n in range(self.range[0], self.range[1] + 1))
-        return ()
-
-
-def _answer_key(key: Any) -> str:
-    # YAML 1.1 reads `no:` as False and `1:` as int; goto keys are answer values as text.
-    if key is True:
-        return "yes"
-    if key is False:
-        return "no"
-    return str(key)
-
-
 class Flow(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     id: StepId
-    languages: tuple[Lang, ...] = ("en", "fr", "es")
+    languages: tuple[Lang, ...] = ()
+    """The languages it is offered in; none listed: every language with texts."""
     next: StepId | None = None
-    steps: tuple[Step, ...] = Field(min_length=1)
+    steps: tuple[AnyStep, ...] = Field(min_length=1)
+
+    def spoken(self, everything: tuple[str, ...]) -> tuple[str, ...]:
+        """Its languages, given every language Baraza has texts for."""
+        return self.languages or everything
 
     def step(self, step_id: str) -> Step:
         for s in self.steps:
@@ -168,27 +89,21 @@ class Flow(BaseModel):
     def message_ids(self) -> Iterator[tuple[str, str]]:
         """(step id, Fluent message id) for every text this flow needs."""
         for s in self.steps:
-            yield s.id, f"{self.id}-{s.id}"
-            for opt in s.options:
-                yield s.id, f"{self.id}-{s.id}-{opt}"
-            if s.type == "scale":
-                yield s.id, f"{self.id}-{s.id}-low"
-                yield s.id, f"{self.id}-{s.id}-high"
-            if s.type == "consent":
-                yield s.id, f"{self.id}-{s.id}-declined"
+            for msg_id in s.texts(self.id):
+                yield s.id, msg_id
 
 
 def successors(flow: Flow, index: int) -> set[str]:
     """Steps that can follow step `index` (its gotos, its `next`, or the one below)."""
     step = flow.steps[index]
     out = set(step.goto.values())
-    if step.type == "end":
+    if step.ends:
         return out
     if step.next:
         out.add(step.next)
         # a goto on some answers still leaves `next` for the others
         return out
-    if step.type == "consent" and set(step.goto) >= {"yes"}:
+    if step.gives_consent and set(step.goto) >= {"yes"}:
         return out
     if index + 1 < len(flow.steps):
         out.add(flow.steps[index + 1].id)
@@ -218,9 +133,13 @@ def problems(flow: Flow, file: str, known_flows: Iterable[str] | None = None) ->
                 )
         if step.next and step.next not in seen:
             found.append(Problem(file, step.id, f"next leads to unknown step {step.next!r}"))
-        if step.save and step.save.startswith("profile.") and PREFER_NOT not in step.options:
+        if step.save and step.save.startswith("profile.") and PREFER_NOT not in step.option_values():
             found.append(Problem(file, step.id, f"a profile question must offer {PREFER_NOT!r}"))
-        if step.save == "language" and not set(step.options) <= set(flow.languages):
+        if (
+            step.save == "language"
+            and flow.languages
+            and not set(step.option_values()) <= set(flow.languages)
+        ):
             found.append(Problem(file, step.id, "language options must be languages of the flow"))
     if known_flows is not None and flow.next and flow.next not in set(known_flows):
         found.append(Problem(file, "next", f"hands over to unknown flow {flow.next!r}"))
@@ -241,6 +160,7 @@ def problems(flow: Flow, file: str, known_flows: Iterable[str] | None = None) ->
 
 def _schema_problems(err: ValidationError, raw: Any, file: str) -> list[Problem]:
     out = []
+    types = step_types()
     for e in err.errors():
         loc = list(e["loc"])
         where = "flow"
@@ -253,11 +173,19 @@ def _schema_problems(err: ValidationError, raw: Any, file: str) -> list[Problem]
                 else f"step {loc[1] + 1}"
             )
             loc = loc[2:]
+            if loc and loc[0] in types:  # the step type pydantic chose by `type`
+                loc = loc[1:]
         elif loc:
             where = str(loc[0])
             loc = loc[1:]
         field = ".".join(str(p) for p in loc if not str(p).startswith("function-"))
         msg = e["msg"].removeprefix("Value error, ")
+        if e["type"] == "union_tag_invalid":
+            field = "type"
+            msg = f"unknown step type {e['ctx']['tag']!r} (known: {', '.join(types)})"
+        elif e["type"] == "union_tag_not_found":
+            field = "type"
+            msg = f"missing (one of: {', '.join(types)})"
         out.append(Problem(file, where, f"{field}: {msg}" if field else msg))
     return out
 
@@ -306,17 +234,17 @@ def _partial_flow(raw: dict[str, Any], path: Path) -> Flow | None:
     if flow_id is None:
         return None
     # each step on its own, with the type Flow gives its steps
-    steps_type: TypeAdapter[Any] = TypeAdapter(Flow.model_fields["steps"].annotation)  # type: ignore[arg-type]
+    steps_type: TypeAdapter[Any] = TypeAdapter(Flow.model_fields["steps"].annotation)  # type: ignore[arg-type, unused-ignore, maybe-unrecognized-str-typeform]
     items = raw.get("steps")
     steps = [
         s[0]
         for item in (items if isinstance(items, list) else [])
         if (s := _valid(steps_type, [item]))
     ]
-    languages = _valid(TypeAdapter(tuple[Lang, ...]), raw.get("languages", ("en", "fr", "es")))
+    languages = _valid(TypeAdapter(tuple[Lang, ...]), raw.get("languages", ()))
     return Flow.model_construct(
         id=flow_id,
-        languages=languages or ("en", "fr", "es"),
+        languages=languages or (),
         next=_valid(TypeAdapter(StepId), raw.get("next")),
         steps=tuple(steps),
     )
@@ -402,12 +330,12 @@ def before_consent(flows: Mapping[str, Flow], start: str) -> list[tuple[str, str
         except KeyError:
             continue
         step = flow.steps[index]
-        if step.type == "consent":
+        if step.gives_consent:
             continue  # past this point answers are kept (or the flow ends on "no")
-        if step.type in ANSWERED_STEPS and step.save != "language":
+        if step.asks and step.save != "language":
             found.append((flow_id, step_id))
         nexts = successors(flow, index)
-        if (not nexts and step.type != "end" and index + 1 >= len(flow.steps)) or step.type == "end":
+        if (not nexts and not step.ends and index + 1 >= len(flow.steps)) or step.ends:
             todo.append((flow_id, None))
         todo.extend((flow_id, s) for s in nexts)
     return sorted(found)

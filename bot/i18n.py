@@ -7,14 +7,16 @@ narrow no-break spaces are replaced, for the same reason.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from fluent.runtime import FluentBundle, FluentResource
+from fluent.runtime.types import FluentInt
 from fluent.syntax import FluentParser, ast
 
-from bot.config import LANGUAGES
+from bot import languages as language_files
+from bot.engine.lexicon import Lexicon
 
 _SPACES = str.maketrans({"\u202f": " ", "\u00a0": " ", "\u2068": None, "\u2069": None})
 
@@ -33,12 +35,23 @@ class Translator:
     bundles: Mapping[str, FluentBundle]
     default: str = "en"
     files: list[LocaleFile] = field(default_factory=list)
+    lexicon: Lexicon = field(default_factory=Lexicon)
+    """What people type besides answers, in every language (`locales/*/language.yaml`)."""
     _cache: dict[tuple[object, ...], str] = field(default_factory=dict, repr=False)
     """Formatted texts: a turn formats the same few texts again and again."""
 
     @property
     def languages(self) -> tuple[str, ...]:
-        return tuple(lang for lang in LANGUAGES if lang in self.bundles)
+        """Every language with texts, in the order of the language menu."""
+        return tuple(lang for lang in self.lexicon.codes if lang in self.bundles)
+
+    def name_of(self, lang: str) -> str:
+        """A language's name in its own words (`Français`)."""
+        return self.lexicon.name_of(lang)
+
+    def pick(self, explicit: str | None, hint: str | None, default: str) -> str:
+        """Explicit choice, then the channel's hint (`fr-CA` -> `fr`), then the default."""
+        return self.lexicon.pick(explicit, hint, default)
 
     def has(self, lang: str, msg_id: str) -> bool:
         bundle = self.bundles.get(lang)
@@ -61,36 +74,35 @@ class Translator:
                 if message.value is None:
                     continue
                 text, _errors = bundle.format_pattern(
-                    message.value, {k: str(v) for k, v in args.items()}
+                    message.value, {k: _argument(v) for k, v in args.items()}
                 )
                 return str(text).translate(_SPACES)
         return msg_id
 
 
-def load_translator(
-    locales_dir: Path, default: str = "en", langs: Iterable[str] = LANGUAGES
-) -> Translator:
+def _argument(value: str | int) -> str | FluentInt:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return FluentInt(value, useGrouping=False)
+    return str(value)
+
+
+def load_translator(locales_dir: Path, default: str = "en") -> Translator:
+    """Every language folder of `locales_dir` (one with a `language.yaml`): its words and
+    its `.ftl` texts."""
+    lexicon = language_files.load(locales_dir)
     bundles: dict[str, FluentBundle] = {}
     files: list[LocaleFile] = []
-    for lang in langs:
+    for lang in lexicon.codes:
         folder = locales_dir / lang
-        if not folder.is_dir():
-            continue
         bundle = FluentBundle([lang], use_isolating=False)
         for path in sorted(folder.glob("*.ftl")):
             text = path.read_text(encoding="utf-8")
             bundle.add_resource(FluentResource(text))
             files.append(LocaleFile(path, lang, FluentParser(with_spans=True).parse(text)))
         bundles[lang] = bundle
-    return Translator(bundles, default, files)
+    return Translator(bundles, default, files, lexicon)
 
 
-def pick_language(explicit: str | None, hint: str | None, default: str) -> str:
+def pick_language(explicit: str | None, hint: str | None, default: str, tr: Translator) -> str:
     """Explicit choice, then the channel's hint (`fr-CA` -> `fr`), then the default."""
-    if explicit in LANGUAGES:
-        return explicit
-    if hint:
-        base = hint.replace("_", "-").split("-")[0].lower()
-        if base in LANGUAGES:
-            return base
-    return default
+    return tr.pick(explicit, hint, default)

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from rich.console import Console
 
 from bot.config import Settings
-from bot.facilitator import dashboard, export
+from bot.facilitator import dashboard, export, floip
 from bot.facilitator.addresses import KINDS, InvalidAddress, normalise
 from bot.facilitator.commands import parse_facilitators
 from bot.runtime import load_content, open_runner
@@ -53,17 +53,27 @@ async def organise(settings: Settings, args: argparse.Namespace) -> int:
     runner = await open_runner(settings, content, db_path=target)
     try:
         now = datetime.now(UTC)
+        lang = getattr(args, "lang", None) or settings.default_language
+        d = runner.dialogues[code]
         if args.command == "dashboard":
-            board = await dashboard.build(runner.db, runner.dialogues[code], now)
+            board = await dashboard.build(
+                runner.db, d, now, lang, tr=content.tr, flows=runner.flows, page=args.page
+            )
             console = Console()
             for table in dashboard.rich_tables(board):
-                console.print(table)
-            console.print(dashboard.text(board), highlight=False)
+                console.print(table, highlight=False)
             if args.chart:
                 console.print(f"chart: {dashboard.chart(board, args.chart)}")
             return 0
         if args.command == "export":
-            rows = await export.write(runner.db, code, args.format, args.out)
+            questions = await export.codebook(runner.db, d, runner.flows, content.tr)
+            if args.format == "floip":
+                rows = await floip.write(runner.db, d, questions, args.out, lang=lang, now=now)
+                print(f"{rows} responses written to {args.out} (Flow Results package)")
+                return 0
+            rows = await export.write(
+                runner.db, code, args.format, args.out, questions=questions, lang=lang
+            )
             print(f"{rows} rows written to {args.out}")
             return 0
         if address is None:

@@ -174,21 +174,28 @@ class Sender:
         database several processes share) from time to time: those claimed longer ago
         than any send takes (`claim_lease`)."""
         inflight: set[asyncio.Task[None]] = set()
+        pause = MIN_IDLE
         recover_at = 0.0
         try:
             while not self._stopping:
-                if self.clock() >= recover_at:
-                    await self._recover()
-                    lease = self.db.claim_lease
-                    recover_at = self.clock() + lease / 2 if lease else float("inf")
-                free = self.concurrency - len(inflight)
-                rows = await self._claim(free) if free > 0 else []
-                for row in rows:
-                    task = asyncio.create_task(self._send(row))
-                    inflight.add(task)
-                    task.add_done_callback(inflight.discard)
-                if not rows:
-                    await self._idle(inflight)
+                try:
+                    if self.clock() >= recover_at:
+                        await self._recover()
+                        lease = self.db.claim_lease
+                        recover_at = self.clock() + lease / 2 if lease else float("inf")
+                    free = self.concurrency - len(inflight)
+                    rows = await self._claim(free) if free > 0 else []
+                    for row in rows:
+                        task = asyncio.create_task(self._send(row))
+                        inflight.add(task)
+                        task.add_done_callback(inflight.discard)
+                    if not rows:
+                        await self._idle(inflight)
+                    pause = MIN_IDLE
+                except Exception:  # the database refused a claim: keep going, never die
+                    log.exception("%s: sender could not read the outbox", self.transport.channel)
+                    await asyncio.sleep(pause)
+                    pause = min(pause * 2, 30.0)
         finally:
             if inflight:
                 await asyncio.gather(*inflight, return_exceptions=True)

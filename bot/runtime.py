@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.config import Settings
+from bot.config import ConfigError, Settings, bad_setting
 from bot.dialogues import Dialogue, default_dialogue, load_dialogues
 from bot.facilitator.commands import Facilitation, parse_facilitators
 from bot.flows import FlowLibrary, Problem, load_library
@@ -39,9 +39,11 @@ def load_content(settings: Settings) -> Content:
         raise InvalidContent(problems)
     library, _ = load_library([settings.flows_dir])
     dialogues, _ = load_dialogues(settings.flows_dir / "dialogues", set(library.flows))
-    return Content(
-        library, load_translator(settings.locales_dir, settings.default_language), dialogues
-    )
+    tr = load_translator(settings.locales_dir, settings.default_language)
+    if settings.default_language not in tr.languages:
+        known = "one of " + ", ".join(tr.languages)
+        raise ConfigError(bad_setting("default_language", settings.default_language, known))
+    return Content(library, tr, dialogues)
 
 
 async def open_runner(
@@ -82,6 +84,9 @@ async def open_runner(
         settings.files_dir,
         dispatch=runner.dispatch,
         web_base=web_login.base_url(settings),
+        flows=content.library.flows,
+        default_language=settings.default_language,
+        sms_fallback=settings.sms_gsm_fallback,
     )
     await runner.start()
     return runner

@@ -15,7 +15,7 @@ from pathlib import Path
 from bot.engine.state import Item
 from bot.facilitator import broadcast
 from bot.turns import TurnRunner
-from storage import inbound, jobs, outbox, prompts
+from storage import drafts, inbound, jobs, outbox, prompts
 from storage.conn import Conn
 
 log = logging.getLogger(__name__)
@@ -76,6 +76,7 @@ class Scheduler:
                     done += 1
         before = (now - self.retention).isoformat()
         pruned = inbound.prune(conn, before) + outbox.prune(conn, before)
+        pruned += drafts.prune(conn, before)
         if pruned:
             log.info("pruned %d rows older than %s", pruned, before)
         return done

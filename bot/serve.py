@@ -60,6 +60,7 @@ def web_pages(settings: Settings, runner: TurnRunner) -> list[BaseRoute]:
         return []
     site = Site(
         runner.commands,
+        flows=runner.flows,
         secure=secure_cookie(settings),
         default_language=settings.default_language,
     )

@@ -19,7 +19,7 @@ from bot.channels import gsm7
 from bot.channels.text import render
 from bot.config import Settings
 from bot.engine.io import Message
-from bot.engine.steps import Asking, kinds
+from bot.engine.steps import Asking
 from bot.flows import Flow, load_library
 from bot.i18n import Translator, load_translator
 
@@ -46,16 +46,15 @@ def costs(
     flows: Mapping[str, Flow], tr: Translator, *, fallback: bool, title: str = "Baraza"
 ) -> Iterator[SmsCost]:
     """One entry per step and language (plus the consent's `-declined` answer)."""
-    askers = kinds()
     for flow in flows.values():
         for step in flow.steps:
-            for lang in flow.languages:
+            for lang in flow.spoken(tr.languages):
                 text = tr(lang, f"{flow.id}-{step.id}", dialogue=title)
                 question = None
-                if step.type in askers:
-                    question = askers[step.type][0](Asking(tr, flow, step, lang, 1))
+                if step.asks:
+                    question = step.ask(Asking(tr, flow.id, flow.spoken(tr.languages), step, lang, 1))
                 yield _measure(flow, step.id, lang, Message(text, question), fallback)
-                if step.type == "consent":
+                if step.gives_consent:
                     declined = Message(tr(lang, f"{flow.id}-{step.id}-declined"))
                     yield _measure(flow, f"{step.id}-declined", lang, declined, fallback)
 

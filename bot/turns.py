@@ -26,15 +26,25 @@ from bot.engine.advance import Context, advance
 from bot.engine.io import Inbound, Message, Turn
 from bot.engine.state import Item, Participant
 from bot.flows import Flow
-from bot.i18n import Translator, pick_language
+from bot.i18n import Translator
 from bot.outbox import Doorbell
-from storage import broadcasts, flow_versions, inbound, outbox, participants, prompts
+from storage import (
+    broadcasts,
+    flow_versions,
+    inbound,
+    outbox,
+    participants,
+    prompts,
+    statements,
+)
 from storage.conn import Conn
 from storage.db import Database
 
 log = logging.getLogger(__name__)
 BATCH = 200
 """Participants a broadcast reaches in one transaction (a few dozen milliseconds)."""
+MAX_ASKED = 20
+"""Statements a `statements` step may ask at most (its `count` is 1-20)."""
 
 
 @dataclass(frozen=True)
@@ -48,8 +58,14 @@ class Envelope:
 
 
 class CommandHandler(Protocol):
-    async def handle(self, env: Envelope) -> Outcome | None:
-        """Handle a facilitator command; None when the text is not one."""
+    async def handle(self, env: Envelope, *, facilitator: bool = False) -> Outcome | None:
+        """Handle a facilitator's message, or anyone's facilitator command; None for the
+        rest. `facilitator`: the turn found the sender to be one (`is_facilitator`)."""
+        ...
+
+    def is_facilitator(self, conn: Conn, channel: str, address: str) -> bool:
+        """Asked in every turn, before anything is stored: facilitators are not
+        participants, their messages go back to `handle`."""
         ...
 
 
@@ -59,6 +75,8 @@ class Outcome:
     participant_id: str | None = None
     messages: tuple[Message, ...] = ()
     turn: Turn | None = None
+    facilitator: bool = False
+    """The sender is a facilitator: no turn was run (their commands handle it)."""
 
 
 @dataclass
@@ -75,6 +93,7 @@ class TurnRunner:
     """Rung whenever a turn queued messages, so senders wake up."""
     commands: CommandHandler | None = None
     """Facilitator commands (`/poll`, `/dashboard`...), handled before the engine."""
+    _deliberating: frozenset[str] | None = field(default=None, init=False, repr=False)
 
     async def start(self) -> None:
         """Remember the current flow versions and load every version runs may be pinned to."""
@@ -95,12 +114,13 @@ class TurnRunner:
             self.versions[version] = Flow.model_validate_json(body)
 
     async def handle(self, env: Envelope) -> Outcome:
-        if self.commands is not None and env.inbound.kind == "text":
-            handled = await self.commands.handle(env)
-            if handled is not None:
-                self.doorbell.ring()
-                return handled
-        outcome = await self.db.write(partial(self.turn, env=env))
+        outcome = None
+        if self.commands is not None:
+            outcome = await self.commands.handle(env)
+        if outcome is None:
+            outcome = await self.db.write(partial(self.turn, env=env))
+        if outcome.facilitator and self.commands is not None:
+            outcome = await self.commands.handle(env, facilitator=True) or outcome
         if outcome.messages:
             self.doorbell.ring()
         return outcome
@@ -111,6 +131,10 @@ class TurnRunner:
         """The whole turn, in the writer's thread: read, advance (pure), store."""
         now = self.clock()
         stamp = now.isoformat()
+        if self.commands is not None and self.commands.is_facilitator(
+            conn, env.channel, env.address
+        ):
+            return Outcome(facilitator=True)  # nothing claimed or stored: not a participant
         claimed = None
         if env.external_id is not None:
             claimed = inbound.claiming(conn, env.channel, env.external_id, stamp)
@@ -121,7 +145,7 @@ class TurnRunner:
             if env.inbound.kind == "button":
                 # a tap on an old message (e.g. after DELETE): no record is made for it
                 return Outcome(messages=self._closed(env))
-            lang = pick_language(None, env.inbound.lang_hint, self.default_language)
+            lang = self.tr.pick(None, env.inbound.lang_hint, self.default_language)
             before = Participant(
                 id=participants.new_id(), language=lang, dialogue=self.default_dialogue
             )
@@ -132,7 +156,7 @@ class TurnRunner:
         if before.tentative:
             taken = outbox.take_back_unsent(conn, before.id)
             unseen = frozenset(i for k in taken if (i := Item.parse(k)) is not None)
-        cmd = keywords.parse(env.inbound.text) if env.inbound.kind == "text" else None
+        cmd = keywords.parse(env.inbound.text, self.tr.lexicon) if env.inbound.kind == "text" else None
         count = 0
         if before.consented and cmd is not None and cmd.keyword == "mydata":
             count = participants.answer_count(conn, before.id)
@@ -140,8 +164,8 @@ class TurnRunner:
         reopen = None
         if env.inbound.item is not None:
             wanted.append(env.inbound.item)
-        if cmd is not None and cmd.keyword == "poll" and cmd.argument.isdigit():
-            reopen = Item("poll", int(cmd.argument))
+        if cmd is not None and cmd.keyword in ("poll", "statement") and cmd.argument.isdigit():
+            reopen = Item(cmd.keyword, int(cmd.argument))
             wanted.append(reopen)
         ctx = self.context(conn, before, wanted, now, count, unseen, with_vote=reopen)
         turn = advance(ctx, before, env.inbound, now)
@@ -169,6 +193,15 @@ class TurnRunner:
             with_vote=with_vote,
             cache=cache,
         )
+        candidates: tuple[int, ...] = ()
+        if p.dialogue in self.deliberating():
+            candidates = tuple(statements.candidates(conn, p.dialogue, p.id, MAX_ASKED))
+            views.update(
+                agenda_views.load(
+                    conn, p, [Item("statement", s) for s in candidates], now,
+                    tr=self.tr, dialogues=self.dialogues,
+                )
+            )  # fmt: skip
         return Context(
             self.tr,
             self.flows,
@@ -178,10 +211,27 @@ class TurnRunner:
             answer_count,
             views,
             unseen,
+            candidates,
         )
 
+    def deliberating(self) -> frozenset[str]:
+        """Dialogues whose flows have a `statements` step (their turns need candidates)."""
+        if self._deliberating is None:
+            found = set()
+            for code, d in self.dialogues.items():
+                flow_id: str | None = d.start_flow
+                seen: set[str] = set()
+                while flow_id and flow_id in self.flows and flow_id not in seen:
+                    seen.add(flow_id)
+                    flow = self.flows[flow_id]
+                    if any(s.agenda((1,)) for s in flow.steps):
+                        found.add(code)
+                    flow_id = flow.next
+            self._deliberating = frozenset(found)
+        return self._deliberating
+
     def _closed(self, env: Envelope) -> tuple[Message, ...]:
-        lang = pick_language(None, env.inbound.lang_hint, self.default_language)
+        lang = self.tr.pick(None, env.inbound.lang_hint, self.default_language)
         return (Message(self.tr(lang, "question-closed")),)
 
     # --- turns Baraza starts ---------------------------------------------------------------
@@ -223,6 +273,15 @@ class TurnRunner:
             event = Inbound(kind="deliver", item=item, urgent=b.urgent)
             turns = self.agenda_turns(conn, ids, event)
             reached += sum(1 for turn in turns.values() if turn.changed)
+        elif b.item.startswith("round:"):  # statements each person has not voted on
+            count = int(b.item.removeprefix("round:"))
+            for pid in ids:
+                changed = False
+                for sid in statements.candidates(conn, b.dialogue, pid, count):
+                    event = Inbound(kind="deliver", item=Item("statement", sid), urgent=b.urgent)
+                    turn = self.agenda_turn(conn, pid, event)
+                    changed |= turn is not None and turn.changed
+                reached += changed
         if ids:
             broadcasts.advance(conn, b.id, ids[-1], reached)
         if len(ids) < BATCH:
@@ -286,8 +345,17 @@ class TurnRunner:
             participants.save_answers(
                 conn, p.id, p.dialogue, turn.answers, p.language, channel, now
             )
-        if turn.responses:
-            prompts.save_responses(conn, p.id, p.dialogue, turn.responses, p.language, channel, now)
+        answered = [r for r in turn.responses if r.kind != "statement"]
+        if answered:
+            prompts.save_responses(conn, p.id, p.dialogue, answered, p.language, channel, now)
+        stances = [r for r in turn.responses if r.kind == "statement"]
+        if stances:
+            statements.save_votes(conn, p.id, p.dialogue, stances, channel, now)
+        for proposal in turn.proposals:
+            statements.create(
+                conn, p.dialogue, {proposal.lang: proposal.text}, proposal.lang,
+                "participant", "pending", now, author=p.id,
+            )  # fmt: skip
         if turn.messages and address:
             priority = outbox.BULK if turn.bulk else outbox.REPLY
             outbox.enqueue(

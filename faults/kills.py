@@ -44,11 +44,15 @@ async def scenario_kills(workdir: Path, sizes: Sizes, ledger: Ledger, seed: int 
         async def facilitator() -> None:
             await first_kill.wait()
             await asyncio.sleep(0.5 * sizes.stagger)
-            [update] = await asyncio.to_thread(
+            updates = await asyncio.to_thread(
                 fakes.push,
-                [{"user_id": FACILITATOR, "text": "/prompt --urgent What should the council fix first?"}],
+                [
+                    {"user_id": FACILITATOR, "text": "/prompt --urgent What should the council fix first?"},
+                    {"user_id": FACILITATOR, "text": "/send"},  # after its preview
+                ],
             )
-            pushed[int(update["update_id"])] = (FACILITATOR, "/prompt")
+            for update, text in zip(updates, ("/prompt", "/send"), strict=True):
+                pushed[int(update["update_id"])] = (FACILITATOR, text)
 
         async def killer() -> None:
             for _ in range(sizes.kills):

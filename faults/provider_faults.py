@@ -40,7 +40,11 @@ async def scenario_provider_faults(
         async def facilitator() -> None:
             await asyncio.sleep(sizes.fault_period / 3)
             await asyncio.to_thread(
-                fakes.push, [{"user_id": FACILITATOR, "text": "/prompt --urgent Which road first?"}]
+                fakes.push,
+                [
+                    {"user_id": FACILITATOR, "text": "/prompt --urgent Which road first?"},
+                    {"user_id": FACILITATOR, "text": "/send"},  # after its preview
+                ],
             )
 
         await asyncio.gather(

@@ -111,3 +111,20 @@ def finish(conn: Conn, broadcast_id: int, now: str) -> int:
     ) as cur:
         row = cur.fetchone()
     return int(row[0]) if row else 0
+
+
+def audience(
+    conn: Conn, dialogue: str, group: str | None
+) -> list[tuple[str, str, int]]:
+    """Who a broadcast would reach now, as (channel, language, how many): the same
+    people as `audience_size`."""
+    sql = (
+        "SELECT channel, language, count(*) FROM participants WHERE dialogue = ?"
+        " AND consented_at IS NOT NULL AND stopped_at IS NULL AND unreachable_at IS NULL"
+    )
+    params: tuple[str, ...] = (dialogue,)
+    if group is not None:
+        sql += " AND json_extract(profile, '$.group') = ?"
+        params += (group,)
+    with closing(conn.execute(sql + " GROUP BY 1, 2", params)) as cur:
+        return [(str(c), str(lang), int(n)) for c, lang, n in cur.fetchall()]

@@ -42,3 +42,21 @@ def dialogues_of(conn: Conn, address: str) -> list[str]:
         )
     ) as cur:
         return [str(r[0]) for r in cur.fetchall()]
+
+
+def language_of(conn: Conn, address: str) -> str | None:
+    """The language a facilitator chose with /lang (None: not chosen)."""
+    with closing(
+        conn.execute("SELECT language FROM facilitator_languages WHERE address = ?", (address,))
+    ) as cur:
+        row = cur.fetchone()
+    return None if row is None else str(row[0])
+
+
+def set_language(conn: Conn, address: str, language: str, now: str) -> None:
+    conn.execute(
+        "INSERT INTO facilitator_languages (address, language, updated_at) VALUES (?, ?, ?)"
+        " ON CONFLICT (address) DO UPDATE SET language = excluded.language,"
+        " updated_at = excluded.updated_at",
+        (address, language, now),
+    )

@@ -41,6 +41,7 @@ def to_json(message: Message) -> str:
             "max": q.max_choices,
             "hint": q.hint,
             "poll": q.poll,
+            "statement": q.statement,
             "asks": [q.asks.kind, q.asks.ref] if q.asks else None,
             "skip": q.skip.key if q.skip else None,
         }
@@ -63,7 +64,15 @@ def from_json(payload: str) -> Message:
         asks = Asks(*q["asks"]) if q.get("asks") else None
         skip = Item.parse(q["skip"]) if q.get("skip") else None
         question = Question(
-            q["kind"], int(q["seq"]), options, int(q["max"]), q["hint"], q.get("poll"), asks, skip
+            q["kind"],
+            int(q["seq"]),
+            options,
+            int(q["max"]),
+            q["hint"],
+            poll=q.get("poll"),
+            statement=q.get("statement"),
+            asks=asks,
+            skip=skip,
         )
     results = None
     if data.get("results"):

@@ -107,6 +107,29 @@ def latest(conn: Conn, dialogue: str, kind: str = "poll") -> PromptRow | None:
     return _row(row) if row else None
 
 
+def numbers(conn: Conn, dialogue: str, kind: str) -> list[int]:
+    """The ids of a dialogue's polls (or prompts), sent or scheduled, in order."""
+    with closing(
+        conn.execute(
+            "SELECT id FROM prompts WHERE dialogue = ? AND kind = ? ORDER BY id", (dialogue, kind)
+        )
+    ) as cur:
+        return [int(r[0]) for r in cur.fetchall()]
+
+
+def next_id(conn: Conn) -> int:
+    """The id the next prompt or poll will most likely get (for previews)."""
+    with closing(conn.execute("SELECT coalesce(max(id), 0) + 1 FROM prompts")) as cur:
+        return int(cur.fetchone()[0])
+
+
+def response_count(conn: Conn, prompt_id: int) -> int:
+    with closing(
+        conn.execute("SELECT count(*) FROM responses WHERE prompt_id = ?", (prompt_id,))
+    ) as cur:
+        return int(cur.fetchone()[0])
+
+
 def all_for(conn: Conn, dialogue: str) -> list[PromptRow]:
     with closing(
         conn.execute("SELECT * FROM prompts WHERE dialogue = ? ORDER BY id", (dialogue,))
@@ -165,7 +188,9 @@ def due_to_open(conn: Conn, now: str) -> list[int]:
     """Scheduled prompts and polls whose time has come."""
     with closing(
         conn.execute(
-            "SELECT id FROM prompts WHERE sent_at IS NULL AND opens_at <= ? ORDER BY id", (now,)
+            "SELECT id FROM prompts WHERE sent_at IS NULL AND closed_at IS NULL AND opens_at <= ?"
+            " ORDER BY id",
+            (now,),
         )
     ) as cur:
         return [int(r[0]) for r in cur.fetchall()]

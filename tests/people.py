@@ -56,6 +56,15 @@ async def say(runner: TurnRunner, who: str, text: str = "", **kw: Any) -> list[s
     return [m.text for m in (await send(runner, who, text, **kw)).messages]
 
 
+async def broadcast(runner: TurnRunner, who: str, command: str, **kw: Any) -> list[str]:
+    """A facilitator's `/prompt`, `/poll` or `/share`, then `/send` once the preview
+    came back: what `/send` answered (`Poll 1 sent to 6 participants.`)."""
+    preview = await say(runner, who, command, **kw)
+    if not preview or "/send" not in preview[-1]:
+        return preview  # refused: the reason, not a preview
+    return await say(runner, who, "/send", **kw)
+
+
 async def vote(runner: TurnRunner, who: str, poll: int, pick: int) -> list[str]:
     """A tap on a poll's button (Telegram)."""
     return await say(runner, who, kind="button", item=Item("poll", poll), picks=(pick,))
@@ -102,3 +111,8 @@ async def onboard(runner: TurnRunner, who: str, lang: str = "en", group: str = "
     await say(runner, who, {"en": "1", "fr": "2", "es": "3"}[lang])
     await say(runner, who, group)
     await phone(runner, who)
+
+
+async def stance(runner: TurnRunner, who: str, statement: int, pick: int) -> list[str]:
+    """A tap on a statement's button (Telegram): 0 agree, 1 disagree, 2 pass."""
+    return await say(runner, who, kind="button", item=Item("statement", statement), picks=(pick,))

@@ -187,6 +187,7 @@ async def play(
         await deliver(runner, who, phones[who])
     elif kind == "facilitator":
         await send(runner, ORG, str(step[1]))
+        await send(runner, ORG, "/send")  # after the preview (or nothing to send)
         await phone(runner, ORG)
     elif kind == "wait":
         clock.advance(timedelta(minutes=int(step[1])))  # type: ignore[call-overload]

@@ -113,3 +113,20 @@ def test_a_poll_with_one_small_group_hides_enough() -> None:
     assert [c.text for c in shown.overall.parts] == ["5+", "<5"]
     assert shown.row_totals["civil-society"].text == "<5"
     assert not shown.row_totals["community"].exact
+
+
+def test_a_breakdown_hides_group_figures_before_the_headline() -> None:
+    """23 votes in three groups of 5 or more: every small count is safe with the overall
+    tally's large option and every group's size shown, so those stay exact (the audit once
+    checked the grand total instead of the figure at hand and hid them all)."""
+    shown = cells.table(
+        {"community": [7, 2, 3], "civil-society": [2, 4, 0], "government": [4, 0, 1]}, 3
+    )
+    assert [c.text for c in shown.overall.parts] == ["13", "5+", "<5"]
+    assert shown.overall.total.text == "23"
+    assert {r: c.text for r, c in shown.row_totals.items()} == {
+        "civil-society": "6",
+        "community": "12",
+        "government": "5",
+    }
+    assert shown.rows["community"][0].text == "7"

@@ -12,6 +12,7 @@ import pytest
 
 from bot.check import check_paths
 from bot.cli import main
+from bot.engine.steps import step_types
 from tests.conftest import ROOT
 
 GOOD = """id: demo
@@ -41,6 +42,7 @@ def project(tmp_path: Path) -> Path:
     for lang, text in TEXTS.items():
         (tmp_path / "locales" / lang).mkdir(parents=True)
         (tmp_path / "locales" / lang / "demo.ftl").write_text(text)
+        shutil.copy(ROOT / "locales" / lang / "language.yaml", tmp_path / "locales" / lang)
     return tmp_path
 
 
@@ -263,9 +265,10 @@ def test_cli_schema_errors_do_not_stop_the_other_checks(project: Path) -> None:
     assert baraza_check(project) == (
         1,
         [
-            "flows/demo.yaml: consent: max_chars: Input should be greater than or equal to 1",
-            "flows/demo.yaml: thanks: type: Input should be 'message', 'consent', 'choice',"
-            " 'multi', 'scale', 'yesno', 'text' or 'end'",
+            "flows/demo.yaml: consent: max_chars: Extra inputs are not permitted",
+            "flows/demo.yaml: thanks: type: unknown step type 'fin' (known: "
+            + ", ".join(step_types())
+            + ")",
             "flows/dialogues/demo.yaml: targets.fishing: no question of its flows asks about"
             " 'fishing' (profile.group options: water, land)",
             "locales/fr/other.ftl: file: missing: its texts are in en but not in fr",

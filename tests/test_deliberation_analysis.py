@@ -294,6 +294,23 @@ def test_too_few_placed_participants_means_no_opinion_groups_with_the_reason() -
     assert result.summary.opinion_group_count == 0
 
 
+def test_two_camps_voting_alike_are_two_groups_without_a_warning() -> None:
+    """Everyone in a camp votes the same: the projections of identical voters differ only
+    by float noise, which once made k-means look for more groups than distinct points
+    (scikit-learn's ConvergenceWarning, an error under this suite's settings)."""
+    statements = [f"s{i}" for i in range(8)]
+    camps = {"a": [1, 1, -1, 1, -1, 1, -1, 1], "b": [-1, 1, 1, 1, 1, 0, 1, 1]}
+    rows = [
+        (f"{c}{p}", s, vote)
+        for c, votes in camps.items()
+        for p in range(12)
+        for s, vote in zip(statements, votes, strict=True)
+    ]
+    result = analyse(VoteMatrix.from_rows(rows, {}, statements))
+    assert result.opinion_groups is not None
+    assert sorted(len(g.members) for g in result.opinion_groups.groups) == [12, 12]
+
+
 def test_with_few_statements_a_person_who_voted_on_all_is_placed() -> None:
     statements = ["a", "b", "c"]
     rng = np.random.default_rng(1)

@@ -10,6 +10,7 @@ import sqlite3
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 from twilio.request_validator import RequestValidator
@@ -86,6 +87,16 @@ async def until(check: object, timeout: float = 15.0) -> None:
         await asyncio.sleep(0.05)
 
 
+def preview_of(tg: FakeBotApi, head: str) -> dict[str, Any] | None:
+    """The facilitator's latest preview starting with `head`, as Telegram holds it."""
+    found = None
+    for i in range(1, 60):
+        m = tg.message(FACILITATOR, i)
+        if m is not None and m.get("text", "").startswith(head):
+            found = m
+    return found
+
+
 def votes(settings: Settings) -> list[tuple[str, int]]:
     with contextlib.closing(sqlite3.connect(settings.database_path)) as conn:
         return list(
@@ -114,9 +125,19 @@ async def test_poll_between_sessions_across_telegram_and_sms(
         await until(lambda: any("Which group" in m.body for m in sms.messages_to(late)))
 
         tg.push_message(FACILITATOR, POLL)
+        # a preview first, with Send / Cancel buttons: nothing goes out before Send
+        await until(lambda: preview_of(tg, "Preview of your poll") is not None)
+        preview = preview_of(tg, "Preview of your poll")
+        assert preview is not None
+        assert "To everyone in Water for all: <5 participants." in preview["text"]
+        send, cancel = preview["reply_markup"]["inline_keyboard"][0]
+        assert (send["text"], cancel["text"]) == ("Send", "Cancel")
+        assert not any("Quoi d'abord" in m["text"] for m in tg.sent_messages(fr))
+        tg.push_callback(FACILITATOR, send["callback_data"], message_id=preview["message_id"])
         await until(
-            lambda: any("Poll 1 sent to 4" in m["text"] for m in tg.sent_messages(FACILITATOR))
+            lambda: any("Poll 1 sent to <5" in m["text"] for m in tg.sent_messages(FACILITATOR))
         )
+        await tg.wait_for("editMessageReplyMarkup", timeout=5)  # the buttons are gone
         await until(lambda: any("Quoi d'abord ?" in m["text"] for m in tg.sent_messages(fr)))
         await until(lambda: any("¿Qué primero?" in m["text"] for m in tg.sent_messages(es)))
         await until(lambda: any("Which first?" in m.body for m in sms.messages_to(phone)))
@@ -144,6 +165,8 @@ async def test_poll_between_sessions_across_telegram_and_sms(
         await text_sms(settings, late, "1", "SM-late")  # after the close: not counted, told so
         await until(lambda: any("poll is closed" in m.body for m in sms.messages_to(late)))
         tg.push_message(FACILITATOR, "/share")
+        await until(lambda: preview_of(tg, "Preview of the results") is not None)
+        tg.push_message(FACILITATOR, "/send")
         await until(
             lambda: any(
                 "Results of poll 1 sent" in m["text"] for m in tg.sent_messages(FACILITATOR)
@@ -165,7 +188,7 @@ async def test_poll_between_sessions_across_telegram_and_sms(
         tg.push_message(FACILITATOR, "/dashboard")
         await tg.wait_for("sendPhoto", timeout=15)
         caption = tg.calls_to("sendPhoto")[-1].params["caption"]
-        assert "Below target:" in caption and "government: <5 of 12 expected" in caption
+        assert "Below target:" in caption and "Government: <5 of 12 expected" in caption
         # non-facilitators are refused, and nothing changes
         tg.push_message(fr, "/poll Hack | a | b", language_code="fr")
         await until(

@@ -315,3 +315,14 @@ def test_a_tap_on_the_language_keyboard_after_choosing_is_closed(content: Conten
     texts = chat.send(kind="button", seq=lang_seq, picks=(2,))
     assert "close" in texts[0] and "profile" not in chat.p.profile
     assert chat.p.profile == {}
+
+
+@pytest.mark.parametrize(("hello", "lang"), [("hi", "en"), ("Bonjour !", "fr"), ("hola", "es")])
+def test_a_hello_is_greeted_not_taken_as_an_answer(content: Content, hello: str, lang: str) -> None:
+    chat = Chat(content, lang=lang)
+    chat.send(kind="open")
+    texts = chat.send(hello)
+    assert texts[0].startswith(content.tr(lang, "greeting"))
+    assert content.tr(lang, "onboarding-consent") in texts[0]
+    assert chat.step == "consent" and chat.p.run is not None and chat.p.run.misses == 0
+    assert chat.last.answers == [] and not chat.p.consented

@@ -42,6 +42,7 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         folder = tmp_path / "locales" / lang
         folder.mkdir(parents=True)
         shutil.copy(ROOT / "locales" / lang / "common.ftl", folder / "common.ftl")
+        shutil.copy(ROOT / "locales" / lang / "language.yaml", folder / "language.yaml")
         lines = [f"poll-water = {question}", f"poll-done = {LABELS[lang][-1]}."]
         lines += [
             f"poll-water-{o} = {label}" for o, label in zip(options, LABELS[lang], strict=True)

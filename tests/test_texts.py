@@ -13,6 +13,7 @@ from collections import defaultdict
 import pytest
 
 from bot.engine.keywords import parse
+from bot.languages import load
 from bot.runtime import Content
 from tests.conftest import ROOT
 
@@ -20,9 +21,12 @@ LANGS = ("en", "fr", "es")
 SHOUTED = re.compile(r"\b[A-ZÁÉÍÓÚÑ]{3,}\b")
 
 
+LEXICON = load(ROOT / "locales")
+
+
 def commands(text: str) -> list[str]:
     """The keyword commands a text tells people to send (`Send STOP` -> stop)."""
-    return [c.keyword for w in SHOUTED.findall(text) if (c := parse(w)) is not None]
+    return [c.keyword for w in SHOUTED.findall(text) if (c := parse(w, LEXICON)) is not None]
 
 
 def every_text(content: Content, lang: str) -> dict[str, str]:
@@ -44,7 +48,7 @@ def test_every_text_advertises_the_same_keyword_for_a_command(content: Content, 
     words: dict[str, set[str]] = defaultdict(set)
     for text in every_text(content, lang).values():
         for word in SHOUTED.findall(text):
-            command = parse(word)
+            command = parse(word, LEXICON)
             if command is not None:
                 words[command.keyword].add(word)
     assert {kw: len(w) for kw, w in words.items() if len(w) != 1} == {}

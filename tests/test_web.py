@@ -22,15 +22,14 @@ import httpx
 import pytest
 
 from bot.config import Settings
-from bot.engine.io import Inbound
+from bot.facilitator import export
 from bot.facilitator.commands import Facilitation
 from bot.runtime import Content, load_content, open_runner
 from bot.serve import serve
-from bot.turns import Envelope, TurnRunner
+from bot.turns import TurnRunner
 from bot.web import build_app
 from bot.web.login import digest
 from bot.web.site import Site
-from storage import export
 from tests.conftest import ROOT, make_settings
 from tests.fakes import bind_loopback
 from tests.fakes.telegram_api import FakeBotApi
@@ -51,7 +50,7 @@ from tests.web_rig import (
 BROWSER = {
     "User-Agent": "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/120 Safari/537.36"
 }
-PAGES = ("", "polls", "downloads")
+PAGES = ("", "questions", "polls", "statements", "answers", "downloads")
 
 
 class Clock:
@@ -106,7 +105,9 @@ async def open_rig(tmp_path: Path, **overrides: object) -> AsyncIterator[Rig]:
     runner.clock = clock
     assert isinstance(runner.commands, Facilitation)
     runner.commands.clock = clock
-    site = Site(runner.commands, secure=settings.public_base_url.startswith("https"))
+    site = Site(
+        runner.commands, flows=runner.flows, secure=settings.public_base_url.startswith("https")
+    )
     try:
         await seed(runner)
         yield Rig(runner, settings, clock, site)
@@ -183,7 +184,7 @@ async def test_web_off_ends_every_session_of_that_facilitator(rig: Rig) -> None:
     ):
         unused = await rig.link()
         assert await say(rig.runner, "console", ORG, "/web off") == [
-            "Signed out of the web dashboard: 2 session(s) ended."
+            "Signed out of the web dashboard: 2 sessions ended."
         ]
         for browser in (laptop, phone):
             assert (await browser.get("/web/d/baraza/")).status_code == 401
@@ -220,13 +221,13 @@ async def test_facilitator_of_one_dialogue_cannot_read_another(rig: Rig) -> None
         assert "Rivers" not in (await lina.get("/web/d/baraza/")).text
         nowhere = await lina.get("/web/d/nowhere/")
         assert nowhere.status_code == 404
-        for page in (*PAGES, "export.csv"):
+        for page in (*PAGES, "export.csv", "flow-results.zip"):
             r = await lina.get(f"/web/d/river/{page}")
             assert r.status_code == 404, page
             assert r.text == nowhere.text.replace("/web/d/nowhere/", f"/web/d/river/{page}")
             assert RIVER_TITLE not in r.text and "Nets" not in r.text
         # the same pages open for a facilitator of both dialogues
-        for page in (*PAGES, "export.csv"):
+        for page in (*PAGES, "export.csv", "flow-results.zip"):
             assert (await org.get(f"/web/d/river/{page}")).status_code == 200, page
         assert "Nets or boats?" in (await org.get("/web/d/river/polls")).text
         picker = visible_text((await org.get("/web/")).text)
@@ -235,7 +236,7 @@ async def test_facilitator_of_one_dialogue_cannot_read_another(rig: Rig) -> None
 
 async def test_pages_need_a_session(rig: Rig) -> None:
     async with rig.client() as browser:
-        for page in (*PAGES, "export.csv"):
+        for page in (*PAGES, "export.csv", "flow-results.zip"):
             r = await browser.get(f"/web/d/baraza/{page}")
             assert r.status_code == 401
             assert "Water for all" not in r.text
@@ -270,7 +271,7 @@ async def test_no_participant_address_on_any_page_or_download(rig: Rig) -> None:
     async with rig.signed_in() as browser:
         bodies = [(await browser.get("/web/")).text]
         for code in ("baraza", "river"):
-            for page in (*PAGES, "export.csv"):
+            for page in (*PAGES, "export.csv", "flow-results.zip"):
                 r = await browser.get(f"/web/d/{code}/{page}")
                 assert r.status_code == 200
                 bodies.append(r.text)
@@ -304,6 +305,15 @@ async def test_csv_download_is_the_pseudonymous_export(rig: Rig) -> None:
     assert len(rows) - 1 == answers + responses
     ids = {pid for (pid,) in rig.q("SELECT id FROM participants WHERE dialogue = 'baraza'")}
     assert {row[0] for row in rows[1:]} <= ids
+    # each row says what was asked and what the answer means, in the page's language
+    records = [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
+    votes = [r for r in records if r["flow"] == "poll-1"]
+    assert {(r["question"], r["value"], r["answer"]) for r in votes} == {
+        ("Which first?", "0", "Water"),
+        ("Which first?", "1", "Roads"),
+    }
+    groups = {(r["question"], r["value"], r["answer"]) for r in records if r["step"] == "group"}
+    assert ("Which group are you part of?", "government", "Government") in groups
 
 
 async def test_every_page_is_light(rig: Rig) -> None:
@@ -338,10 +348,8 @@ async def test_pages_in_three_languages_switchable_and_remembered(rig: Rig) -> N
 
 
 async def test_pages_open_in_the_facilitators_chat_language(rig: Rig) -> None:
-    # lina also takes part, in French: her replies and then her pages are in French
-    await rig.runner.handle(Envelope("console", LINA, Inbound(kind="open")))
-    await say(rig.runner, "console", LINA, "yes")
-    await say(rig.runner, "console", LINA, "2")
+    # lina chose French for her replies: they and then her pages are in French
+    await say(rig.runner, "console", LINA, "/lang fr")
     texts = await say(rig.runner, "console", LINA, "/web")
     assert texts[0].startswith("Votre tableau de bord web, valable 15 minutes")
     async with rig.client() as browser:
@@ -483,3 +491,54 @@ def test_console_mode_runs_alone_when_the_port_is_taken(tmp_path: Path) -> None:
             if proc.poll() is None:
                 proc.kill()
                 proc.communicate()
+
+
+async def test_statements_page_common_ground_and_small_groups(rig: Rig) -> None:
+    """Statements with votes by stakeholder group: common ground where every group with
+    5 voters agrees; a group under 5 is never broken down; no address anywhere."""
+    from storage import statements
+
+    stamp = rig.clock.now.isoformat()
+    pids = [
+        (str(pid), str(group))
+        for pid, group in rig.q(
+            "SELECT id, json_extract(profile, '$.group') FROM participants"
+            " WHERE dialogue = 'baraza' AND consented_at IS NOT NULL"
+        )
+    ]
+
+    def seed(conn: sqlite3.Connection) -> None:
+        agreed = statements.create(
+            conn, "baraza", {"en": "Water first.", "fr": "L'eau d'abord."}, "en",
+            "facilitator", "approved", stamp,
+        )  # fmt: skip
+        split = statements.create(
+            conn, "baraza", {"en": "Roads first."}, "en", "facilitator", "approved", stamp
+        )
+        for pid, group in pids:
+            conn.execute(
+                "INSERT INTO statement_votes VALUES (?, ?, 'baraza', 1, 'sms', ?, ?)",
+                (agreed, pid, stamp, stamp),
+            )
+            vote = 1 if group == "community" else -1
+            conn.execute(
+                "INSERT INTO statement_votes VALUES (?, ?, 'baraza', ?, 'sms', ?, ?)",
+                (split, pid, vote, stamp, stamp),
+            )
+
+    await rig.runner.db.write(seed)
+    async with rig.signed_in() as browser:
+        page = (await browser.get("/web/d/baraza/statements")).text
+        await browser.get("/web/lang/fr?next=/web/d/baraza/statements")
+        fr = visible_text((await browser.get("/web/d/baraza/statements")).text)
+    text = visible_text(page)
+    common = text.split("Common ground", 1)[1].split("Divisive", 1)[0]
+    assert "1. Water first." in common and "Roads first." not in common
+    divisive = text.split("Divisive", 1)[1].split("Opinion groups", 1)[0]
+    assert "2. Roads first." in divisive
+    rows = table_rows(page)
+    assert ["Government", "<5", "fewer than 5 voters: not shown"] in rows
+    assert "L'eau d'abord." in fr and "Terrain d'entente" in fr
+    for address in addresses():
+        assert address not in page
+    assert len(page.encode()) < 100_000

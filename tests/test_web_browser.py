@@ -310,10 +310,11 @@ def test_facilitator_of_one_dialogue_cannot_open_another(context: Any, served: S
     page = context.new_page()
     page.goto(served.link(LINA))
     page.wait_for_url(f"{served.url}/web/d/baraza/")  # one dialogue: straight to it
-    assert page.locator(".sections").inner_text().split() == ["Overview", "Polls", "Downloads"]
+    sections = page.locator(".sections > *").all_inner_texts()
+    assert sections == ["Overview", "Questions", "Polls", "Statements", "Open answers", "Downloads"]
     assert page.locator("a", has_text="Other dialogues").count() == 0
     # editing the URL
-    for path in ("", "polls", "downloads", "export.csv"):
+    for path in ("", "questions", "polls", "answers", "downloads", "export.csv"):
         answer = page.goto(f"{served.url}/web/d/river/{path}")
         assert answer is not None and answer.status == 404, path
         assert page.locator("h1").inner_text() == "Page not found"

@@ -63,6 +63,12 @@ async def say(runner: TurnRunner, channel: str, who: str, text: str) -> list[str
     return [m.text for m in out.messages]
 
 
+async def preview_then_send(runner: TurnRunner, who: str, command: str) -> list[str]:
+    """A facilitator's broadcast from the console: its preview, then /send."""
+    assert "/send" in (await say(runner, "console", who, command))[-1]
+    return await say(runner, "console", who, "/send")
+
+
 async def seed(runner: TurnRunner) -> None:
     """Everyone in PEOPLE joins and answers up to their group; a poll, votes, a prompt."""
     for channel, who, dialogue, lang, group in PEOPLE:
@@ -76,7 +82,7 @@ async def seed(runner: TurnRunner) -> None:
     await runner.handle(Envelope("sms", "+254711000701", Inbound(kind="start", code="baraza")))
     await say(runner, "sms", "+254711000701", "yes")
     await say(runner, "sms", "+254711000701", "STOP")
-    assert (await say(runner, "console", ORG, POLL))[0].startswith("Poll 1 sent")
+    assert (await preview_then_send(runner, ORG, POLL))[0].startswith("Poll 1 sent")
     for channel, who, *_ in PEOPLE:  # the poll reaches their phones (urgent: at once)
         await phone(runner, who, channel)
     for channel, who, _d, _l, group in PEOPLE:
@@ -84,8 +90,8 @@ async def seed(runner: TurnRunner) -> None:
             await say(runner, channel, who, "1")  # Water: 6 votes
         elif group == "civil-society" and who.endswith(("201", "202")):
             await say(runner, channel, who, "2")  # Roads: 2 votes
-    assert (await say(runner, "console", ORG, PROMPT))[0].startswith("Prompt 2 sent")
-    assert (await say(runner, "console", ORG, RIVER_POLL))[0].startswith("Poll 3 sent")
+    assert (await preview_then_send(runner, ORG, PROMPT))[0].startswith("Prompt 2 sent")
+    assert (await preview_then_send(runner, ORG, RIVER_POLL))[0].startswith("Poll 3 sent")
 
 
 def addresses() -> list[str]:

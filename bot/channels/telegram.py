@@ -74,6 +74,7 @@ KEYWORD_COMMANDS = {
 
 FACILITATOR_COMMANDS = (
     "prompt", "poll", "close", "results", "share", "dashboard", "export", "web",
+    "send", "cancel", "lang", "answers",
 )  # fmt: skip
 
 MENU: dict[str, list[tuple[str, str]]] = {
@@ -481,7 +482,7 @@ class TelegramChannel:
             await self._edit_keyboard(message, kb.chosen_keyboard(list(recorded.labels)))
 
     def _closed_text(self, update: Update) -> str:
-        lang = pick_language(None, self._hint(update), self.settings.default_language)
+        lang = pick_language(None, self._hint(update), self.settings.default_language, self.runner.tr)
         return self.runner.tr(lang, "question-closed")
 
     async def _answer(self, query: CallbackQuery, text: str | None = None) -> None:

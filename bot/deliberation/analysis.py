@@ -583,7 +583,8 @@ def _cluster(
         pca = PCA(n_components=2, random_state=RANDOM_STATE)
         proj = np.asarray(pca.fit_transform(x), dtype=np.float64)
         proj *= np.sqrt(x.shape[1] / votes)[:, None]
-        distinct = len(np.unique(proj, axis=0))
+        # float noise makes identical voters look distinct; k-means would find them one
+        distinct = len(np.unique(np.round(proj, 9), axis=0))
         if distinct < 2:
             return OpinionGroupsStatus.NO_VARIATION
         rng = np.random.default_rng(RANDOM_STATE)

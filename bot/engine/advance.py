@@ -12,14 +12,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.engine import keywords
+from bot.engine import keywords, replies
 from bot.engine.agenda_moves import AgendaMoves
 from bot.engine.context import AT_REST, Context
 from bot.engine.flow_moves import FlowMoves
 from bot.engine.io import Inbound, Refused, Turn
 from bot.engine.keyword_moves import KeywordMoves
 from bot.engine.state import Participant
-from bot.i18n import pick_language
 
 __all__ = ["AT_REST", "Context", "advance"]
 
@@ -50,8 +49,13 @@ class _Engine(FlowMoves, AgendaMoves, KeywordMoves):
             self.next_up(self.t("poll-closed" if last.kind == "poll" else "question-closed"))
             return
         current = self.live_current()
-        if current is not None:
+        greeting = replies.norm(text) in self.ctx.tr.lexicon.greetings
+        if greeting and (current is not None or self.p.run is not None):
+            self.reask(self.t("greeting"))  # a hello, not an answer: the question again
+        elif current is not None:
             self.answer_item(current, text)
+        elif self.flow_waits():
+            self.next_up()
         elif self.p.run is not None:
             if self.p.run.asked:
                 self.answer_step(text, None, None)
@@ -76,7 +80,7 @@ class _Engine(FlowMoves, AgendaMoves, KeywordMoves):
 def advance(ctx: Context, p: Participant, inbound: Inbound, now: datetime) -> Turn:
     """Apply one inbound to a participant at `now` (the caller's clock)."""
     if inbound.lang_hint and not p.language_explicit:
-        p = p.with_(language=pick_language(None, inbound.lang_hint, p.language))
+        p = p.with_(language=ctx.tr.pick(None, inbound.lang_hint, p.language))
     if p.dialogue not in ctx.dialogues:
         p = p.with_(dialogue=ctx.default_dialogue)
     if inbound.from_person:
@@ -90,7 +94,7 @@ def advance(ctx: Context, p: Participant, inbound: Inbound, now: datetime) -> Tu
         e.wake()
         return e.result()
     e.undo_unseen()
-    cmd = keywords.parse(inbound.text) if inbound.kind == "text" else None
+    cmd = keywords.parse(inbound.text, ctx.tr.lexicon) if inbound.kind == "text" else None
     if cmd is not None and not e.valid(cmd):
         cmd = None
     if p.stopped:
@@ -110,6 +114,8 @@ def advance(ctx: Context, p: Participant, inbound: Inbound, now: datetime) -> Tu
         e.button(inbound)
     elif p.pending == "language":
         e.answer_language(inbound.text, None, None)
+    elif p.pending == "idea":
+        e.propose(inbound.text)
     elif inbound.kind in ("start", "open"):
         if inbound.code is not None and inbound.code not in ctx.dialogues:
             # the code they typed is not repeated back (nothing typed is kept before consent)

@@ -3,9 +3,11 @@
 - A reply answers the current question (the top of `shown`, else the flow's step); then
   `next_up` says what waits to be told (results, reminders), asks again a question that
   was interrupted, or shows the next waiting one; the flow resumes when nothing waits.
-- A broadcast (`deliver`) joins `waiting`. It is shown at once (`present`) only to someone
-  with nothing open or at rest, or when urgent; otherwise it waits for their next answer,
-  or for them to be at rest (`wake`).
+- A broadcast (`deliver`) joins `waiting` (news before the questions that wait). It is
+  shown at once (`present`) only to someone with nothing open or at rest, or when urgent;
+  otherwise it waits for their next answer, or for them to be at rest (`wake`). News
+  reach someone at rest even while a question of theirs is open: told, then that
+  question again.
 - Items that closed leave the agenda quietly.
 """
 
@@ -14,6 +16,7 @@ from __future__ import annotations
 from bot.engine import replies
 from bot.engine.builder import Builder, joined
 from bot.engine.io import (
+    MAX_STATEMENT,
     Asks,
     InfoView,
     ItemView,
@@ -24,10 +27,13 @@ from bot.engine.io import (
     Recorded,
     Refused,
     Response,
+    StatementView,
 )
 from bot.engine.state import Item
 
 MAX_PROMPT_ANSWER = 1600
+STANCES = (1, -1, 0)
+"""A statement's options, in order: agree, disagree, pass (the votes stored)."""
 
 
 class AgendaMoves(Builder):
@@ -105,6 +111,28 @@ class AgendaMoves(Builder):
                 skip=item,
             )
             self.say(joined(prefix, head), question)
+        elif isinstance(view, StatementView):
+            text, translated = view.text(lang)
+            head = self.t("statement-head", id=view.id, text=text)
+            if not translated:
+                head += "\n" + self.t("statement-untranslated", language=self.ctx.tr.name_of(lang))
+            stances = self.stances(lang)
+            if view.vote is not None and view.vote in STANCES:
+                head += "\n" + self.t("statement-your-vote", choice=stances[STANCES.index(view.vote)])
+            options = tuple(Option(str(v), s) for v, s in zip(STANCES, stances, strict=True))
+            question = Question(
+                "choice",
+                self.p.seq,
+                options,
+                statement=view.id,
+                asks=Asks("statement", str(view.id)),
+                skip=item,
+            )
+            self.say(joined(prefix, head), question)
+
+    def stances(self, lang: str) -> list[str]:
+        """Agree, disagree, pass, as shown in `lang`."""
+        return [self.ctx.tr(lang, f"statement-{s}") for s in ("agree", "disagree", "pass")]
 
     def tell(self, item: Item, prefix: str = "") -> None:
         """Say an information item (results, a reminder)."""
@@ -146,8 +174,13 @@ class AgendaMoves(Builder):
         current = self.live_current()
         if self.p.pending == "language":
             self.ask_language(prefix)
+        elif self.p.pending == "idea":
+            question = Question("text", self.p.seq, asks=Asks("idea"))
+            self.say(joined(prefix, self.t("idea-ask", max=MAX_STATEMENT)), question)
         elif current is not None:
             self.show(current, prefix)
+        elif self.flow_waits():
+            self.next_up(prefix)
         elif self.p.run is not None:
             self.ask_step(prefix, again=True)
         else:
@@ -163,6 +196,11 @@ class AgendaMoves(Builder):
         elif (item := self.pop_waiting_question()) is not None:
             self.p = self.p.with_(shown=(item,))
             self.show(item, prefix)
+        elif self.flow_waits():
+            if prefix:
+                self.say(prefix)
+            self.resume_flow()
+            self.next_up()
         elif self.p.run is not None:
             self.ask_step(prefix, again=True)
         elif prefix:
@@ -189,7 +227,14 @@ class AgendaMoves(Builder):
         if item in self.p.shown or item in self.p.waiting:
             self.out.changed = False  # delivered already (a dispatch that ran twice)
             return
-        waiting = (item, *self.p.waiting) if urgent else (*self.p.waiting, item)
+        waiting = self.p.waiting
+        if urgent:
+            waiting = (item, *waiting)
+        elif item.asks:
+            waiting = (*waiting, item)
+        else:  # news go before the questions that wait: they need no answer
+            news = next((i for i, w in enumerate(waiting) if w.asks), len(waiting))
+            waiting = (*waiting[:news], item, *waiting[news:])
         self.p = self.p.with_(waiting=waiting)
         self.out.bulk = True
         if urgent and self.p.pending is None:
@@ -206,18 +251,35 @@ class AgendaMoves(Builder):
             if not self.at_rest:
                 return
             self.p = self.p.with_(pending=None)  # an unanswered confirmation lapses
-        if self.top_live() is not None:
-            return  # they have a prompt or poll to answer first
+        if self.top_live() is not None:  # a prompt, poll or statement to answer first
+            if self.at_rest and not self.p.waiting[0].asks:
+                # news (results, a reminder) need no answer: told, then the open question
+                # again, so it stays the last thing they see
+                told = len(self.shown_now)
+                self.tell_waiting_infos("")
+                if len(self.shown_now) > told:
+                    self.reask(self.t("back-to-question"))
+            return
         if self.p.run is None or self.at_rest:
             self.present()
 
     # --- replies to prompts and polls ------------------------------------------------------------
 
     def answer_item(self, item: Item, text: str) -> None:
-        """Typed text answering the current prompt or poll."""
+        """Typed text answering the current prompt, poll or statement."""
         view = self.view(item)
-        if isinstance(view, PollView):
-            idx = replies.choice(text, view.all_labels())
+        if isinstance(view, StatementView):
+            labels = [
+                [self.stances(lang)[i] for lang in self.ctx.tr.languages] for i in range(3)
+            ]
+            idx = replies.choice(text, labels, self.ctx.tr.lexicon)
+            if idx is None:
+                self.fact(Refused("invalid"))
+                self.show(item, self.t("reprompt-choice", max=3))
+                return
+            self.take_stance(view, idx, text)
+        elif isinstance(view, PollView):
+            idx = replies.choice(text, view.all_labels(), self.ctx.tr.lexicon)
             if idx is None:
                 self.fact(Refused("invalid"))
                 self.show(item, self.t("reprompt-choice", max=len(view.labels(self.p.language))))
@@ -267,18 +329,50 @@ class AgendaMoves(Builder):
         else:
             self.say(thanks)  # a button on an earlier message: the open question stays
 
+    def take_stance(self, view: StatementView, idx: int, raw: str) -> None:
+        """Agree (0), disagree (1) or pass (2) on a statement; changeable while it is open."""
+        item = Item("statement", view.id)
+        if not 0 <= idx < len(STANCES):
+            self.fact(Refused("closed"))
+            self.say(self.t("question-closed"))
+            return
+        label = self.stances(self.p.language)[idx]
+        self.out.responses.append(Response(view.id, "statement", str(STANCES[idx]), raw or label))
+        self.fact(Recorded(Asks("statement", str(view.id)), (label,)))
+        was_current = self.p.current == item
+        self.drop(item)
+        thanks = self.t("statement-thanks", choice=label, id=view.id)
+        if was_current:
+            self.next_up(thanks)
+        else:
+            self.say(thanks)
+
     def tap_vote(self, item: Item, picks: tuple[int, ...]) -> None:
-        """A vote button: counts only in an open poll, from someone in its audience who
-        has consented; it may change the vote while the poll is open."""
+        """A vote button (a poll's, or a statement's agree/disagree/pass): counts only
+        while open, from someone in the audience who has consented; it may change the
+        vote while open."""
         view = self.view(item)
+        pick = picks[0] if len(picks) == 1 else -1
+        if (
+            isinstance(view, StatementView)
+            and view.eligible
+            and self.p.consented
+            and view.open
+        ):
+            self.take_stance(view, pick, "")
+            return
         if not isinstance(view, PollView) or not view.eligible or not self.p.consented:
             self.fact(Refused("closed"))
             self.say(self.t("question-closed"))
             return
         if not view.open:
             self.fact(Refused("closed"))
+            was_current = self.p.current == item
             self.drop(item)
-            self.say(self.t("poll-closed"))
+            if was_current:  # what they had open is gone: the next question follows
+                self.next_up(self.t("poll-closed"))
+            else:
+                self.say(self.t("poll-closed"))
             return
         self.vote(view, picks[0] if len(picks) == 1 else -1, "")
 
@@ -298,12 +392,13 @@ class AgendaMoves(Builder):
         self.drop(current)
         self.next_up(self.t("skipped"))
 
-    def reopen_poll(self, number: str) -> None:
-        """POLL n: ask poll n again (to vote, or change a vote, by SMS)."""
-        item = Item("poll", int(number))
+    def reopen_poll(self, number: str, kind: str = "poll") -> None:
+        """POLL n (or STATEMENT n): ask it again (to vote, or change a vote, by SMS)."""
+        item = Item("statement" if kind == "statement" else "poll", int(number))
         view = self.view(item)
-        if not isinstance(view, PollView) or not view.eligible or not self.p.consented:
-            self.reask(self.t("poll-unknown", id=number))
+        wanted = StatementView if item.kind == "statement" else PollView
+        if not isinstance(view, wanted) or not view.eligible or not self.p.consented:
+            self.reask(self.t(f"{item.kind}-unknown", id=number))
             return
         if not view.open:
             self.drop(item)

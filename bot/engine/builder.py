@@ -80,6 +80,12 @@ class Builder:
     def start_flow(self, flow_id: str) -> None:
         raise NotImplementedError
 
+    def resume_flow(self) -> None:
+        raise NotImplementedError
+
+    def flow_waits(self) -> bool:
+        raise NotImplementedError
+
     def next_up(self, prefix: str = "") -> None:
         raise NotImplementedError
 
@@ -101,5 +107,8 @@ class Builder:
     def skip(self, item: Item | None = None) -> None:
         raise NotImplementedError
 
-    def reopen_poll(self, number: str) -> None:
+    def reopen_poll(self, number: str, kind: str = "poll") -> None:
+        raise NotImplementedError
+
+    def propose(self, text: str) -> None:
         raise NotImplementedError

@@ -34,4 +34,7 @@ class Context:
     as the runner found them in storage. An item missing here is gone."""
     unseen: frozenset[Item] = frozenset()
     """Tentative items whose bulk messages were taken back before delivery."""
+    statements: tuple[int, ...] = ()
+    """Statements this participant has not voted on, the ones to ask first first (for a
+    flow's `statements` step; given only in dialogues that have one)."""
     at_rest: timedelta = AT_REST

@@ -8,13 +8,12 @@ from __future__ import annotations
 from dataclasses import replace
 
 from bot.engine.builder import Builder, joined
-from bot.engine.io import Answer, Asks, Inbound, Recorded, Refused
+from bot.engine.io import Answer, Asks, Inbound, Proposal, Recorded, Refused
 from bot.engine.state import RunState
-from bot.engine.steps import Accepted, Asking, kinds
+from bot.engine.steps import Accepted, Asking
 from bot.flows import Flow, Step
 
 MAX_MISSES_BEFORE_HELP = 3
-_KINDS = kinds()
 
 
 class FlowMoves(Builder):
@@ -34,15 +33,37 @@ class FlowMoves(Builder):
             if not self.applies(step):
                 step_id = self.following(flow, step, None)
                 continue
-            if step.type in ("message", "end"):
+            if not step.asks:  # a message or an end: said on the way
                 self.say(self.step_text(flow, step))
-                step_id = None if step.type == "end" else self.following(flow, step, None)
+                if items := step.agenda(self.ctx.statements):
+                    # what the step brings is asked first; the flow waits at this step
+                    fresh = tuple(i for i in items if i not in self.p.waiting)
+                    self.p = self.p.with_(waiting=(*fresh, *self.p.waiting))
+                    assert self.p.run is not None
+                    run = RunState(self.p.run.run_no, flow.id, flow.version, step.id)
+                    self.p = self.p.with_(run=run)
+                    self.record_run(run, "active")
+                    return
+                step_id = None if step.ends else self.following(flow, step, None)
                 continue
+            assert self.p.run is not None
             run = RunState(self.p.run.run_no, flow.id, flow.version, step.id)
             self.p = self.p.with_(run=run)
             self.record_run(run, "active")
             return
         self.finish(flow)
+
+    def resume_flow(self) -> None:
+        """Go on from a step that waited for what it brought to the agenda."""
+        run = self.p.run
+        assert run is not None
+        flow = self.flow_of(run)
+        self.walk(flow, self.following(flow, flow.step(run.step_id), None))
+
+    def flow_waits(self) -> bool:
+        """The flow stands at a step that asks nothing (it waits for its agenda items)."""
+        run = self.p.run
+        return run is not None and not self.flow_of(run).step(run.step_id).asks
 
     def finish(self, flow: Flow) -> None:
         assert self.p.run is not None
@@ -58,7 +79,7 @@ class FlowMoves(Builder):
     def following(flow: Flow, step: Step, value: str | None) -> str | None:
         if value is not None and value in step.goto:
             return step.goto[value]
-        if step.type == "end":
+        if step.ends:
             return None
         if step.next:
             return step.next
@@ -69,7 +90,8 @@ class FlowMoves(Builder):
         return self.t(f"{flow.id}-{step.id}", dialogue=self.dialogue.title_in(self.p.language))
 
     def asking(self, flow: Flow, step: Step, seq: int = 0) -> Asking:
-        return Asking(self.ctx.tr, flow, step, self.p.language, seq)
+        langs = flow.spoken(self.ctx.tr.languages)
+        return Asking(self.ctx.tr, flow.id, langs, step, self.p.language, seq)
 
     def ask_step(self, prefix: str = "", *, again: bool = False) -> None:
         """Ask the flow's current step. `again` (after HELP, an interruption...) keeps
@@ -81,7 +103,7 @@ class FlowMoves(Builder):
         seq = run.asked if again and run.asked else self.next_seq()
         self.p = self.p.with_(run=RunState(*_fields(run), asked=seq))
         asks = Asks("step", f"{run.run_no}:{flow.id}:{step.id}")
-        question = replace(_KINDS[step.type][0](self.asking(flow, step, seq)), asks=asks)
+        question = replace(step.ask(self.asking(flow, step, seq)), asks=asks)
         self.say(joined(prefix, self.step_text(flow, step)), question)
 
     def answer_step(self, text: str, picks: tuple[int, ...] | None, seq: int | None) -> None:
@@ -100,7 +122,7 @@ class FlowMoves(Builder):
             if picks is not None
             else Inbound(text=text)
         )
-        result = _KINDS[step.type][1](self.asking(flow, step, run.asked), inbound)
+        result = step.accept(self.asking(flow, step, run.asked), inbound)
         if not isinstance(result, Accepted):
             misses = run.misses + 1
             self.p = self.p.with_(run=RunState(*_fields(run)[:4], misses, run.asked))
@@ -117,7 +139,7 @@ class FlowMoves(Builder):
         assert run is not None
         asks = Asks("step", f"{run.run_no}:{flow.id}:{step.id}")
         self.fact(Recorded(asks, result.labels))
-        if step.type == "consent":
+        if step.gives_consent:
             if result.value == "no":
                 self.say(self.t(f"{flow.id}-{step.id}-declined"))
                 self.record_run(run, "declined")
@@ -134,6 +156,8 @@ class FlowMoves(Builder):
             self.out.answers.append(
                 Answer(run.run_no, flow.id, flow.version, step.id, result.value, result.raw)
             )
+            if step.proposes:
+                self.out.proposals.append(Proposal(result.value, self.p.language))
         self.walk(flow, self.following(flow, step, result.value))
         self.next_up()
 

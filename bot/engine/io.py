@@ -13,6 +13,8 @@ from typing import Literal
 
 from bot.engine.state import Item, Participant
 
+MAX_STATEMENT = 100
+"""Characters in a statement: with its number and the three options it stays one SMS."""
 QuestionKind = Literal["choice", "multi", "scale", "yesno", "consent", "text", "language"]
 RunStatus = Literal["active", "completed", "declined", "left"]
 InboundKind = Literal["text", "start", "open", "button", "deliver", "wake"]
@@ -61,7 +63,7 @@ class Asks:
     """What a question asks, so an answer can be traced to the question it answers:
     `step` (ref `run_no:flow:step`), `poll` / `prompt` (ref the id), `language`, `delete`."""
 
-    kind: Literal["step", "poll", "prompt", "language", "delete"]
+    kind: Literal["step", "poll", "prompt", "statement", "language", "delete", "idea"]
     ref: str = ""
 
 
@@ -76,6 +78,8 @@ class Question:
     hint: str = ""
     poll: int | None = None
     """Set when the question is a facilitator's poll: its buttons vote in that poll."""
+    statement: int | None = None
+    """Set when the question is a statement: its buttons agree, disagree or pass."""
     asks: Asks | None = None
     skip: Item | None = None
     """A prompt or poll that SKIP (or a Skip button) passes."""
@@ -143,8 +147,10 @@ class Response:
     replaces the old while the poll is open)."""
 
     prompt_id: int
-    kind: Literal["prompt", "poll"]
+    """The prompt, poll or statement answered."""
+    kind: Literal["prompt", "poll", "statement"]
     value: str
+    """A prompt's answer; a poll's option (0-based); a statement's vote (1, -1 or 0)."""
     raw: str
 
     @property
@@ -212,6 +218,33 @@ class PromptView:
 
 
 @dataclass(frozen=True)
+class StatementView:
+    """A statement to agree or disagree with: its text in the languages it has (the one
+    it was written in, `origin`, always), and whether this participant may vote now."""
+
+    id: int
+    texts: Mapping[str, str]
+    origin: str
+    open: bool
+    eligible: bool
+    vote: int | None = None
+
+    def text(self, lang: str) -> tuple[str, bool]:
+        """The text to show in `lang`, and whether it is in `lang`."""
+        if lang in self.texts:
+            return self.texts[lang], True
+        return self.texts.get(self.origin) or next(iter(self.texts.values())), False
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """A statement someone proposed (IDEA, or a `propose` step): it waits for moderation."""
+
+    text: str
+    lang: str
+
+
+@dataclass(frozen=True)
 class InfoView:
     """Something to tell, not ask: a poll's results shared back or a session reminder,
     already rendered in each language."""
@@ -223,7 +256,7 @@ class InfoView:
         return self.texts.get(lang) or next(iter(self.texts.values()))
 
 
-ItemView = PollView | PromptView | InfoView
+ItemView = PollView | PromptView | StatementView | InfoView
 
 
 @dataclass
@@ -232,6 +265,7 @@ class Turn:
     messages: list[Message] = field(default_factory=list)
     answers: list[Answer] = field(default_factory=list)
     responses: list[Response] = field(default_factory=list)
+    proposals: list[Proposal] = field(default_factory=list)
     runs: list[RunRecord] = field(default_factory=list)
     facts: list[Fact] = field(default_factory=list)
     erase: bool = False

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from bot.engine import keywords, replies
 from bot.engine.builder import Builder, joined
-from bot.engine.io import Asks, Option, Question, Recorded, Refused
+from bot.engine.io import MAX_STATEMENT, Asks, Option, Proposal, Question, Recorded, Refused
 
 
 class KeywordMoves(Builder):
@@ -21,13 +21,13 @@ class KeywordMoves(Builder):
             return cmd.argument in self.ctx.dialogues
         if cmd.keyword == "lang":
             return self.language_named(cmd.argument) is not None
-        if cmd.keyword == "poll":
+        if cmd.keyword in ("poll", "statement"):
             return cmd.argument.isdigit()
-        return False
+        return cmd.keyword == "idea"
 
     def language_named(self, word: str) -> str | None:
         langs = self.ctx.tr.languages
-        labels = [[lang] + [self.ctx.tr(x, f"language-{lang}") for x in langs] for lang in langs]
+        labels = [[lang, self.ctx.tr.name_of(lang)] for lang in langs]
         idx = replies.match_label(word, labels)
         return None if idx is None else langs[idx]
 
@@ -54,8 +54,10 @@ class KeywordMoves(Builder):
             self.ask_delete()
         elif kw == "skip":
             self.skip()
-        elif kw == "poll":
-            self.reopen_poll(cmd.argument)
+        elif kw in ("poll", "statement"):
+            self.reopen_poll(cmd.argument, kw)
+        elif kw == "idea":
+            self.idea(cmd.argument)
 
     def stop(self) -> None:
         if self.p.run is not None:
@@ -118,7 +120,7 @@ class KeywordMoves(Builder):
         if cmd is not None and cmd.keyword == "stop":
             self.stop()
             return
-        confirmed = (cmd is not None and cmd.keyword == "delete") or replies.yes_no(text) is True
+        confirmed = (cmd is not None and cmd.keyword == "delete") or replies.yes_no(text, self.ctx.tr.lexicon) is True
         self.p = self.p.with_(pending=None)
         self.fact(Recorded(Asks("delete"), ("yes" if confirmed else "no",)))
         if confirmed:
@@ -132,11 +134,37 @@ class KeywordMoves(Builder):
         else:
             self.reask(self.t("delete-cancelled"))
 
+    # --- IDEA -------------------------------------------------------------------------------
+
+    def idea(self, text: str) -> None:
+        """IDEA <a short statement>: proposed for others to agree or disagree with, once a
+        facilitator approves it. IDEA alone asks for it."""
+        if not self.p.consented:
+            self.reask(self.t("idea-consent-first"))
+        elif not replies.has_content(text):
+            self.p = self.p.with_(pending="idea")
+            self.say(self.t("idea-ask", max=MAX_STATEMENT), Question("text", self.next_seq(), asks=Asks("idea")))
+        else:
+            self.propose(text)
+
+    def propose(self, text: str) -> None:
+        text = " ".join(text.split())
+        if not replies.has_content(text) or len(text) > MAX_STATEMENT:
+            self.fact(Refused("invalid"))
+            self.p = self.p.with_(pending="idea")
+            question = Question("text", self.next_seq(), asks=Asks("idea"))
+            self.say(self.t("idea-too-long", max=MAX_STATEMENT, length=len(text)), question)
+            return
+        self.out.proposals.append(Proposal(text, self.p.language))
+        self.fact(Recorded(Asks("idea")))
+        self.p = self.p.with_(pending=None)
+        self.reask(self.t("idea-thanks"))
+
     # --- LANG -------------------------------------------------------------------------------
 
     def ask_language(self, prefix: str = "") -> None:
         langs = self.ctx.tr.languages
-        options = tuple(Option(lang, self.t(f"language-{lang}")) for lang in langs)
+        options = tuple(Option(lang, self.ctx.tr.name_of(lang)) for lang in langs)
         self.next_seq()
         question = Question("language", self.p.seq, options, asks=Asks("language"))
         self.say(joined(prefix, self.t("choose-language")), question)
@@ -154,14 +182,15 @@ class KeywordMoves(Builder):
         if picks is not None:
             idx = picks[0] if len(picks) == 1 else None
         else:
-            idx = replies.choice(text, [[lang, self.t(f"language-{lang}")] for lang in langs])
+            names = [[lang, self.ctx.tr.name_of(lang)] for lang in langs]
+            idx = replies.choice(text, names, self.ctx.tr.lexicon)
             if idx is None and (named := self.language_named(text)) is not None:
                 idx = langs.index(named)
         if idx is None or not 0 <= idx < len(langs):
             self.fact(Refused("invalid"))
             self.ask_language(self.t("reprompt-choice", max=len(langs)))
             return
-        self.fact(Recorded(Asks("language"), (self.t(f"language-{langs[idx]}"),)))
+        self.fact(Recorded(Asks("language"), (self.ctx.tr.name_of(langs[idx]),)))
         self.set_language(langs[idx])
 
     # --- MYDATA -----------------------------------------------------------------------------
@@ -175,7 +204,7 @@ class KeywordMoves(Builder):
         return self.t(
             "mydata",
             id=self.p.id,
-            language=self.t(f"language-{self.p.language}"),
+            language=self.ctx.tr.name_of(self.p.language),
             consent=self.t("yes" if self.p.consented else "no"),
             profile=", ".join(parts) or "-",
             answers=self.ctx.answer_count,
@@ -184,6 +213,6 @@ class KeywordMoves(Builder):
     def profile_label(self, name: str, value: str) -> str:
         for flow in self.ctx.flows.values():
             for step in flow.steps:
-                if step.save == f"profile.{name}" and value in step.options:
+                if step.save == f"profile.{name}" and value in step.option_values():
                     return self.t(f"{flow.id}-{step.id}-{value}")
         return value

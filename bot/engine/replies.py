@@ -1,28 +1,20 @@
-"""Understanding what people type: numbers, number words, labels with typos, yes/no."""
+"""Understanding what people type: numbers, number words, labels with typos, yes/no.
+
+The words of each language (number words, yes and no, "and") come from its
+`locales/<code>/language.yaml`, through the `Lexicon` every function here is given.
+"""
 
 from __future__ import annotations
 
 import re
 import unicodedata
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-NUMBER_WORDS: dict[str, int] = {
-    # en
-    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
-    "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
-    # fr
-    "un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5,
-    "sept": 7, "huit": 8, "neuf": 9, "dix": 10,
-    # es
-    "cero": 0, "uno": 1, "una": 1, "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5,
-    "seis": 6, "siete": 7, "ocho": 8, "nueve": 9, "diez": 10,
-}  # fmt: skip
+if TYPE_CHECKING:
+    from bot.engine.lexicon import Lexicon
 
-YES = frozenset(
-    {"yes", "y", "yeah", "yep", "ok", "okay", "oui", "o", "ouais", "si", "s", "vale", "claro"}
-)
-NO = frozenset({"no", "n", "non", "nope", "nah"})
-_SEPARATORS = re.compile(r"[\s,;/+&]+|\b(?:and|et|y)\b")
+_SEPARATORS = re.compile(r"[\s,;/+&]+")
 _EDGE_PUNCT = re.compile(r"^[\W_]+|[\W_]+$")
 _NUMBER = re.compile(r"^#?\s?\(?\s?(\d{1,3})\s?[).]?$")
 _NEGATIVE = re.compile(r"^\s*[-\u2212\u2013]\s*\d")
@@ -43,13 +35,13 @@ def has_content(text: str) -> bool:
     return any(c.isalnum() for c in text)
 
 
-def number(text: str) -> int | None:
+def number(text: str, lex: Lexicon) -> int | None:
     """`2`, `#2`, `2.`, `(2)`, `two`, `deux`, `dos` -> 2; `-2` -> None."""
     if _NEGATIVE.match(text):
         return None
     word = norm(text)
-    if word in NUMBER_WORDS:
-        return NUMBER_WORDS[word]
+    if word in lex.numbers:
+        return lex.numbers[word]
     m = _NUMBER.match(word)
     return int(m.group(1)) if m else None
 
@@ -122,27 +114,27 @@ def distinctive_word(want: str, normed: Sequence[Sequence[str]]) -> int | None:
     return hits.pop() if len(hits) == 1 else None
 
 
-def choice(text: str, labels: Sequence[Sequence[str]]) -> int | None:
+def choice(text: str, labels: Sequence[Sequence[str]], lex: Lexicon) -> int | None:
     """A number 1..n or an option's label -> 0-based index."""
-    n = number(text)
+    n = number(text, lex)
     if n is not None:
         return n - 1 if 1 <= n <= len(labels) else None
     return match_label(text, labels)
 
 
-def multi(text: str, labels: Sequence[Sequence[str]]) -> tuple[int, ...] | None:
+def multi(text: str, labels: Sequence[Sequence[str]], lex: Lexicon) -> tuple[int, ...] | None:
     """`1 3`, `1,3`, `water and jobs` -> (0, 2); None when anything does not fit. How many
     may be chosen is the caller's check (so it can say "at most 3")."""
     if _NEGATIVE.match(text):
         return None
-    whole = choice(text, labels)
+    whole = choice(text, labels, lex)
     if whole is not None:
         return (whole,)
     picks: list[int] = []
     for token in _SEPARATORS.split(norm(text)):
-        if not token:
+        if not token or token in lex.conjunctions:
             continue
-        idx = choice(token, labels)
+        idx = choice(token, labels, lex)
         if idx is None:
             return None
         if idx not in picks:
@@ -150,19 +142,19 @@ def multi(text: str, labels: Sequence[Sequence[str]]) -> tuple[int, ...] | None:
     return tuple(picks) or None
 
 
-def yes_no(text: str) -> bool | None:
+def yes_no(text: str, lex: Lexicon) -> bool | None:
     word = norm(text)
-    if word in YES or word == "1":
+    if word in lex.yes or word == "1":
         return True
-    if word in NO or word == "2":
+    if word in lex.no or word == "2":
         return False
     return None
 
 
-def scale(text: str, low: int, high: int) -> int | None:
+def scale(text: str, low: int, high: int, lex: Lexicon) -> int | None:
     if _NEGATIVE.match(text):
         return None
-    n = number(text)
+    n = number(text, lex)
     if n is None:
         m = re.fullmatch(r"(\d{1,2})\s*/\s*\d{1,2}", norm(text))
         n = int(m.group(1)) if m else None

@@ -21,9 +21,9 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Literal
 
-Pending = Literal["delete", "language"]
-ItemKind = Literal["prompt", "poll", "results", "notice"]
-QUESTION_ITEMS: frozenset[str] = frozenset({"prompt", "poll"})
+Pending = Literal["delete", "language", "idea"]
+ItemKind = Literal["prompt", "poll", "statement", "results", "notice", "info"]
+QUESTION_ITEMS: frozenset[str] = frozenset({"prompt", "poll", "statement"})
 """Items that ask something; the others (results shared back, reminders) only inform."""
 
 
@@ -47,7 +47,9 @@ class Item:
     @staticmethod
     def parse(key: str) -> Item | None:
         kind, _, num = key.partition(":")
-        if kind not in ("prompt", "poll", "results", "notice") or not num.isdigit():
+        if kind not in ("prompt", "poll", "statement", "results", "notice", "info"):
+            return None
+        if not num.isdigit():
             return None
         return Item(kind, int(num))  # type: ignore[arg-type]
 

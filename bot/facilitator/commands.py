@@ -1,44 +1,69 @@
-"""Facilitator commands, from any channel: /prompt /poll /close /results /share
-/dashboard /export /web. Anyone not named a facilitator is refused, nothing changes, and the
-attempt is logged.
+"""Facilitator commands, from any channel: `Facilitation` is what the turn runner asks
+first about every inbound message.
 
 A facilitator is `telegram:<user id>`, `tel:<E.164>` or `console:<name>`, listed in
 FACILITATORS (optionally `@<dialogue>`: without it, every dialogue) or added with
-`baraza facilitators add`.
+`baraza facilitators add`. Facilitators are not participants: whatever they send
+(`/start`, plain text, a button) is theirs to handle here, never onboarding; they are
+answered in their own language (`language`). Anyone else who sends a facilitator command
+is refused, nothing changes, and the attempt is logged.
+
+A command is one job in one transaction, like a turn: the claim of the message (so a
+redelivered one applies once), the authorisation, the action and the reply. Long reads
+(the dashboard, an export) are made before it; the reply still goes in with the claim.
+
+| command | module |
+|---|---|
+| /help [command], /start, anything else | `help` |
+| /lang [xx] | `language` |
+| /prompt, /poll, /share, then /send or /cancel | `drafting` (previews: `preview`) |
+| /close [ID], /results [ID] | `polls` |
+| /dashboard, /export, /web | `reports` |
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
+from typing import Any
 
-from bot.agenda_views import poll_table
 from bot.dialogues import Dialogue
+from bot.engine import keywords
 from bot.engine.io import Message
-from bot.engine.state import Item
-from bot.facilitator import broadcast, dashboard, export
+from bot.facilitator import deliberating, drafting, help, language, polls, reports
+from bot.facilitator.call import Call
 from bot.facilitator.parse import (
+    FACILITATOR_ONLY,
     Command,
     UsageError,
-    duration,
+    check_options,
     parse_command,
-    poll_texts,
-    prompt_texts,
 )
-from bot.i18n import Translator, pick_language
+from bot.flows import Flow
+from bot.i18n import Translator
 from bot.phones import mask_address
 from bot.turns import Envelope, Outcome
-from storage import facilitators, inbound, outbox, participants, prompts
+from storage import facilitators, inbound, outbox, participants
 from storage.conn import Conn
 from storage.db import Database
-from storage.prompts import PromptRow
 
 log = logging.getLogger(__name__)
 PREFIX = {"sms": "tel", "telegram": "telegram", "console": "console"}
+
+Handler = Callable[[Call], list[Message]]
+Preparer = Callable[[reports.Reading], Awaitable[Any]]
+
+PREPARE: dict[str, Preparer] = {
+    "dashboard": reports.prepare_dashboard,
+    "answers": reports.prepare_answers,
+    "export": reports.prepare_export,
+    "statements": reports.prepare_statements,
+}
+"""Commands with a long read, made before their transaction."""
 
 
 def identity(channel: str, address: str) -> str:
@@ -70,196 +95,205 @@ class Facilitation:
     """Where charts and exports are written before they are sent."""
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
     dispatch: Callable[[], Awaitable[int]] | None = None
-    """Delivers queued broadcasts (the runner's); awaited before a command answers."""
+    """Delivers queued broadcasts (the runner's); awaited once a broadcast is sent."""
     web_base: str = "http://127.0.0.1:8080"
     """Where the web pages are reached, for the links `/web` gives (`bot.web.login`)."""
+    flows: Mapping[str, Flow] = field(default_factory=dict)
+    """The flows, for the stakeholder groups' names and the previews' SMS parts."""
+    default_language: str = "en"
+    sms_fallback: bool = True
+    """SMS_GSM_FALLBACK: previews count SMS parts as the SMS channel will send them."""
 
-    async def _dispatch(self) -> None:
-        if self.dispatch is not None:
-            await self.dispatch()
+    def __post_init__(self) -> None:
+        self.handlers: dict[str, Handler] = {
+            "help": help.command,
+            "start": help.not_a_participant,
+            "lang": language.command,
+            "prompt": drafting.prompt,
+            "poll": drafting.poll,
+            "share": drafting.share,
+            "send": drafting.send,
+            "cancel": drafting.cancel,
+            "<button>": drafting.button,
+            "close": polls.close,
+            "results": polls.results,
+            "answers": reports.show_prepared,
+            "statement": deliberating.seed,
+            "statements": deliberating.listing,
+            "approve": deliberating.approve,
+            "reject": deliberating.reject,
+            "round": drafting.round_,
+            "dashboard": reports.show_prepared,
+            "export": reports.show_export,
+            "web": lambda call: reports.web(call, self.web_base),
+            "<text>": help.not_a_participant,
+        }
 
-    async def allowed_dialogues(self, who: str) -> list[str]:
+    # --- who is a facilitator --------------------------------------------------------------
+
+    def _configured(self, who: str) -> list[str]:
+        if who not in self.configured:
+            return []
+        conf = self.configured[who]
+        return [d for d in self.dialogues if conf is None or d in conf]
+
+    def _allowed(self, conn: Conn, who: str) -> list[str]:
         conf = self.configured.get(who, set())
         if conf is None:
             return list(self.dialogues)
-        stored = await self.db.read(partial(facilitators.dialogues_of, address=who))
+        stored = facilitators.dialogues_of(conn, who)
         return [d for d in self.dialogues if d in conf or d in stored]
 
-    async def handle(self, env: Envelope) -> Outcome | None:
-        cmd = parse_command(env.inbound.text)
-        if cmd is None:
-            return None
-        if env.external_id is not None and not await self.db.write(
-            partial(
-                inbound.claim,
-                channel=env.channel,
-                external_id=env.external_id,
-                now=self.clock().isoformat(),
-            )
-        ):
-            # A redelivered /poll must not create and broadcast a second poll. (A crash
-            # right after this claim loses the command; the facilitator sees no answer.)
-            return Outcome(duplicate=True)
+    async def allowed_dialogues(self, who: str) -> list[str]:
+        return await self.db.write(partial(self._allowed, who=who))
+
+    def is_facilitator(self, conn: Conn, channel: str, address: str) -> bool:
+        """Whether messages from this address are a facilitator's (asked by the turn
+        runner inside a participant's turn, before anything is stored for them)."""
+        return bool(self._allowed(conn, identity(channel, address)))
+
+    # --- handling a message ------------------------------------------------------------------
+
+    def read(self, env: Envelope) -> Command:
+        """What a facilitator's message asks for: a `/command`; HELP and LANG typed as
+        keywords (Telegram's /help and /language arrive so); a tap on a preview's button;
+        anything else is answered with the help."""
+        given = env.inbound
+        if given.kind == "button":
+            return Command("<button>")
+        if given.kind != "text":
+            return Command("start")
+        cmd = parse_command(given.text)
+        if cmd is not None:
+            return cmd
+        kw = keywords.parse(given.text, self.tr.lexicon)
+        if kw is not None and kw.keyword in ("help", "lang"):
+            return Command(kw.keyword, kw.argument)
+        return Command("<text>")
+
+    async def handle(self, env: Envelope, *, facilitator: bool = False) -> Outcome | None:
+        """Handle a facilitator's message, or anyone's facilitator command (refused);
+        None for everything else. `facilitator`: the runner found the sender among the
+        facilitators added with `baraza facilitators add`."""
         who = identity(env.channel, env.address)
-        allowed = await self.allowed_dialogues(who)
-        lang = await self._language(env)
+        known = facilitator or bool(self._configured(who))
+        if not known:
+            typed = parse_command(env.inbound.text) if env.inbound.kind == "text" else None
+            if typed is None or typed.name not in FACILITATOR_ONLY:
+                return None
+        cmd = self.read(env)
+        now = self.clock()
+        prepared = None
+        if cmd.name in PREPARE:
+            prepared = await self._prepare(env, cmd, now)
+        outcome, dispatch = await self.db.write(
+            partial(self._job, env=env, cmd=cmd, now=now, prepared=prepared)
+        )
+        if outcome.duplicate and isinstance(prepared, reports.Prepared):
+            for path in prepared.files:
+                path.unlink(missing_ok=True)
+        if dispatch and self.dispatch is not None:
+            await self.dispatch()
+        return outcome
+
+    async def _prepare(self, env: Envelope, cmd: Command, now: datetime) -> Any:
+        """The long read of `/dashboard` or `/export`, for a facilitator allowed to see it."""
+
+        def who_asks(conn: Conn) -> tuple[list[str], str]:
+            who = identity(env.channel, env.address)
+            return self._allowed(conn, who), self._language(conn, env, who)
+
+        allowed, lang = await self.db.write(who_asks)
+        code = self._dialogue_of(cmd, allowed)
+        if not allowed or code not in allowed:
+            return None
+        reading = reports.Reading(
+            self.db, self.tr, self.flows, self.dialogues[code], now, lang, self.files_dir, cmd.body
+        )
+        return await PREPARE[cmd.name](reading)
+
+    def _dialogue_of(self, cmd: Command, allowed: list[str]) -> str:
+        if "dialogue" in cmd.options:
+            return cmd.options["dialogue"]
+        if self.default_dialogue in allowed or not allowed:
+            return self.default_dialogue
+        return allowed[0]
+
+    def _language(self, conn: Conn, env: Envelope, who: str) -> str:
+        return language.of(conn, who, env.inbound.lang_hint, self.default_language, self.tr)
+
+    def _job(
+        self,
+        conn: Conn,
+        env: Envelope,
+        cmd: Command,
+        now: datetime,
+        prepared: Any,
+    ) -> tuple[Outcome, bool]:
+        """The whole command, in the writer's transaction: claim, authorise, act, reply."""
+        stamp = now.isoformat()
+        if env.external_id is not None and not inbound.claim(
+            conn, env.channel, env.external_id, stamp
+        ):
+            return Outcome(duplicate=True), False
+        who = identity(env.channel, env.address)
+        allowed = self._allowed(conn, who)
         if not allowed:
             log.warning("refused facilitator command /%s from %s", cmd.name, mask_address(who))
-            return await self._reply(env, [Message(self.tr(lang, "fac-refused"))])
-        code = cmd.options.get("dialogue") or (
-            self.default_dialogue if self.default_dialogue in allowed else allowed[0]
-        )
-        if code not in allowed:
-            return await self._reply(
-                env, [Message(self.tr(lang, "fac-unknown-dialogue", code=code))]
-            )
-        try:
-            messages = await self._run(cmd, self.dialogues[code], who, lang)
-        except UsageError as err:
-            messages = [Message(self.tr(lang, err.msg_id, **err.args_))]
-        log.info("facilitator %s ran /%s on %s", mask_address(who), cmd.name, code)
-        return await self._reply(env, messages)
-
-    async def _language(self, env: Envelope) -> str:
-        found = await self.db.read(
-            partial(participants.find, channel=env.channel, address=env.address)
-        )
-        if found is not None:
-            return found.language
-        return pick_language(None, env.inbound.lang_hint, "en")
-
-    async def _reply(self, env: Envelope, messages: list[Message]) -> Outcome:
-        now = self.clock().isoformat()
-
-        def job(conn: Conn) -> Outcome:
             found = participants.find(conn, env.channel, env.address)
-            pid = found.id if found else None
-            outbox.enqueue(conn, pid, env.channel, env.address, messages, now)
-            return Outcome(False, pid, tuple(messages))
-
-        return await self.db.write(job)
-
-    async def _run(self, cmd: Command, d: Dialogue, who: str, lang: str) -> list[Message]:
-        now = self.clock()
-        if cmd.name in ("prompt", "poll"):
-            return await self._create(cmd, d, who, lang, now)
-        if cmd.name == "web":
-            from bot.web import login
-
-            return [Message(await login.command(self, who, cmd.body, lang))]
-        if cmd.name == "dashboard":
-            board = await dashboard.build(self.db, d, now, lang)
-            png = dashboard.chart(
-                board, self.files_dir / f"dashboard-{d.code}-{now:%Y%m%d-%H%M%S}.png"
-            )
-            return [Message(dashboard.text(board), attachment=str(png))]
-        if cmd.name == "export":
-            out = self.files_dir / f"export-{d.code}-{now:%Y%m%d-%H%M%S}.csv"
-            rows = await export.write(self.db, d.code, "csv", out)
-            return [
-                Message(
-                    self.tr(lang, "fac-export-ready", code=d.code, rows=rows), attachment=str(out)
-                )
-            ]
-        row = await self._poll(cmd, d)
-        if row is None:
-            return [Message(self.tr(lang, "fac-no-poll"))]
-        if cmd.name == "close":
-            return [await self.close(row, lang)]
-        if cmd.name == "results":
-            votes = await self.db.read(partial(prompts.votes_by_group, prompt_id=row.id))
-            return [self._results(row, votes, lang)]
-        # share: the results go on everyone's agenda, as information
-        stamp = now.isoformat()
-
-        def share(conn: Conn) -> int:
-            prompts.mark_shared(conn, row.id, stamp)
-            return broadcast.start(conn, Item("results", row.id), row, stamp, urgent=False)
-
-        count = await self.db.write(share)
-        await self._dispatch()
-        return [Message(self.tr(lang, "fac-shared", id=row.id, count=count))]
-
-    async def _create(
-        self, cmd: Command, d: Dialogue, who: str, lang: str, now: datetime
-    ) -> list[Message]:
-        group = cmd.options.get("to")
-        if group is not None and d.targets and group not in d.targets and group != "prefer-not":
-            raise UsageError("fac-unknown-group", group=group)
-        if cmd.name == "prompt":
-            texts = prompt_texts(cmd.body, d.languages)
-        else:
-            texts = poll_texts(cmd.body, d.languages)
-        closes = (
-            (now + duration(cmd.options["closes"])).isoformat() if "closes" in cmd.options else None
-        )
-        opens = now + duration(cmd.options["opens"]) if "opens" in cmd.options else None
-
-        urgent = "urgent" in cmd.options
-
-        def job(conn: Conn) -> tuple[int, int]:
-            pid = prompts.create(
-                conn,
-                d.code,
-                cmd.name,
-                texts,
-                group,
-                who,
-                now.isoformat(),
-                closes,
-                opens.isoformat() if opens else None,
-            )
-            if opens is not None:
-                return pid, -1
-            prompts.mark_sent(conn, pid, 0, now.isoformat())
-            row = prompts.get(conn, pid)
-            assert row is not None
-            item = Item("poll" if cmd.name == "poll" else "prompt", pid)
-            return pid, broadcast.start(conn, item, row, now.isoformat(), urgent)
-
-        pid, count = await self.db.write(job)
-        await self._dispatch()
-        if count < 0 and opens is not None:
-            return [
-                Message(
-                    self.tr(
-                        lang,
-                        "fac-poll-scheduled",
-                        id=pid,
-                        time=opens.strftime("%Y-%m-%d %H:%M UTC"),
-                    )
-                )
-            ]
-        key = "fac-prompt-sent" if cmd.name == "prompt" else "fac-poll-sent"
-        return [Message(self.tr(lang, key, id=pid, count=count))]
-
-    async def _poll(self, cmd: Command, d: Dialogue) -> PromptRow | None:
-        if cmd.body.strip().isdigit():
-            row = await self.db.read(partial(prompts.get, prompt_id=int(cmd.body.strip())))
-            return row if row is not None and row.dialogue == d.code else None
-        return await self.db.read(partial(prompts.latest, dialogue=d.code, kind="poll"))
-
-    async def close(self, row: PromptRow, lang: str) -> Message:
-        now = self.clock().isoformat()
-
-        # Pending replies stay pending for a while: a late "2" by SMS is then told the poll
-        # is closed instead of being taken as the answer to the flow's question.
-        closed = await self.db.write(partial(prompts.close, prompt_id=row.id, now=now))
-        votes = await self.db.read(partial(prompts.votes_by_group, prompt_id=row.id))
-        total = poll_table(votes, len(row.options(lang))).overall.total
-        key = "fac-poll-closed" if closed else "fac-already-closed"
-        return Message(self.tr(lang, key, id=row.id, votes=total.text))
-
-    def _results(self, row: PromptRow, votes: list[tuple[str, str, int]], lang: str) -> Message:
-        labels = row.options(lang)
-        shown = poll_table(votes, len(labels)).overall
-        closed = not row.is_open(self.clock().isoformat())
-        head = self.tr(
+            lang = found.language if found is not None else self._hint_language(env)
+            refused = [Message(self.tr(lang, "fac-refused"))]
+            return self._reply(conn, env, refused, stamp, found.id if found else None), False
+        lang = self._language(conn, env, who)
+        code = self._dialogue_of(cmd, allowed)
+        call = Call(
+            conn,
+            cmd,
+            who,
             lang,
-            "fac-results",
-            id=row.id,
-            question=str(row.text_in(lang)["question"]),
-            votes=shown.total.text,
-            state=self.tr(lang, "fac-state-closed" if closed else "fac-state-open"),
+            env.channel,
+            self.dialogues[code if code in allowed else allowed[0]],
+            allowed,
+            now,
+            self.tr,
+            self.dialogues,
+            self.flows,
+            env.inbound,
+            self.sms_fallback,
+            prepared,
         )
-        return Message("\n".join([head, *broadcast.bars(labels, shown)]))
+        try:
+            check_options(cmd)
+            if code not in allowed:
+                raise UsageError("fac-unknown-dialogue", code=code)
+            if cmd.name in PREPARE and prepared is None and cmd.name != "statements":
+                raise UsageError("fac-try-again")
+            messages = self.handlers.get(cmd.name, help.unknown)(call)
+        except UsageError as err:
+            messages = [self._refusal(call, err)]
+        log.info("facilitator %s ran /%s on %s", mask_address(who), cmd.name, code)
+        return self._reply(conn, env, messages, stamp), call.dispatch
+
+    def _refusal(self, call: Call, err: UsageError) -> Message:
+        """Why, then how: the reason and the command's example."""
+        reason = call.t(err.msg_id, **err.args_)
+        usage = f"fac-usage-{call.cmd.name}"
+        if err.msg_id.startswith("fac-usage-") or not self.tr.has(call.lang, usage):
+            return Message(reason)
+        return Message(f"{reason}\n{call.t(usage)}")
+
+    def _hint_language(self, env: Envelope) -> str:
+        return self.tr.pick(None, env.inbound.lang_hint, self.default_language)
+
+    @staticmethod
+    def _reply(
+        conn: Conn,
+        env: Envelope,
+        messages: list[Message],
+        stamp: str,
+        pid: str | None = None,
+    ) -> Outcome:
+        """Queue the replies. A facilitator's belong to no participant (`pid` is set only
+        for a participant refused a facilitator command)."""
+        outbox.enqueue(conn, pid, env.channel, env.address, messages, stamp)
+        return Outcome(False, pid, tuple(messages))

@@ -5,13 +5,15 @@ of the facilitator whose session cookie comes with the request.
     GET /web/login/<token>           a one-time link from `/web` in the chat
     GET /web/lang/<en|fr|es>?next=   switch the pages' language
     GET /web/logout                  end this session (`/web off` in the chat ends all)
-    GET /web/d/<code>/               overview: who is at the table, channels, languages...
+    GET /web/d/<code>/?page=N        overview: who is at the table, channels, languages...
+    GET /web/d/<code>/questions      the flows' questions and what people answered
     GET /web/d/<code>/polls          polls and their results
-    GET /web/d/<code>/downloads      downloads, and `/web/d/<code>/export.csv`
+    GET /web/d/<code>/answers        open questions (text steps, prompts); one of them:
+    GET /web/d/<code>/answers/<id>?page=N&q=WORDS   its answers, paged and searchable
+    GET /web/d/<code>/downloads      downloads: `export.csv`, `flow-results.zip` (FLOIP)
 
 A dialogue outside the session's scope answers 404, the same page as a dialogue that does
-not exist. Pages that have no data model yet (flow questions, prompt answers, statements,
-the FLOIP package) join `SECTIONS` and `downloads.FORMATS` when they come.
+not exist. Statements join `SECTIONS` when they come.
 """
 
 from __future__ import annotations
@@ -31,10 +33,12 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from bot.config import LANGUAGES
+from bot.deliberation import report as deliberation_report
 from bot.dialogues import Dialogue
-from bot.facilitator import dashboard
+from bot.facilitator import answers, dashboard, export
+from bot.facilitator import questions as catalogue
 from bot.facilitator.commands import Facilitation
+from bot.flows import Flow
 from bot.i18n import Translator, pick_language
 from bot.web import downloads, views
 from bot.web.headers import SecurityHeaders
@@ -66,10 +70,14 @@ class Section:
 
 SECTIONS = (
     Section("overview", "", "web-nav-overview"),
+    Section("questions", "questions", "web-nav-questions"),
     Section("polls", "polls", "web-nav-polls"),
+    Section("statements", "statements", "web-nav-statements"),
+    Section("answers", "answers", "web-nav-answers"),
     Section("downloads", "downloads", "web-nav-downloads"),
 )
-"""Later: flow questions with their distributions, prompts with their answers, statements."""
+ANSWERS_PER_PAGE = 25
+SEARCH_MAX = 80
 
 
 @dataclass(frozen=True)
@@ -90,11 +98,13 @@ class Site:
         self,
         facilitation: Facilitation,
         *,
+        flows: Mapping[str, Flow] | None = None,
         secure: bool = False,
         default_language: str = "en",
         clock: Callable[[], datetime] | None = None,
     ) -> None:
         self.fac = facilitation
+        self.flows: Mapping[str, Flow] = flows or {}
         self.secure = secure
         self.default_language = default_language
         self._clock = clock
@@ -130,9 +140,14 @@ class Site:
                     Route("/lang/{lang}", self.switch_language),
                     Route("/logout", self.logout),
                     Route("/d/{code}/", self._signed_in(self.overview)),
+                    Route("/d/{code}/questions", self._signed_in(self.questions)),
                     Route("/d/{code}/polls", self._signed_in(self.polls)),
+                    Route("/d/{code}/statements", self._signed_in(self.statements)),
+                    Route("/d/{code}/answers", self._signed_in(self.open_questions)),
+                    Route("/d/{code}/answers/{qid}", self._signed_in(self.answers)),
                     Route("/d/{code}/downloads", self._signed_in(self.downloads)),
                     Route("/d/{code}/export.csv", self._signed_in(self.export_csv)),
+                    Route("/d/{code}/flow-results.zip", self._signed_in(self.export_floip)),
                     Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
                     Route("/{rest:path}", self.nowhere),
                 ],
@@ -156,7 +171,7 @@ class Site:
             "t": t,
             "lang": lang,
             "here": request.url.path,
-            "languages": [(code, self.tr(code, "web-language-self")) for code in LANGUAGES],
+            "languages": [(code, self.tr.name_of(code)) for code in self.tr.languages],
         }
         page = self.env.get_template(name).render(context)
         return HTMLResponse(page, status_code=status)
@@ -164,7 +179,7 @@ class Site:
     def _guest_language(self, request: Request) -> str:
         chosen = request.cookies.get(LANG_COOKIE)
         hint = request.headers.get("accept-language", "").split(",")[0].split(";")[0].strip()
-        return pick_language(chosen, hint or None, self.default_language)
+        return pick_language(chosen, hint or None, self.default_language, self.fac.tr)
 
     def _message(
         self, request: Request, lang: str, status: int, title: str, text: str, **extra: Any
@@ -284,7 +299,7 @@ class Site:
         if not target.startswith("/web/") or "//" in target or "\\" in target:
             target = "/web/"
         response = RedirectResponse(target, status_code=303)
-        if lang not in LANGUAGES:
+        if lang not in self.tr.languages:
             return response
         viewer = await self.viewer(request)
         if viewer is not None:
@@ -316,20 +331,80 @@ class Site:
         choices = [(code, self.dialogues[code].title_in(viewer.lang)) for code in viewer.allowed]
         return self.render(request, "picker.html", viewer.lang, choices=choices, signed_in=True)
 
+    async def _board(self, d: Dialogue, viewer: Viewer, **options: Any) -> dashboard.Dashboard:
+        return await dashboard.build(
+            self.fac.db, d, self.now(), viewer.lang, tr=self.tr, flows=self.flows, **options
+        )
+
     async def overview(self, request: Request, viewer: Viewer) -> Response:
         d = self._dialogue(request, viewer)
         if d is None:
             return self._not_found(request, viewer)
-        board = await dashboard.build(self.fac.db, d, self.now(), viewer.lang)
+        board = await self._board(d, viewer, page=_number(request, "page"), said=False)
         view = views.overview(board, self.tr, viewer.lang)
         return self._page(request, viewer, d, "overview.html", "overview", view=view)
+
+    async def questions(self, request: Request, viewer: Viewer) -> Response:
+        d = self._dialogue(request, viewer)
+        if d is None:
+            return self._not_found(request, viewer)
+        summaries = await dashboard.what_people_said(self.fac.db, d, self.flows, self.tr)
+        flows = views.said(summaries, self.tr, viewer.lang)
+        return self._page(request, viewer, d, "questions.html", "questions", flows=flows)
 
     async def polls(self, request: Request, viewer: Viewer) -> Response:
         d = self._dialogue(request, viewer)
         if d is None:
             return self._not_found(request, viewer)
-        found = await views.polls(self.fac.db, d, self.tr, viewer.lang, self.now())
+        names = catalogue.group_labels(d, self.flows, self.tr)
+        found = await views.polls(self.fac.db, d, self.tr, viewer.lang, self.now(), names)
         return self._page(request, viewer, d, "polls.html", "polls", polls=found)
+
+    async def statements(self, request: Request, viewer: Viewer) -> Response:
+        d = self._dialogue(request, viewer)
+        if d is None:
+            return self._not_found(request, viewer)
+        approved, result, pending = await self.fac.db.write(
+            lambda conn: deliberation_report.read(conn, d.code)
+        )
+        report = deliberation_report.build(d.code, approved, result, pending, viewer.lang)
+        names = catalogue.group_labels(d, self.flows, self.tr)
+        page = views.statements_page(report, self.tr, viewer.lang, names)
+        return self._page(request, viewer, d, "statements.html", "statements", page=page)
+
+    async def _catalogue(self, d: Dialogue) -> list[catalogue.Question]:
+        return await answers.open_questions(self.fac.db, d, self.flows, self.tr)
+
+    async def open_questions(self, request: Request, viewer: Viewer) -> Response:
+        d = self._dialogue(request, viewer)
+        if d is None:
+            return self._not_found(request, viewer)
+        found = await views.open_questions(
+            self.fac.db, d, await self._catalogue(d), self.tr, viewer.lang
+        )
+        return self._page(request, viewer, d, "open_questions.html", "answers", questions=found)
+
+    async def answers(self, request: Request, viewer: Viewer) -> Response:
+        d = self._dialogue(request, viewer)
+        if d is None:
+            return self._not_found(request, viewer)
+        q = answers.find(await self._catalogue(d), request.path_params["qid"])
+        if q is None:
+            return self._not_found(request, viewer)
+        search = " ".join(request.query_params.get("q", "").split())[:SEARCH_MAX]
+        page = await views.answers_page(
+            self.fac.db,
+            d,
+            q,
+            self.tr,
+            viewer.lang,
+            _number(request, "page"),
+            search,
+            ANSWERS_PER_PAGE,
+        )
+        return self._page(
+            request, viewer, d, "answers.html", "answers", view=page, per_page=ANSWERS_PER_PAGE
+        )
 
     async def downloads(self, request: Request, viewer: Viewer) -> Response:
         d = self._dialogue(request, viewer)
@@ -343,4 +418,20 @@ class Site:
         d = self._dialogue(request, viewer)
         if d is None:
             return self._not_found(request, viewer)
-        return downloads.csv_response(self.fac.db, d.code, self.now())
+        book = await export.codebook(self.fac.db, d, self.flows, self.tr)
+        return downloads.csv_response(self.fac.db, d.code, self.now(), book, viewer.lang)
+
+    async def export_floip(self, request: Request, viewer: Viewer) -> Response:
+        d = self._dialogue(request, viewer)
+        if d is None:
+            return self._not_found(request, viewer)
+        book = await export.codebook(self.fac.db, d, self.flows, self.tr)
+        return await downloads.floip_response(
+            self.fac.db, d, book, viewer.lang, self.now(), self.fac.files_dir
+        )
+
+
+def _number(request: Request, name: str) -> int:
+    """A page number from the query string (1 if missing or not a number)."""
+    value = request.query_params.get(name, "1")
+    return min(int(value), 10**6) if value.isdigit() and int(value) > 0 else 1

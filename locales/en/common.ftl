@@ -2,9 +2,6 @@
 # Kept GSM-7: no typographic quotes or dashes (an SMS would fall to 70 characters).
 yes = Yes
 no = No
-language-en = English
-language-fr = Français
-language-es = Español
 choose-language = Language / Langue / Idioma:
 language-set = OK, we will write to you in English.
 multi-hint = Reply with up to { $max } numbers, e.g. 1 3
@@ -46,3 +43,19 @@ profile-group = group
 profile-age = age
 profile-gender = gender
 profile-area = area
+greeting = Hello!
+
+# Deliberation: statements to agree or disagree with, and ideas people propose.
+statement-head = Statement { $id }: { $text }
+statement-untranslated = (Not yet translated into { $language }.)
+statement-your-vote = Your answer: { $choice }
+statement-agree = Agree
+statement-disagree = Disagree
+statement-pass = Pass
+statement-thanks = Thank you! You said: { $choice }. To change it, send STATEMENT { $id }.
+statement-unknown = There is no open statement { $id } for you.
+idea-ask = What is your idea? Write one short sentence (at most { $max } characters) that others can agree or disagree with.
+idea-too-long = Please write one short sentence of at most { $max } characters (yours has { $length }).
+idea-thanks = Thank you! Others will see your idea once a facilitator has read it.
+idea-consent-first = Please answer the first questions before you share an idea.
+propose-hint = One short sentence, at most { $max } characters.

@@ -8,9 +8,6 @@ onboarding-consent = Can we keep your answers and a short profile? Your number o
 onboarding-consent-declined = No problem, we will not store anything. Thank you. You can write to us again at any time.
 
 onboarding-language = Language / Langue / Idioma:
-onboarding-language-en = English
-onboarding-language-fr = Français
-onboarding-language-es = Español
 
 onboarding-group = Which group are you part of?
 onboarding-group-community = Community member

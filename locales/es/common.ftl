@@ -1,9 +1,6 @@
 # Textos del motor (palabras clave, repreguntas), comunes a todos los flujos.
 yes = Sí
 no = No
-language-en = English
-language-fr = Français
-language-es = Español
 choose-language = Language / Langue / Idioma:
 language-set = De acuerdo, le escribiremos en español.
 multi-hint = Responda con hasta { $max } números, p. ej. 1 3
@@ -45,3 +42,19 @@ profile-group = grupo
 profile-age = edad
 profile-gender = género
 profile-area = lugar
+greeting = ¡Hola!
+
+# Deliberación: afirmaciones para estar de acuerdo o no, e ideas propuestas.
+statement-head = Afirmación { $id }: { $text }
+statement-untranslated = (Aún no traducida al { $language }.)
+statement-your-vote = Su respuesta: { $choice }
+statement-agree = De acuerdo
+statement-disagree = En desacuerdo
+statement-pass = Paso
+statement-thanks = ¡Gracias! Su respuesta: { $choice }. Para cambiarla, envíe AFIRMACION { $id }.
+statement-unknown = No hay una afirmación { $id } abierta para usted.
+idea-ask = ¿Cuál es su idea? Escriba una frase corta (como máximo { $max } caracteres) con la que otros puedan estar de acuerdo o no.
+idea-too-long = Escriba una frase corta de como máximo { $max } caracteres, por favor (la suya tiene { $length }).
+idea-thanks = ¡Gracias! Los demás verán su idea cuando un facilitador la haya leído.
+idea-consent-first = Por favor, responda primero a las primeras preguntas antes de proponer una idea.
+propose-hint = Una frase corta, como máximo { $max } caracteres.

@@ -8,9 +8,6 @@ onboarding-consent = ¿Podemos guardar sus respuestas y un breve perfil? Su cont
 onboarding-consent-declined = No hay problema, no guardaremos nada. Gracias. Puede escribirnos de nuevo cuando quiera.
 
 onboarding-language = Language / Langue / Idioma:
-onboarding-language-en = English
-onboarding-language-fr = Français
-onboarding-language-es = Español
 
 onboarding-group = ¿A qué grupo pertenece?
 onboarding-group-community = Comunidad

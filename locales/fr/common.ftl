@@ -2,9 +2,6 @@
 # Restent en GSM-7 : pas de ç, â, ê, î, ô, û ni apostrophe courbe.
 yes = Oui
 no = Non
-language-en = English
-language-fr = Français
-language-es = Español
 choose-language = Language / Langue / Idioma:
 language-set = Entendu, nous vous écrirons en français.
 multi-hint = Répondez avec { $max } numéros au plus, ex. 1 3
@@ -46,3 +43,19 @@ profile-group = groupe
 profile-age = age
 profile-gender = genre
 profile-area = lieu
+greeting = Bonjour !
+
+# Délibération : des affirmations à approuver ou non, et les idées proposées.
+statement-head = Affirmation { $id } : { $text }
+statement-untranslated = (Pas encore traduite en { $language }.)
+statement-your-vote = Votre réponse : { $choice }
+statement-agree = D'accord
+statement-disagree = Pas d'accord
+statement-pass = Sans avis
+statement-thanks = Merci ! Votre réponse : { $choice }. Pour la changer, envoyez AFFIRMATION { $id }.
+statement-unknown = Il n'y a pas d'affirmation { $id } ouverte pour vous.
+idea-ask = Quelle est votre idée ? Écrivez une phrase courte ({ $max } caractères au plus) que d'autres pourront approuver ou non.
+idea-too-long = Écrivez une phrase courte de { $max } caractères au plus, svp (la vôtre en a { $length }).
+idea-thanks = Merci ! Les autres verront votre idée quand un facilitateur l'aura lue.
+idea-consent-first = Répondez d'abord aux premières questions, svp, avant de proposer une idée.
+propose-hint = Une phrase courte, { $max } caractères au plus.

@@ -8,9 +8,6 @@ onboarding-consent = Peut-on garder vos réponses et un bref profil ? Vos coordo
 onboarding-consent-declined = Pas de problème, nous n'enregistrons rien. Merci. Vous pouvez nous écrire de nouveau quand vous le souhaitez.
 
 onboarding-language = Language / Langue / Idioma:
-onboarding-language-en = English
-onboarding-language-fr = Français
-onboarding-language-es = Español
 
 onboarding-group = Quel est votre groupe ?
 onboarding-group-community = Communauté

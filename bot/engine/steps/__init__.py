@@ -1,70 +1,54 @@
-"""One small module per kind of question: how it is asked and how a reply is accepted.
-
-Each module has `ask(q) -> Question` and `accept(q, inbound) -> Accepted | Miss`.
-`message` and `end` steps ask nothing and live in `advance`.
+"""Step types, one module each: a subclass of `StepBase` with its schema (a pydantic
+model whose `type` is a `Literal` of its name), its texts, how it is asked and how a
+reply is accepted. Adding a step type is adding a module here (and its texts and tests):
+this package finds its modules by itself.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+import importlib
+import inspect
+import pkgutil
+import typing
+from typing import Annotated, Any, Union
 
-from bot.engine.io import Inbound, Question
-from bot.flows import Flow, Step
-from bot.i18n import Translator
+from pydantic import Field
 
+from bot.engine.steps.base import Accepted, Asking, Miss, OptionsStep, StepBase
 
-@dataclass(frozen=True)
-class Asking:
-    """A step being asked, in a language, with the question counter."""
-
-    tr: Translator
-    flow: Flow
-    step: Step
-    lang: str
-    seq: int
-
-    def text(self, suffix: str = "") -> str:
-        msg_id = f"{self.flow.id}-{self.step.id}" + (f"-{suffix}" if suffix else "")
-        return self.tr(self.lang, msg_id)
-
-    def labels_everywhere(self) -> list[list[str]]:
-        """Every option's label in every language of the flow, for matching replies."""
-        langs = self.flow.languages
-        return [
-            [opt] + [self.tr(lang, f"{self.flow.id}-{self.step.id}-{opt}") for lang in langs]
-            for opt in self.step.options
-        ]
+__all__ = ["Accepted", "Asking", "Miss", "OptionsStep", "StepBase", "step_types", "union"]
 
 
-@dataclass(frozen=True)
-class Accepted:
-    value: str
-    raw: str
-    labels: tuple[str, ...] = ()
-    """The chosen options' labels as the person saw them (a keyboard shows them)."""
+def _type_name(cls: type[StepBase]) -> str | None:
+    annotation = cls.model_fields["type"].annotation
+    if typing.get_origin(annotation) is typing.Literal:
+        (name,) = typing.get_args(annotation)
+        return str(name)
+    return None
 
 
-@dataclass(frozen=True)
-class Miss:
-    """Not an answer: the re-prompt's message id and its arguments."""
+def _discover() -> dict[str, type[StepBase]]:
+    found: dict[str, type[StepBase]] = {}
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda i: i.name):
+        if info.name == "base" or info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        for _, cls in inspect.getmembers(module, inspect.isclass):
+            if issubclass(cls, StepBase) and cls.__module__ == module.__name__:
+                name = _type_name(cls)
+                if name is not None:
+                    found[name] = cls
+    return found
 
-    reprompt: str
-    args: dict[str, str | int] = field(default_factory=dict)
+
+_TYPES = _discover()
 
 
-Ask = Callable[[Asking], Question]
-Accept = Callable[[Asking, Inbound], Accepted | Miss]
+def step_types() -> dict[str, type[StepBase]]:
+    """Every step type, by name."""
+    return dict(_TYPES)
 
 
-def kinds() -> dict[str, tuple[Ask, Accept]]:
-    from bot.engine.steps import choice, multi, scale, text, yesno
-
-    return {
-        "choice": (choice.ask, choice.accept),
-        "multi": (multi.ask, multi.accept),
-        "scale": (scale.ask, scale.accept),
-        "yesno": (yesno.ask, yesno.accept),
-        "consent": (yesno.ask, yesno.accept),
-        "text": (text.ask, text.accept),
-    }
+def union() -> Any:
+    """The annotation a flow's steps have: one of the step types, chosen by `type`."""
+    return Annotated[Union[tuple(_TYPES.values())], Field(discriminator="type")]  # noqa: UP007

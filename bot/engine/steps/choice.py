@@ -1,4 +1,6 @@
-"""`choice`: one of a numbered list. Accepts the number, a number word or a label.
+"""`choice`: one of a numbered list. Accepts the number, a number word or a label (in
+any of the flow's languages, forgiving typos). `save: language` makes it the language
+menu; `save: profile.<field>` keeps the answer in the profile (offer `prefer-not`).
 
 - id: group
   type: choice
@@ -8,24 +10,33 @@
 
 from __future__ import annotations
 
+from typing import ClassVar, Literal
+
 from bot.engine import replies
 from bot.engine.io import Inbound, Option, Question
-from bot.engine.steps import Accepted, Asking, Miss
+from bot.engine.steps.base import Accepted, Asking, Miss, OptionsStep
 
 
-def ask(q: Asking) -> Question:
-    options = tuple(Option(opt, q.text(opt)) for opt in q.step.options)
-    return Question("language" if q.step.save == "language" else "choice", q.seq, options)
+class ChoiceStep(OptionsStep):
+    type: Literal["choice"]
+    saves_language: ClassVar[bool] = True
 
+    def answer_values(self) -> tuple[str, ...]:
+        return self.options
 
-def accept(q: Asking, inbound: Inbound) -> Accepted | Miss:
-    opts = q.step.options
-    if inbound.kind == "button":
-        if len(inbound.picks) == 1 and 0 <= inbound.picks[0] < len(opts):
-            label = q.text(opts[inbound.picks[0]])
-            return Accepted(opts[inbound.picks[0]], label, (label,))
-        return Miss("reprompt-choice", {"max": len(opts)})
-    idx = replies.choice(inbound.text, q.labels_everywhere())
-    if idx is None:
-        return Miss("reprompt-choice", {"max": len(opts)})
-    return Accepted(opts[idx], inbound.text, (q.text(opts[idx]),))
+    def ask(self, q: Asking) -> Question:
+        options = tuple(Option(opt, q.text(opt)) for opt in self.options)
+        kind: Literal["language", "choice"] = "language" if self.save == "language" else "choice"
+        return Question(kind, q.seq, options)
+
+    def accept(self, q: Asking, inbound: Inbound) -> Accepted | Miss:
+        opts = self.options
+        if inbound.kind == "button":
+            if len(inbound.picks) == 1 and 0 <= inbound.picks[0] < len(opts):
+                label = q.text(opts[inbound.picks[0]])
+                return Accepted(opts[inbound.picks[0]], label, (label,))
+            return Miss("reprompt-choice", {"max": len(opts)})
+        idx = replies.choice(inbound.text, q.labels_everywhere(), q.tr.lexicon)
+        if idx is None:
+            return Miss("reprompt-choice", {"max": len(opts)})
+        return Accepted(opts[idx], inbound.text, (q.text(opts[idx]),))

@@ -8,30 +8,48 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
+from pydantic import Field, model_validator
+
 from bot.engine import replies
 from bot.engine.io import Inbound, Option, Question
-from bot.engine.steps import Accepted, Asking, Miss
+from bot.engine.steps.base import Accepted, Asking, Miss, OptionsStep
 
 
-def ask(q: Asking) -> Question:
-    options = tuple(Option(opt, q.text(opt)) for opt in q.step.options)
-    hint = q.tr(q.lang, "multi-hint", max=q.step.multi_max)
-    return Question("multi", q.seq, options, max_choices=q.step.multi_max, hint=hint)
+class MultiStep(OptionsStep):
+    type: Literal["multi"]
+    max: int | None = Field(default=None, ge=1)
 
+    @model_validator(mode="after")
+    def _max(self) -> MultiStep:
+        if self.max is not None and self.max > len(self.options):
+            raise ValueError("max is larger than the number of options")
+        return self
 
-def accept(q: Asking, inbound: Inbound) -> Accepted | Miss:
-    opts = q.step.options
-    miss = Miss("reprompt-multi", {"max": q.step.multi_max, "count": len(opts)})
-    if inbound.kind == "button":
-        picks: tuple[int, ...] | None = inbound.picks
-        if not picks or len(picks) > q.step.multi_max or any(not 0 <= i < len(opts) for i in picks):
+    @property
+    def most(self) -> int:
+        return self.max or len(self.options)
+
+    def ask(self, q: Asking) -> Question:
+        options = tuple(Option(opt, q.text(opt)) for opt in self.options)
+        hint = q.tr(q.lang, "multi-hint", max=self.most)
+        return Question("multi", q.seq, options, max_choices=self.most, hint=hint)
+
+    def accept(self, q: Asking, inbound: Inbound) -> Accepted | Miss:
+        opts = self.options
+        miss = Miss("reprompt-multi", {"max": self.most, "count": len(opts)})
+        if inbound.kind == "button":
+            picks: tuple[int, ...] | None = inbound.picks
+            if not picks or len(picks) > self.most or any(not 0 <= i < len(opts) for i in picks):
+                return miss
+            raw = ", ".join(q.text(opts[i]) for i in picks)
+        else:
+            picks = replies.multi(inbound.text, q.labels_everywhere(), q.tr.lexicon)
+            raw = inbound.text
+        if picks is None:
             return miss
-        raw = ", ".join(q.text(opts[i]) for i in picks)
-    else:
-        picks = replies.multi(inbound.text, q.labels_everywhere())
-        raw = inbound.text
-    if picks is None:
-        return miss
-    if len(picks) > q.step.multi_max:
-        return Miss("reprompt-too-many", {"max": q.step.multi_max, "count": len(picks)})
-    return Accepted(" ".join(opts[i] for i in picks), raw, tuple(q.text(opts[i]) for i in picks))
+        if len(picks) > self.most:
+            return Miss("reprompt-too-many", {"max": self.most, "count": len(picks)})
+        labels = tuple(q.text(opts[i]) for i in picks)
+        return Accepted(" ".join(opts[i] for i in picks), raw, labels)

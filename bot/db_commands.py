@@ -14,10 +14,11 @@ async def run_db_command(settings: Settings, args: argparse.Namespace) -> int:
     if args.action == "upgrade":
         target = args.db or settings.database_url
         before, after = await admin.upgrade(target)
-        if before == after:
-            print(f"{shown(target)}: at version {after}, nothing to do")
+        new = sorted(after - before)
+        if not new:
+            print(f"{shown(target)}: all {len(after)} migrations applied, nothing to do")
         else:
-            print(f"{shown(target)}: upgraded from version {before} to {after}")
+            print(f"{shown(target)}: applied {len(new)} migrations: {', '.join(new)}")
         return 0
     source = args.source or settings.database_url
     try:

@@ -18,11 +18,12 @@ from pathlib import Path
 
 import psycopg
 
+from storage import schema
 from storage.conn import Conn
-from storage.db import database, is_postgres, migrations, shown, sqlite_path
+from storage.db import database, is_postgres, shown, sqlite_path
 
 CHUNK = 5000
-SKIPPED = {"baraza_schema", "sqlite_sequence", "sqlite_stat1", "sqlite_stat4"}
+SKIPPED = {"schema_migrations", "baraza_schema", "sqlite_sequence", "sqlite_stat1", "sqlite_stat4"}
 """Bookkeeping of the backends themselves, not Baraza's data."""
 
 
@@ -37,8 +38,9 @@ class Counted:
     target: int
 
 
-def latest_version() -> int:
-    return max((n for n, _ in migrations()), default=0)
+def latest() -> set[str]:
+    """The migrations this version of Baraza ships."""
+    return schema.latest()
 
 
 # --------------------------------------------------------------------------- connections
@@ -70,32 +72,42 @@ def connection(target: str | Path) -> Iterator[Conn]:
             conn.close()
 
 
-def version(conn: Conn) -> int:
-    """The schema version a database is at (0: nothing there yet)."""
+def applied(conn: Conn) -> set[str]:
+    """The migrations a database has had (none: nothing there yet)."""
     if conn.dialect.name == "sqlite":
-        return int(conn.execute("PRAGMA user_version").fetchone()[0])
-    row = conn.execute("SELECT to_regclass('baraza_schema') IS NOT NULL").fetchone()
-    if not row[0]:
-        return 0
-    found = conn.execute("SELECT max(version) FROM baraza_schema").fetchone()
-    return int(found[0] or 0)
+        found = conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (schema.TABLE,)
+        ).fetchone()
+        if found is None:
+            return schema.from_number(int(conn.execute("PRAGMA user_version").fetchone()[0]))
+        return schema.recorded(conn)
+    row = conn.execute(
+        "SELECT to_regclass(?) IS NOT NULL, to_regclass('baraza_schema') IS NOT NULL",
+        (schema.TABLE,),
+    ).fetchone()
+    if row[0]:
+        return schema.recorded(conn)
+    if row[1]:
+        number = conn.execute("SELECT max(version) FROM baraza_schema").fetchone()[0]
+        return schema.from_number(int(number or 0))
+    return set()
 
 
-async def upgrade(target: str | Path) -> tuple[int, int]:
-    """Apply the migrations this version brings; (version before, version after)."""
+async def upgrade(target: str | Path) -> tuple[set[str], set[str]]:
+    """Apply the migrations this version brings; (applied before, applied after)."""
     import asyncio
 
-    before = 0
+    before: set[str] = set()
     if is_postgres(target) or sqlite_path(target).exists():
-        before = await asyncio.to_thread(_version_of, target)
+        before = await asyncio.to_thread(_applied_to, target)
     db = await database(target).open()
     await db.close()
-    return before, await asyncio.to_thread(_version_of, target)
+    return before, await asyncio.to_thread(_applied_to, target)
 
 
-def _version_of(target: str | Path) -> int:
+def _applied_to(target: str | Path) -> set[str]:
     with connection(target) as conn:
-        value = version(conn)
+        value = applied(conn)
         _end(conn)
         return value
 
@@ -168,10 +180,11 @@ def _copy(source: str | Path, target: str | Path, progress: Callable[[str], None
     with connection(source) as src, connection(target) as dst:
         _snapshot(src)
         found, wanted = tables(src), tables(dst)
-        if version(src) != version(dst):
+        differ = applied(src) ^ applied(dst)
+        if differ:
             raise CopyRefused(
-                f"the two databases are at versions {version(src)} and {version(dst)}: "
-                "run `baraza db upgrade` on both with this version of Baraza"
+                f"the two databases have had different migrations ({', '.join(sorted(differ))}):"
+                " run `baraza db upgrade` on both with this version of Baraza"
             )
         missing = {t: [c for c in cols if c not in wanted.get(t, [])] for t, cols in found.items()}
         missing = {t: cols for t, cols in missing.items() if cols}
@@ -283,4 +296,4 @@ def report(counted: list[Counted]) -> list[str]:
     return lines
 
 
-__all__ = ["CopyRefused", "Counted", "copy", "latest_version", "report", "upgrade"]
+__all__ = ["CopyRefused", "Counted", "applied", "copy", "latest", "report", "upgrade"]

@@ -26,7 +26,6 @@ from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from types import TracebackType
 from typing import Any, ClassVar, Protocol, Self, TypeVar, overload
@@ -39,21 +38,6 @@ T = TypeVar("T")
 Job = Callable[[Conn], Any]
 STREAM_CHUNK = 1000
 """Rows fetched per thread hop when a read is streamed (an export)."""
-
-
-def migrations() -> list[tuple[int, str]]:
-    """(number, sql) of every `NNN_name.sql` shipped in storage/migrations, in order."""
-    return _migration_files(resources.files("storage") / "migrations")
-
-
-def _migration_files(folder: Any) -> list[tuple[int, str]]:
-    found = []
-    if folder.is_dir():
-        for item in folder.iterdir():
-            name = item.name
-            if name.endswith(".sql") and name[:3].isdigit():
-                found.append((int(name[:3]), item.read_text(encoding="utf-8")))
-    return sorted(found)
 
 
 class Unusable(Exception):

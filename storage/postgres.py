@@ -34,6 +34,7 @@ import threading
 import time
 import weakref
 from collections.abc import Iterable, Iterator, Sequence
+from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any, ClassVar
 
@@ -42,8 +43,9 @@ from psycopg import errors
 from psycopg.rows import RowMaker
 from psycopg_pool import ConnectionPool
 
+from storage import schema
 from storage.conn import POSTGRESQL, Conn, Cursor, Dialect, Params
-from storage.db import Database, Job, Lease, Unusable, migrations, shown
+from storage.db import Database, Job, Lease, Unusable, shown
 from storage.dialect import migration_to_postgres, statements, to_postgres
 
 log = logging.getLogger(__name__)
@@ -199,44 +201,70 @@ def role_key(name: str) -> int:
 
 
 def migrate(conn: psycopg.Connection[Any]) -> None:
-    """Bring the schema to the latest migration, one transaction per migration, under an
-    advisory lock so that processes starting together take turns."""
+    """Apply the migrations the database has not had (see `storage.schema`), one
+    transaction per migration, under an advisory lock so that processes starting together
+    take turns. A migration with a file of its own in `migrations/postgresql/` (the same
+    name) runs that instead of the translated SQLite one."""
     from importlib import resources
 
-    own = dict(_pg_files(resources.files("storage") / "migrations" / "postgresql"))
+    own = {m.name: m.sql for m in schema.files(resources.files("storage") / "migrations" / "postgresql")}
+    pg = PgConn(conn)
     while True:
         with conn.transaction():
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATION_LOCK,))
-            conn.execute("CREATE TABLE IF NOT EXISTS baraza_schema (version bigint NOT NULL)")
-            row = conn.execute("SELECT max(version) FROM baraza_schema").fetchone()
-            current = int(row[0] or 0) if row else 0
-            pending = [(n, sql) for n, sql in migrations() if n > current]
-            if not pending:
+            _schema_table(pg)
+            applied = schema.recorded(pg)
+            todo = schema.pending(applied)
+            if not todo:
                 return
-            number, sql = pending[0]
-            for statement in (
-                statements(own[number]) if number in own else migration_to_postgres(sql)
-            ):
-                conn.execute(statement)
-            conn.execute("DELETE FROM baraza_schema")
-            conn.execute("INSERT INTO baraza_schema (version) VALUES (%s)", (number,))
-        log.info("database migrated to version %d", number)
+            migration = todo[0]
+            try:
+                with conn.transaction():  # a savepoint: a late migration may be there already
+                    for statement in (
+                        statements(own[migration.name])
+                        if migration.name in own
+                        else migration_to_postgres(migration.sql)
+                    ):
+                        conn.execute(statement)
+            except psycopg.Error as exc:
+                if not (schema.is_late(migration, applied) and schema.already_there(exc)):
+                    raise
+                log.warning("migration %s was already there: %s", migration.name, exc)
+            schema.record(pg, [migration.name], _now())
+        log.info("database migrated: %s", migration.name)
+
+
+def _schema_table(pg: PgConn) -> None:
+    """The table of applied migrations; on a database that kept one number
+    (`baraza_schema`), the migrations that number stands for, and that table goes."""
+    found = pg.execute(
+        "SELECT to_regclass(?) IS NOT NULL, to_regclass('baraza_schema') IS NOT NULL",
+        (schema.TABLE,),
+    ).fetchone()
+    if found[0]:
+        return
+    pg.execute(schema.CREATE)
+    if found[1]:
+        row = pg.execute("SELECT max(version) FROM baraza_schema").fetchone()
+        schema.record(pg, schema.from_number(int(row[0] or 0)), _now())
+        pg.execute("DROP TABLE baraza_schema")
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat()
 
 
 def initialised(url: str) -> bool:
     """Whether the database at `url` holds Baraza's tables (`Unusable` if unreachable)."""
     try:
         with connect(url) as conn:
-            row = conn.execute("SELECT to_regclass('baraza_schema') IS NOT NULL").fetchone()
+            row = conn.execute(
+                "SELECT to_regclass(%s) IS NOT NULL OR to_regclass('baraza_schema') IS NOT NULL",
+                (schema.TABLE,),
+            ).fetchone()
     except psycopg.Error as exc:
         raise unusable(url, exc) from exc
     return bool(row and row[0])
-
-
-def _pg_files(folder: Any) -> list[tuple[int, str]]:
-    from storage.db import _migration_files
-
-    return _migration_files(folder)
 
 
 def unusable(url: str, exc: psycopg.Error) -> Unusable:

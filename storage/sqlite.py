@@ -17,11 +17,13 @@ import os
 import queue
 import sqlite3
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from storage import schema
 from storage.conn import SQLITE, Conn, Cursor, Dialect, SqliteConn
-from storage.db import Database, Job, Unusable, migrations, sqlite_path
+from storage.db import Database, Job, Unusable, sqlite_path
 
 log = logging.getLogger(__name__)
 PRAGMAS = (
@@ -45,23 +47,54 @@ def connect(path: Path) -> SqliteConn:
     return conn
 
 
-def migrate(conn: sqlite3.Connection) -> None:
-    current = int(conn.execute("PRAGMA user_version").fetchone()[0])
-    for number, sql in migrations():
-        if number <= current:
-            continue
+def migrate(conn: SqliteConn) -> None:
+    """Apply the migrations the file has not had (see `storage.schema`), each in its own
+    transaction; `user_version` keeps the highest number applied, for tools that look."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        exists = conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (schema.TABLE,)
+        ).fetchone()
+        if exists is None:
+            conn.execute(schema.CREATE)
+            legacy = int(conn.execute("PRAGMA user_version").fetchone()[0])
+            schema.record(conn, schema.from_number(legacy), _now())
+        applied = schema.recorded(conn)
+        conn.execute("COMMIT")
+    except Exception:
+        if conn.in_transaction:  # else ROLLBACK itself fails and hides the cause
+            conn.execute("ROLLBACK")
+        raise
+    for migration in schema.pending(applied):
+        late = schema.is_late(migration, applied)
         conn.execute("BEGIN IMMEDIATE")
         try:
-            for statement in sql.split(";\n"):
-                if statement.strip():
-                    conn.execute(statement)
-            conn.execute(f"PRAGMA user_version={number}")
+            conn.execute("SAVEPOINT migration")
+            try:
+                for statement in migration.sql.split(";\n"):
+                    if statement.strip():
+                        conn.execute(statement)
+                conn.execute("RELEASE migration")
+            except sqlite3.Error as exc:
+                if not (late and schema.already_there(exc)):
+                    raise
+                conn.execute("ROLLBACK TO migration")
+                conn.execute("RELEASE migration")
+                log.warning("migration %s was already there: %s", migration.name, exc)
+            schema.record(conn, [migration.name], _now())
+            applied.add(migration.name)
+            top = max(int(name[:3]) for name in applied if name[:3].isdigit())
+            conn.execute(f"PRAGMA user_version={top}")
             conn.execute("COMMIT")
         except Exception:
-            if conn.in_transaction:  # else ROLLBACK itself fails and hides the cause
+            if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise
-        log.info("database migrated to version %d", number)
+        log.info("database migrated: %s", migration.name)
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat()
 
 
 ELSEWHERE = "or use another file name"

@@ -6,7 +6,9 @@ overlap, a server restart survived; `baraza db copy` and `db upgrade`."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -19,13 +21,14 @@ import pytest
 from bot.engine.io import Inbound, Message
 from bot.runtime import Content, open_runner
 from bot.turns import Envelope, TurnRunner
-from storage import admin, outbox
+from storage import admin, outbox, schema
 from storage.conn import Conn
-from storage.db import Database, database
+from storage.db import Database, database, is_postgres, sqlite_path
 from storage.dialect import Untranslatable, migration_to_postgres, to_postgres
+from storage.schema import Migration
 from tests.conftest import ROOT, make_settings
 from tests.infra.postgres import PostgresServer
-from tests.sql import rows
+from tests.sql import execute, rows, tables
 
 # --------------------------------------------------------------------------- the dialect
 
@@ -146,6 +149,99 @@ async def test_a_streamed_read_yields_every_row(db: Database) -> None:
             seen += 1
             assert row["external_id"] == row[0]
     assert seen == 2500
+
+
+# --------------------------------------------------------------------------- migrations
+
+LATE = Migration(
+    8,
+    "008_late",
+    "CREATE TABLE late_notes (id INTEGER PRIMARY KEY, note TEXT NOT NULL);\n"
+    "ALTER TABLE outbox ADD COLUMN late_mark INTEGER NOT NULL DEFAULT 0",
+)
+
+
+async def opened_and_closed(url: str) -> None:
+    await (await database(url).open()).close()
+
+
+def ship_late(monkeypatch: pytest.MonkeyPatch) -> Migration:
+    """From now on, a migration numbered 008 ships (after 009-011 were applied)."""
+    before = schema.shipped()
+    monkeypatch.setattr(schema, "shipped", lambda: sorted([*before, LATE]))
+    return LATE
+
+
+async def applied_to(url: str) -> set[str]:
+    return await asyncio.to_thread(admin._applied_to, url)
+
+
+@pytest.mark.backends
+async def test_a_migration_that_lands_late_is_applied(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await opened_and_closed(database_url)
+    assert await applied_to(database_url) == schema.latest()
+    late = ship_late(monkeypatch)
+    db = await database(database_url).open()
+    try:
+        await db.write(lambda c: c.execute("INSERT INTO late_notes (note) VALUES ('here')"))
+        assert await count(db, "SELECT note FROM late_notes") == [("here",)]
+        assert await count(db, "SELECT count(*) FROM outbox WHERE late_mark = 0") == [(0,)]
+    finally:
+        await db.close()
+    assert late.name in await applied_to(database_url)
+
+
+@pytest.mark.backends
+async def test_a_late_migration_already_there_counts_as_applied(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A branch that kept one version number may have applied it already (user_version)."""
+    await opened_and_closed(database_url)
+    execute(database_url, "CREATE TABLE late_notes (id INTEGER PRIMARY KEY, note TEXT NOT NULL)")
+    execute(database_url, "ALTER TABLE outbox ADD COLUMN late_mark INTEGER NOT NULL DEFAULT 0")
+    ship_late(monkeypatch)
+    await opened_and_closed(database_url)
+    assert LATE.name in await applied_to(database_url)
+
+
+@pytest.mark.backends
+async def test_a_database_that_kept_one_version_number_gets_the_late_migration(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Made before the table of names: its number stands for the migrations then shipped."""
+    await opened_and_closed(database_url)
+    execute(database_url, "DROP TABLE schema_migrations")
+    if is_postgres(database_url):
+        execute(database_url, "CREATE TABLE baraza_schema (version bigint NOT NULL)")
+        execute(database_url, "INSERT INTO baraza_schema (version) VALUES (11)")
+    else:
+        with contextlib.closing(sqlite3.connect(sqlite_path(database_url))) as lite:
+            lite.execute("PRAGMA user_version=11")
+    late = ship_late(monkeypatch)
+    numbered = schema.from_number(11)
+    assert late.name not in numbered
+    assert numbered == schema.latest() - {late.name}
+    assert await applied_to(database_url) == numbered
+    await opened_and_closed(database_url)
+    assert await applied_to(database_url) == numbered | {late.name}
+    assert rows(database_url, "SELECT count(*) FROM late_notes") == [(0,)]
+
+
+@pytest.mark.backends
+async def test_a_failing_migration_leaves_nothing_half_done(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await opened_and_closed(database_url)
+    sql = "CREATE TABLE half (id INTEGER);\nSELECT id FROM no_such_table"
+    broken = Migration(12, "012_broken", sql)
+    before = schema.shipped()
+    monkeypatch.setattr(schema, "shipped", lambda: [*before, broken])
+    with pytest.raises(Exception, match="no_such_table"):
+        await opened_and_closed(database_url)
+    assert "half" not in tables(database_url)
+    assert await applied_to(database_url) == {m.name for m in before}
 
 
 # --------------------------------------------------------------------------- PostgreSQL
@@ -386,12 +482,12 @@ async def test_db_upgrade_and_copy_from_the_command_line(
     lite = tmp_path / "baraza.sqlite3"
     await a_dialogue(f"sqlite:///{lite}", tmp_path, content)
     url = postgres_server.url(postgres_server.create_database())
-    latest = admin.latest_version()
+    latest = sorted(admin.latest())
     up = baraza(tmp_path, "db", "upgrade", "--db", url)
     assert up.returncode == 0, up.stderr
-    assert up.stdout.strip().endswith(f"upgraded from version 0 to {latest}")
+    assert up.stdout.strip().endswith(f"applied {len(latest)} migrations: {', '.join(latest)}")
     again = baraza(tmp_path, "db", "upgrade", "--db", url)
-    assert again.stdout.strip().endswith(f"at version {latest}, nothing to do")
+    assert again.stdout.strip().endswith(f"all {len(latest)} migrations applied, nothing to do")
     copied = baraza(tmp_path, "db", "copy", "--from", f"sqlite:///{lite}", "--to", url)
     assert copied.returncode == 0, copied.stderr
     assert copied.stdout.splitlines()[-1].endswith("counts match")

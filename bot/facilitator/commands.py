@@ -145,7 +145,7 @@ class Facilitation:
         return [d for d in self.dialogues if d in conf or d in stored]
 
     async def allowed_dialogues(self, who: str) -> list[str]:
-        return await self.db.write(partial(self._allowed, who=who))
+        return await self.db.read(partial(self._allowed, who=who))
 
     def is_facilitator(self, conn: Conn, channel: str, address: str) -> bool:
         """Whether messages from this address are a facilitator's (asked by the turn
@@ -203,7 +203,7 @@ class Facilitation:
             who = identity(env.channel, env.address)
             return self._allowed(conn, who), self._language(conn, env, who)
 
-        allowed, lang = await self.db.write(who_asks)
+        allowed, lang = await self.db.read(who_asks)
         code = self._dialogue_of(cmd, allowed)
         if not allowed or code not in allowed:
             return None

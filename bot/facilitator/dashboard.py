@@ -339,7 +339,7 @@ def _poll_groups(board: Dashboard, s: Summary) -> list[str]:
 
 
 async def _deliberation(db: Database, dialogue: Dialogue, lang: str) -> Report | None:
-    read = await db.write(lambda conn: deliberation_report.read(conn, dialogue.code))
+    read = await db.read(lambda conn: deliberation_report.read(conn, dialogue.code))
     approved, result, pending = read
     if not approved and not pending:
         return None

@@ -70,9 +70,14 @@ def create(
     closes_at: str | None,
     opens_at: str | None = None,
 ) -> int:
+    # Numbered max + 1 on both backends (SQLite's INTEGER PRIMARY KEY does so itself): a
+    # PostgreSQL sequence would skip the number of a poll whose command was rolled back,
+    # and the preview promises the number (`next_id`). Two processes taking the same
+    # number: one meets the primary key and its job runs again.
     cur = conn.execute(
-        "INSERT INTO prompts (dialogue, kind, texts, target, created_by, created_at, opens_at,"
-        " closes_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        "INSERT INTO prompts (id, dialogue, kind, texts, target, created_by, created_at,"
+        " opens_at, closes_at) VALUES ((SELECT coalesce(max(id), 0) + 1 FROM prompts),"
+        " ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         (
             dialogue,
             kind,
@@ -184,24 +189,14 @@ def close(conn: Conn, prompt_id: int, now: str) -> bool:
     return cur.rowcount > 0
 
 
-def due_to_open(conn: Conn, now: str) -> list[int]:
-    """Scheduled prompts and polls whose time has come."""
-    with closing(
-        conn.execute(
-            "SELECT id FROM prompts WHERE sent_at IS NULL AND closed_at IS NULL AND opens_at <= ?"
-            " ORDER BY id",
-            (now,),
-        )
-    ) as cur:
-        return [int(r[0]) for r in cur.fetchall()]
-
-
 def open_due(conn: Conn, now: str) -> list[int]:
     """Mark the scheduled prompts and polls whose time has come as sent, and return them:
-    one statement, so two processes can never both open the same one."""
+    one statement, so two processes can never both open the same one. One closed before
+    it opened never opens."""
     with closing(
         conn.execute(
-            "UPDATE prompts SET sent_at = ? WHERE sent_at IS NULL AND opens_at <= ? RETURNING id",
+            "UPDATE prompts SET sent_at = ? WHERE sent_at IS NULL AND closed_at IS NULL"
+            " AND opens_at <= ? RETURNING id",
             (now, now),
         )
     ) as cur:

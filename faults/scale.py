@@ -472,27 +472,19 @@ async def scenario_pg(
                 await asyncio.sleep(prng.uniform(*sizes.think))
 
         async def facilitator() -> None:
-            [update] = await asyncio.to_thread(
-                fakes.push,
-                [
-                    {
-                        "user_id": FACILITATOR,
-                        "text": "/poll --opens 0.2m Which first? | Water | Roads",
-                    }
-                ],
-            )
-            pushed[int(update["update_id"])] = (FACILITATOR, "/poll")
-            await first.wait()
-            [update] = await asyncio.to_thread(
-                fakes.push,
-                [
-                    {
-                        "user_id": FACILITATOR,
-                        "text": "/prompt --urgent What should the council fix first?",
-                    }
-                ],
-            )
-            pushed[int(update["update_id"])] = (FACILITATOR, "/prompt")
+            for command in ("/poll --opens 1m Which first? | Water | Roads", None):
+                if command is None:
+                    await first.wait()
+                    command = "/prompt --urgent What should the council fix first?"
+                updates = await asyncio.to_thread(
+                    fakes.push,
+                    [
+                        {"user_id": FACILITATOR, "text": command},
+                        {"user_id": FACILITATOR, "text": "/send"},  # after its preview
+                    ],
+                )
+                for update, text in zip(updates, (command.split()[0], "/send"), strict=True):
+                    pushed[int(update["update_id"])] = (FACILITATOR, text)
 
         async def disrupter() -> None:
             for disrupt in disruptions:
@@ -501,10 +493,11 @@ async def scenario_pg(
                 first.set()
 
         await asyncio.gather(disrupter(), facilitator(), *(participant(i) for i in range(n)))
-        # the scheduler (every 15 s) opens the poll 12 s after it was made
-        deadline = time.monotonic() + 60
+        # the scheduler (every 15 s) opens the poll a minute after it was made (the least
+        # lead a facilitator may give)
+        deadline = time.monotonic() + 120
         while time.monotonic() < deadline and not await asyncio.to_thread(
-            bots[0].scalar, "SELECT count(*) FROM prompts WHERE sent_at IS NOT NULL"
+            bots[0].scalar, "SELECT count(*) FROM prompts WHERE kind = 'poll' AND sent_at IS NOT NULL"
         ):
             await asyncio.sleep(1.0)
         # rows a killed sender left 'sending' go again once their lease has passed

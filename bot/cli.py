@@ -110,7 +110,7 @@ async def _run(settings: Settings) -> int:
     from bot.serve import serve, serve_console
 
     content = load_content(settings)
-    if not (settings.telegram_enabled or settings.twilio_enabled):
+    if not (settings.telegram_enabled or settings.twilio_enabled or settings.whatsapp_enabled):
         return await serve_console(settings, content, getpass.getuser() or "me")
     return await serve(settings, content)
 

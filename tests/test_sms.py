@@ -22,7 +22,7 @@ import uvicorn
 from starlette.datastructures import FormData
 from twilio.request_validator import RequestValidator
 
-from bot.channels import gsm7
+from bot.channels.sms import gsm7
 from bot.channels.sms import EMPTY_TWIML, SmsChannel
 from bot.channels.sms_transport import sms_parts
 from bot.config import Settings

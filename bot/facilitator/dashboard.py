@@ -21,7 +21,7 @@ from storage.db import Database
 from storage.prompts import PromptRow
 
 SMALL = cells.SMALL
-PROVIDER_NAMES = {"telegram": "Telegram", "sms": "SMS (Twilio)"}
+PROVIDER_NAMES = {"telegram": "Telegram", "sms": "SMS (Twilio)", "whatsapp": "WhatsApp (Twilio)"}
 
 
 def shown(n: int) -> str:
@@ -53,6 +53,8 @@ class Dashboard:
     broadcast: dict[str, int] = field(default_factory=dict)
     outages: list[health.Outage] = field(default_factory=list)
     """Providers that cannot be reached right now."""
+    undelivered: dict[str, int] = field(default_factory=dict)
+    """Messages given up or refused, by channel."""
 
     def below_target(self) -> list[tuple[str, int, int]]:
         """(group, have, expected) for each group under its target."""
@@ -117,6 +119,7 @@ async def build(db: Database, dialogue: Dialogue, now: datetime, lang: str = "en
         board.latest_poll = PollView(row, str(own["question"]), options, counts, by_group)
     board.broadcast = await reports.broadcast_progress(conn, dialogue.code)
     board.outages = await health.outages(conn)
+    board.undelivered = await health.undelivered(conn, dialogue.code)
     return board
 
 
@@ -191,6 +194,8 @@ def text(board: Dashboard) -> str:
     if board.broadcast:
         lines.append("")
         lines.append("Broadcasts: " + _pairs(board.broadcast))
+    if board.undelivered:
+        lines.append("Not delivered (refused or given up): " + _counts(board.undelivered))
     for o in board.outages:
         since = datetime.fromisoformat(o.down_since).astimezone(d.zone())
         lines.append(
@@ -198,6 +203,11 @@ def text(board: Dashboard) -> str:
             f"({o.waiting} messages waiting)"
         )
     return "\n".join(lines)
+
+
+def _counts(messages: dict[str, int]) -> str:
+    """Messages (not people) by channel."""
+    return ", ".join(f"{PROVIDER_NAMES.get(c, c)} {n}" for c, n in sorted(messages.items()))
 
 
 def _pairs(counts: dict[str, int]) -> str:

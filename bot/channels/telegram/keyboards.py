@@ -10,6 +10,8 @@ Callback data (at most 64 bytes, no server-side state):
 
 A multi question is toggled in place (the keyboard is edited, no turn runs); only Done goes
 to the engine. The labels needed to redraw it are read back from the keyboard itself.
+After a tap's turn, `after` reads the engine's typed facts (never its text) to decide what
+the keyboard becomes: the choice made, a vote marked, or nothing left to press.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from typing import Literal
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.channels.text import bars
-from bot.engine.io import Message, Question
+from bot.engine.io import Fact, Message, Question, Recorded
 
 CLOSED = "x"
 CHECK = "✅ "
@@ -209,3 +211,31 @@ def _buttons(markup: InlineKeyboardMarkup | None) -> list[InlineKeyboardButton]:
     if markup is None:
         return []
     return [button for row in markup.inline_keyboard for button in row]
+
+
+@dataclass(frozen=True)
+class Redraw:
+    """Replace a keyboard with `markup` (None: no keyboard at all)."""
+
+    markup: InlineKeyboardMarkup | None
+
+
+def after(
+    tap: Tap, markup: InlineKeyboardMarkup | None, facts: Sequence[Fact] | None, answered: bool
+) -> Redraw | None:
+    """What the keyboard a tap was on becomes once its turn is done (None: as it is).
+
+    `facts` are the turn's (None: no engine turn, e.g. the person is unknown); `answered`:
+    the turn said something back. A recorded vote marks the option (it can still be
+    changed); a recorded answer leaves only the choice, marked; a tap that was refused
+    (a closed question, asked again with fresh buttons) takes the buttons away.
+    """
+    if facts is None:
+        return Redraw(None) if answered else None  # a tap nobody can answer now
+    recorded = next((f for f in facts if isinstance(f, Recorded)), None)
+    if recorded is None:
+        return Redraw(None)
+    if tap.kind == "vote":
+        marked = voted(markup, tap)
+        return Redraw(marked) if marked is not None else None
+    return Redraw(chosen_keyboard(list(recorded.labels)))

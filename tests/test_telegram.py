@@ -1,8 +1,8 @@
 """The Telegram channel end to end: real python-telegram-bot over loopback HTTP against the
-fake Bot API, a real SQLite file, and the real outbox sender.
+fake Bot API, a real SQLite file, and the real Sender.
 
 Each test asserts what the person sees in Telegram (texts, keyboards, edits) and what is
-stored. An error handler records every handler error; a test fails if any happened.
+stored. Every update that failed is recorded; a test fails if any did.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 import sqlite3
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -17,11 +18,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from telegram.ext import ContextTypes
 
 from bot.channels.telegram import TelegramChannel
 from bot.config import Settings
-from bot.outbox import Sender
+from bot.delivery import Sender
 from bot.runtime import Content, open_runner
 from bot.turns import TurnRunner
 from tests.conftest import make_settings
@@ -43,6 +43,18 @@ class Running:
     errors: list[BaseException] = field(default_factory=list)
 
 
+class _Errors(logging.Handler):
+    """Every update that failed (the channel logs it with its exception)."""
+
+    def __init__(self, errors: list[BaseException]) -> None:
+        super().__init__(logging.ERROR)
+        self.errors = errors
+
+    def emit(self, record: logging.LogRecord) -> None:
+        error = record.exc_info[1] if record.exc_info else None
+        self.errors.append(error or RuntimeError(record.getMessage()))
+
+
 @contextlib.asynccontextmanager
 async def serving(
     settings: Settings,
@@ -52,39 +64,24 @@ async def serving(
     start_flow: str | None = None,
     **kwargs: Any,
 ) -> AsyncIterator[Running]:
-    """`baraza run` in miniature: runner, channel, its sender; all shut down cleanly."""
+    """`baraza run` in miniature: runner, channel, its sender; all shut down cleanly, as
+    `baraza run` does: the sender first (the sends in hand end and are recorded), then the
+    channel, then the database. Fails the test if any update failed."""
     runner = await open_runner(settings, content, start_flow=start_flow)
-    channel = TelegramChannel(
-        settings,
-        runner,
-        chat_interval=chat_interval,
-        **kwargs,
-    )
-    running = Running(channel, runner, channel.sender())
-
-    async def record(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-        assert context.error is not None
-        running.errors.append(context.error)
-
-    channel.application.add_error_handler(record)
-    running.sender.wake = runner.doorbell.subscribe()
-    task: asyncio.Task[None] | None = None
+    channel = TelegramChannel(settings, runner, chat_interval=chat_interval, **kwargs)
+    sender = Sender(runner.db, channel.transport, channel.limits, doorbell=runner.doorbell)
+    running = Running(channel, runner, sender)
+    errors = _Errors(running.errors)
+    logger = logging.getLogger("bot.channels.telegram")
+    logger.addHandler(errors)
     try:
-        await channel.start()
-        task = asyncio.create_task(running.sender.run())
-        yield running
+        await channel.start(sender)
+        async with sender:
+            yield running
     finally:
-        # as `baraza run` stops: the channel first (no new sends; those on the wire end),
-        # then the sender once it has recorded them, then the database
         await channel.stop()
-        for _ in range(200):
-            if not query(settings, "SELECT 1 FROM outbox WHERE status = 'sending'"):
-                break
-            await asyncio.sleep(0.01)
-        if task is not None:
-            task.cancel()
-            await asyncio.gather(task, return_exceptions=True)
         await runner.db.close()
+        logger.removeHandler(errors)
     assert running.errors == []
 
 
@@ -455,9 +452,9 @@ async def test_multi_choice_toggles_in_place(tmp_path: Path, content: Content) -
             assert rows[0] == [{"text": labels[0], "callback_data": "m:2:0:0"}]
             assert rows[-1] == [{"text": "✔", "callback_data": "d:2:0"}]
 
-            for label in (labels[0], labels[2], labels[1], f"✅ {labels[2]}"):
-                user.tap(label, user.api.message(42, mid))
-                await settle(0.15)
+            for n, label in enumerate((labels[0], labels[2], labels[1], f"✅ {labels[2]}"), 1):
+                user.tap(label, user.api.message(42, mid))  # on the keyboard as redrawn
+                await api.wait_for("editMessageReplyMarkup", count=n)
             shown = user.api.message(42, mid)
             assert shown is not None
             rows = shown["reply_markup"]["inline_keyboard"]
@@ -579,7 +576,7 @@ async def test_facilitator_commands_go_to_the_runners_facilitation(
 
 
 def test_callback_data_is_compact_and_round_trips() -> None:
-    from bot.channels import telegram_keyboards as kb
+    from bot.channels.telegram import keyboards as kb
     from bot.engine.io import Message, Option, Question
 
     options = tuple(Option(str(i), f"Option {i}") for i in range(12))

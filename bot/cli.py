@@ -92,7 +92,7 @@ def _check(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _chat(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.channels.console import Console
+    from bot.channels.console.chat import Console
     from bot.runtime import load_content, open_runner
 
     content = load_content(settings)

@@ -40,8 +40,9 @@ def make_channels(settings: Settings, runner: TurnRunner) -> list[Channel]:
 
         channels.append(TelegramChannel(settings, runner))
     if settings.twilio_enabled or settings.whatsapp_enabled:
-        from bot.channels.sms import SmsChannel, TwilioWebhooks
-        from bot.channels.whatsapp import WhatsAppChannel
+        from bot.channels.sms.channel import SmsChannel
+        from bot.channels.sms.webhook import TwilioWebhooks
+        from bot.channels.whatsapp.channel import WhatsAppChannel
 
         webhooks = TwilioWebhooks(settings, runner)
         if settings.twilio_enabled:
@@ -84,7 +85,7 @@ async def serve_console(settings: Settings, content: Content, name: str) -> int:
     """No provider configured: the console channel in this terminal, and the web app on
     HTTP_HOST:HTTP_PORT, so that `/web` in the console opens the organisers' pages. If
     that port is taken, the console runs alone."""
-    from bot.channels.console import Console
+    from bot.channels.console.chat import Console
 
     runner = await open_runner(settings, content)  # first: an unusable file is the news
     print("No Telegram or Twilio settings in .env: running the console channel.", file=sys.stderr)

@@ -22,8 +22,10 @@ import uvicorn
 from starlette.datastructures import FormData
 from twilio.request_validator import RequestValidator
 
-from bot.channels.sms import EMPTY_TWIML, SmsChannel, gsm7
+from bot.channels.sms import gsm7
+from bot.channels.sms.channel import SmsChannel
 from bot.channels.sms.transport import sms_parts
+from bot.channels.sms.webhook import EMPTY_TWIML
 from bot.config import Settings
 from bot.delivery import Sender
 from bot.engine.io import Message

@@ -24,8 +24,10 @@ import httpx
 import uvicorn
 from twilio.request_validator import RequestValidator
 
-from bot.channels.sms import SmsChannel, TwilioWebhooks
-from bot.channels.whatsapp import WhatsAppChannel, window
+from bot.channels.sms.channel import SmsChannel
+from bot.channels.sms.webhook import TwilioWebhooks
+from bot.channels.whatsapp import window
+from bot.channels.whatsapp.channel import WhatsAppChannel
 from bot.config import Settings
 from bot.delivery import Sender
 from bot.runtime import Content, open_runner

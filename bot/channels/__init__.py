@@ -5,11 +5,12 @@ takes `Delivery`s from the channel's Sender (`bot.delivery`)."""
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from starlette.routing import BaseRoute
+if TYPE_CHECKING:  # kept light: `bot.channels.text` is imported by content checks
+    from starlette.routing import BaseRoute
 
-from bot.delivery import Limits, Sender, Transport
+    from bot.delivery import Limits, Sender, Transport
 
 
 class Channel(Protocol):

@@ -220,14 +220,34 @@ def claim(
     return claimed
 
 
-def next_due(conn: sqlite3.Connection, channel: str, address: str | None = None) -> float | None:
-    """When the earliest queued row of a channel (or one address) may be sent (None:
-    nothing queued)."""
-    sql = "SELECT min(not_before) FROM outbox WHERE channel = ? AND status = 'queued'"
-    params: tuple[str, ...] = (channel,)
+def next_due(
+    conn: sqlite3.Connection,
+    channel: str,
+    address: str | None = None,
+    hold: Sequence[str] = (),
+) -> float | None:
+    """When the next row `claim` would take may go (None: none will without news: a turn
+    queueing, a send finishing, the person writing). Only heads of queues count, with
+    their address's pause; rows held (quiet hours, a stopped person, waiting for a reply
+    until their `not_before`) do not, so an idle sender naps rather than polls."""
+    sql = (
+        "SELECT min(CASE WHEN g.until > o.not_before THEN g.until ELSE o.not_before END)"
+        " FROM outbox o LEFT JOIN pacing g ON g.channel = o.channel AND g.address = o.address"
+        " LEFT JOIN participants p ON p.id = o.participant_id"
+        " WHERE o.channel = ? AND o.status = 'queued' AND (o.force = 1 OR p.stopped_at IS NULL)"
+    )
+    params: tuple[object, ...] = (channel,)
     if address is not None:
-        sql += " AND address = ?"
+        sql += " AND o.address = ?"
         params += (address,)
+    if hold:
+        sql += f" AND NOT (o.priority = 1 AND o.dialogue IN ({','.join('?' * len(hold))}))"
+        params += tuple(hold)
+    sql += (
+        " AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.channel = o.channel"
+        "   AND e.address = o.address AND (e.status = 'sending' OR (e.status = 'queued'"
+        "   AND (e.priority < o.priority OR (e.priority = o.priority AND e.id < o.id)))))"
+    )
     with closing(conn.execute(sql, params)) as cur:
         row = cur.fetchone()
     return None if row is None or row[0] is None else float(row[0])

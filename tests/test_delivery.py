@@ -284,3 +284,35 @@ async def test_an_action_that_cannot_go_in_time_is_dropped(runner: TurnRunner) -
     assert 0 < tries <= Tap.lifetime  # retried after each flood limit, then given up
     assert await s.drain_once() == 0
 
+
+async def test_an_idle_sender_naps_until_something_can_go(runner: TurnRunner) -> None:
+    """`next_due` counts only what `claim` could take: heads of queues, after their pause;
+    not bulk held in quiet hours, nor what waits behind a message waiting for a reply."""
+    time = Time()
+    recorder = Recorder(time)
+    s = sender(runner, recorder, Limits(per_address=1.0))
+
+    def due(hold: tuple[str, ...] = ()) -> float | None:
+        with sqlite3.connect(runner.db.path) as conn:
+            return outbox.next_due(conn, "console", hold=hold)
+
+    def bulk(conn: sqlite3.Connection) -> None:
+        outbox.enqueue(
+            conn, None, "console", "7", [Message("a broadcast")], "now", outbox.BULK, "baraza"
+        )
+
+    await runner.db.write(bulk)
+    assert due(hold=("baraza",)) is None and due() == 0.0
+    await queue(runner, [("42", "one"), ("42", "two")])
+    s.hold = lambda now: ["baraza"]
+    assert await s.drain_once() == 1  # 42's first; the broadcast is held
+    assert due(hold=("baraza",)) == pytest.approx(START + 1.0)  # 42's second, after its pause
+    ((row,),) = q(runner, "SELECT id FROM outbox WHERE address = '42' AND status = 'queued'")
+
+    def waits(conn: sqlite3.Connection) -> None:  # as WhatsApp outside its window
+        conn.execute("UPDATE outbox SET status = 'sending' WHERE id = ?", (row,))
+        outbox.wait_for_reply(conn, row, "2026-11-29T09:00:00+00:00", START + 3600, "window")
+        outbox.enqueue(conn, None, "console", "42", [Message("three")], "now")
+
+    await runner.db.write(waits)
+    assert due(hold=("baraza",)) == pytest.approx(START + 3600)  # "three" waits behind it

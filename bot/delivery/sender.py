@@ -61,8 +61,9 @@ MAX_FAULTS = 5
 """Unexpected failures of one message before it is given up (marked failed)."""
 MAX_BACKOFF = 300.0
 MIN_IDLE = 0.1
-"""Shortest nap when nothing could be claimed (rows paced per address, or held)."""
+"""Shortest nap when nothing could be claimed."""
 MAX_IDLE = 5.0
+"""Longest nap: quiet hours ending, or anything else no ring announces, is seen by then."""
 WAIT_RECHECK = 3600.0
 """A message waiting for the person to write is looked at again this often anyway
 (e.g. a WhatsApp template set up meanwhile)."""
@@ -208,16 +209,21 @@ class Sender:
         """Until a send finishes, something is queued or pushed, or a queued one falls due."""
         if self._stopping:
             return
-        due = await self.db.write(
-            partial(outbox.next_due, channel=self.channel, address=self.address)
-        )
+        self.wake.clear()  # first: a ring while `next_due` is read is not lost
         now = self.clock()
+        due = await self.db.write(
+            partial(
+                outbox.next_due,
+                channel=self.channel,
+                address=self.address,
+                hold=tuple(self.hold(now)),
+            )
+        )
         timeout = MAX_IDLE if due is None else min(MAX_IDLE, max(MIN_IDLE, due - now))
         if self._actions:
             soonest = min(q.not_before for q in self._actions) - self.monotonic()
             timeout = min(timeout, max(MIN_IDLE, soonest))
         timeout = max(timeout, self.paused_until - now)
-        self.wake.clear()
         waiter = asyncio.create_task(self.wake.wait())
         try:
             await asyncio.wait({waiter, *inflight}, timeout=timeout, return_when=FIRST_COMPLETED)

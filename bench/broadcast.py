@@ -153,7 +153,8 @@ def analyse(
     done: bool,
 ) -> dict[str, Any]:
     ok = [c for c in calls if c["failed"] is None]
-    bulk = [c for c in ok if str(c["params"].get("text", "")).startswith(QUESTION)]
+    # the prompt as shown: "Question 1 from the facilitators: <QUESTION>"
+    bulk = [c for c in ok if QUESTION in str(c["params"].get("text", ""))]
     by_chat: dict[str, list[dict[str, Any]]] = {}
     for c in ok:
         by_chat.setdefault(str(c["params"].get("chat_id")), []).append(c)
@@ -165,7 +166,7 @@ def analyse(
             (
                 c["at"]
                 for c in by_chat.get(str(chat), [])
-                if c["at"] > at and not str(c["params"].get("text", "")).startswith(QUESTION)
+                if c["at"] > at and QUESTION not in str(c["params"].get("text", ""))
             ),
             None,
         )

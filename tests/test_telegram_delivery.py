@@ -252,7 +252,8 @@ async def test_restart_mid_flow_continues_where_it_was(tmp_path: Path, content: 
     async with FakeBotApi() as api:
         settings = tg_settings(tmp_path, api)
         user = User(api, 42, language_code="en")
-        async with serving(settings, content, chat_interval=1.0) as first:
+        # a pause per chat far longer than a busy machine's stall: the rest waits for it
+        async with serving(settings, content, chat_interval=3.0) as first:
             user.send("/start")
             await user.expect(1)  # welcome sent; "about" and consent wait for the pacing
             pending = query(settings, "SELECT count(*) FROM outbox WHERE status = 'queued'")
@@ -260,9 +261,9 @@ async def test_restart_mid_flow_continues_where_it_was(tmp_path: Path, content: 
         assert first.channel.running is False
         assert len(user.texts()) == 1
 
-        async with serving(settings, content) as second:
+        async with serving(settings, content) as second:  # the stored pause still holds
             assert second.runner is not first.runner
-            await user.expect(3)
+            await user.expect(3, timeout=15)
             user.tap("Yes")
             await user.expect(4)
         # stopped again; meanwhile the person picks a language and a group

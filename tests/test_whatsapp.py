@@ -133,7 +133,9 @@ async def open_rig(tmp_path: Path, content: Content, **overrides: Any) -> AsyncI
             **overrides,
         )
         # quiet hours would hold the broadcasts whenever the suite runs at night in Nairobi
-        awake = {c: d.model_copy(update={"quiet_hours": None}) for c, d in content.dialogues.items()}
+        awake = {
+            c: d.model_copy(update={"quiet_hours": None}) for c, d in content.dialogues.items()
+        }
         runner = await open_runner(settings, Content(content.library, content.tr, awake))
         stack.push_async_callback(runner.db.close)
         clock = Clock()
@@ -273,3 +275,23 @@ async def test_outside_the_window_a_broadcast_goes_as_the_template(
         assert thanks[0].startswith(content.tr("en", "vote-thanks", choice="Water", id=1))
         assert q(rig.runner, "SELECT value FROM responses") == [("0",)]
     assert rig.fake.undelivered == []
+
+
+async def test_twilio_refusing_a_message_for_the_window_holds_it_until_she_writes(
+    tmp_path: Path, content: Content
+) -> None:
+    """Twilio may still answer 63016 ("outside the allowed window") for a message Baraza
+    thought inside it (her last message 24 hours ago to the second): it waits, it does not
+    fail, and it goes (first) when she writes again."""
+    tr = content.tr
+    async with open_rig(tmp_path, content) as rig:
+        await join(rig, ANA)
+        rig.fake.fail_next("63016")
+        assert await rig.say(ANA, "Water is far away") == []
+        ((error,),) = q(rig.runner, "SELECT error FROM outbox WHERE wait_seen IS NOT NULL")
+        assert error == "twilio 63016: outside the 24-hour window"
+        await rig.later(timedelta(minutes=1))
+        assert await rig.say(ANA, "Hello?") == [
+            tr("en", "explore-causes"),
+            tr("en", "explore-effects"),
+        ]

@@ -121,7 +121,7 @@ class Rig:
         )
         return int(rows[0][0])
 
-    async def settle(self, timeout: float = 10.0) -> None:
+    async def settle(self, timeout: float = 30.0) -> None:
         deadline = time.monotonic() + timeout
         while await self.pending():
             assert time.monotonic() < deadline, "the outbox did not drain"
@@ -525,7 +525,7 @@ async def test_every_message_is_delivered_after_a_burst_of_429(rig: Rig) -> None
     rig.fake.fail_next("429", times=6)
     messages = [(f"+2547123456{i:02d}", f"Message {i}") for i in range(8)]
     await rig.enqueue(messages)
-    await rig.settle(timeout=20)
+    await rig.settle(timeout=60)
     assert sorted(m.body or "" for m in rig.fake.messages) == sorted(t for _, t in messages)
     assert sum(a.status == 429 for a in rig.fake.attempts) == 6
     rows = await rig.runner.db.read("SELECT DISTINCT status FROM outbox")
@@ -543,7 +543,7 @@ async def test_a_server_error_is_retried_and_delivered_once(rig: Rig) -> None:
 async def test_a_hanging_api_call_times_out_and_is_retried(
     tmp_path: Path, content: Content
 ) -> None:
-    async with open_rig(tmp_path, content, timeout=0.5) as rig:
+    async with open_rig(tmp_path, content, timeout=2.0) as rig:  # a hang: 2 s
         rig.fake.fail_next("hang")
         await rig.enqueue([("+254712345678", "Habari")])
         await rig.settle()

@@ -128,7 +128,7 @@ class User:
     def texts(self) -> list[str]:
         return [m["text"] for m in self.api.sent_messages(self.id)]
 
-    async def expect(self, count: int, timeout: float = 5.0) -> list[str]:
+    async def expect(self, count: int, timeout: float = 30.0) -> list[str]:
         """Wait until the bot has sent `count` messages in all; returns every text."""
         await self.api.wait_for("sendMessage", count=count, chat_id=self.id, timeout=timeout)
         return self.texts()

@@ -263,7 +263,7 @@ async def test_restart_mid_flow_continues_where_it_was(tmp_path: Path, content: 
 
         async with serving(settings, content) as second:  # the stored pause still holds
             assert second.runner is not first.runner
-            await user.expect(3, timeout=15)
+            await user.expect(3, timeout=30)
             user.tap("Yes")
             await user.expect(4)
         # stopped again; meanwhile the person picks a language and a group
@@ -328,7 +328,7 @@ async def _long_polling(api: FakeBotApi, offset: int) -> None:
     await until(polling)
 
 
-async def until(condition: Callable[[], bool], timeout: float = 5.0) -> None:
+async def until(condition: Callable[[], bool], timeout: float = 30.0) -> None:
     for _ in range(int(timeout / 0.01)):
         if condition():
             return
@@ -408,7 +408,7 @@ async def _free(cost: float) -> None:
 
 async def test_transport_maps_provider_errors(tmp_path: Path) -> None:
     async with FakeBotApi() as api:
-        request = HTTPXRequest(read_timeout=0.3, connect_timeout=0.3)
+        request = HTTPXRequest(read_timeout=2.0, connect_timeout=2.0)  # a hang: 2 s
         async with Bot(TOKEN, base_url=api.base_url, request=request) as bot:
             transport = TelegramTransport(bot)
             hello = _row(Message("Hello"))
@@ -515,10 +515,10 @@ async def test_presses_are_answered_through_the_sender_within_its_rate(
             assert bot.sender.limits == Limits(rate=2.0, per_address=FAST, concurrency=16)
             user = User(api, 42)
             user.send("/start")
-            await user.expect(3, timeout=10)
+            await user.expect(3, timeout=30)
             for _ in range(3):
                 user.press("x", 3)  # the marked choice: answered, no turn
-            await api.wait_for("answerCallbackQuery", count=3, timeout=10)
+            await api.wait_for("answerCallbackQuery", count=3, timeout=30)
     assert [c.params.get("text") for c in api.calls_to("answerCallbackQuery")] == [
         content.tr("en", "question-closed")
     ] * 3

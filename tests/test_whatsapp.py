@@ -91,7 +91,7 @@ class Rig:
         await self.settle()
         return [m.body or "" for m in self.fake.messages_to(f"whatsapp:{number}")[before:]]
 
-    async def settle(self, timeout: float = 10.0) -> None:
+    async def settle(self, timeout: float = 30.0) -> None:
         """Until every message that can go now has gone (those waiting for a reply wait;
         the facilitator's, in the console, are read with `tests.people.screen`)."""
         deadline = time.monotonic() + timeout

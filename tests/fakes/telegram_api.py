@@ -184,7 +184,7 @@ class FakeBotApi(FakeServer):
         self,
         method: str,
         count: int = 1,
-        timeout: float = 5.0,
+        timeout: float = 30.0,
         chat_id: Any = None,
         *,
         include_failed: bool = False,

@@ -161,7 +161,7 @@ class FakeTwilioApi(FakeServer):
         return [m for m in self.messages if m.to == to]
 
     async def wait_for_messages(
-        self, count: int = 1, timeout: float = 5.0, to: str | None = None
+        self, count: int = 1, timeout: float = 30.0, to: str | None = None
     ) -> list[SentSms]:
         """Wait until ``count`` messages (to ``to``) were accepted; AssertionError on timeout."""
 

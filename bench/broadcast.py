@@ -10,10 +10,6 @@ messages to one chat, and how long each participant waited for the bot's reply.
 
 from __future__ import annotations
 
-import os
-
-os.environ.setdefault("PTB_TIMEDELTA", "1")
-
 import argparse
 import asyncio
 import contextlib
@@ -53,6 +49,7 @@ async def serve_bot(workdir: Path, rate: float) -> None:
 
     from bot.channels.telegram import TelegramChannel
     from bot.config import Settings
+    from bot.delivery import Sender
     from bot.runtime import load_content, open_runner
 
     logging.basicConfig(
@@ -62,19 +59,16 @@ async def serve_bot(workdir: Path, rate: float) -> None:
     settings = Settings(_env_file=None)  # type: ignore[call-arg]  # from the environment
     runner = await open_runner(settings, load_content(settings))
     channel = TelegramChannel(settings, runner, rate=rate, chat_interval=1.0)
-    sender = channel.sender()
-    sender.wake = runner.doorbell.subscribe()
+    sender = Sender(runner.db, channel.transport, channel.limits, doorbell=runner.doorbell)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    await channel.start()
-    task = asyncio.create_task(sender.run())
+    await channel.start(sender)
     try:
-        await stop.wait()
+        async with sender:
+            await stop.wait()
     finally:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
         await channel.stop()
         await runner.db.close()
 
@@ -161,7 +155,8 @@ def analyse(
     done: bool,
 ) -> dict[str, Any]:
     ok = [c for c in calls if c["failed"] is None]
-    bulk = [c for c in ok if str(c["params"].get("text", "")).startswith(QUESTION)]
+    # the prompt as shown: "Question 1 from the facilitators: <QUESTION>"
+    bulk = [c for c in ok if QUESTION in str(c["params"].get("text", ""))]
     by_chat: dict[str, list[dict[str, Any]]] = {}
     for c in ok:
         by_chat.setdefault(str(c["params"].get("chat_id")), []).append(c)
@@ -173,7 +168,7 @@ def analyse(
             (
                 c["at"]
                 for c in by_chat.get(str(chat), [])
-                if c["at"] > at and not str(c["params"].get("text", "")).startswith(QUESTION)
+                if c["at"] > at and QUESTION not in str(c["params"].get("text", ""))
             ),
             None,
         )

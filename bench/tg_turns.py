@@ -1,12 +1,14 @@
 """Bench 1: turns per second through the Telegram adapter, and bench 5's memory figure.
 
-Updates are fed to `Application.process_update` of an application whose Bot API requests
-are answered in-process by `CannedRequest` (no HTTP). Three systems on the same updates:
+Bot API requests are answered in-process by `CannedRequest` (no HTTP). Three systems on
+the same updates:
 
-* ``baraza``: the handlers of Baraza's `TelegramChannel` on the real turn runner and a
-  real SQLite file; a turn is done when it is committed (its replies are outbox rows; the
-  Sender, which is not measured here, sends them).
-* ``bare``: a PTB application whose only handler replies (``reply_text``): the ceiling.
+* ``baraza``: Baraza's `TelegramChannel.process` (what polling and the webhook call for
+  each update) on the real turn runner and a real SQLite file; a turn is done when it is
+  committed (its replies are outbox rows; the Sender, which is not measured here, sends
+  them).
+* ``bare``: a PTB application (`Application.process_update`) whose only handler replies
+  (``reply_text``): the ceiling.
 * ``conversation``: the same four-question survey as PTB's ``conversationbot.py`` example
   writes it: a ``ConversationHandler`` with ``PicklePersistence``, replying in-handler.
 
@@ -17,10 +19,6 @@ seeded beforehand (`bench.common.seed_survey_population`, or a pickle file here)
 
 from __future__ import annotations
 
-import os
-
-os.environ.setdefault("PTB_TIMEDELTA", "1")
-
 import argparse
 import asyncio
 import json
@@ -29,6 +27,7 @@ import re
 import sqlite3
 import time
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +57,7 @@ AnyApp = Application[Any, Any, Any, Any, Any, Any]
 PERSISTENCE_INTERVAL = 60.0
 """PicklePersistence's default `update_interval`, seconds."""
 Context = ContextTypes.DEFAULT_TYPE
+Process = Callable[[Update], Awaitable[Any]]
 
 
 class CannedRequest(BaseRequest):
@@ -227,8 +227,8 @@ async def conversation_app(workdir: Path, population: int) -> AnyApp:
     return app
 
 
-async def baraza_app(workdir: Path) -> tuple[AnyApp, Any]:
-    """Baraza's TelegramChannel handlers in an application answered in-process."""
+async def baraza_app(workdir: Path) -> tuple[AnyApp, Any, Process]:
+    """Baraza's Telegram channel on an application answered in-process (for its Bot)."""
     from bot.channels.telegram import TelegramChannel
     from bot.runtime import load_content, open_runner
 
@@ -236,16 +236,21 @@ async def baraza_app(workdir: Path) -> tuple[AnyApp, Any]:
     runner = await open_runner(settings, load_content(settings))
     channel = TelegramChannel(settings, runner)
     app = build(CannedRequest())
-    for group, handlers in channel.application.handlers.items():
-        for handler in handlers:
-            app.add_handler(handler, group)
-    return app, runner
+    channel.username = BOT_USER["username"]
+
+    async def process(update: Update) -> None:
+        if not await channel.process(update):
+            raise RuntimeError(f"update {update.update_id} failed (see the log)")
+
+    return app, runner, process
 
 
 # --------------------------------------------------------------------------- driving
 
 
-async def drive(app: AnyApp, rounds: list[list[tuple[int, int]]], window: int) -> float:
+async def drive(
+    app: AnyApp, process: Process, rounds: list[list[tuple[int, int]]], window: int
+) -> float:
     """Feed the updates, `window` at a time (distinct participants in flight); seconds."""
     batches: list[list[Update]] = []
     update_id = 1
@@ -260,9 +265,9 @@ async def drive(app: AnyApp, rounds: list[list[tuple[int, int]]], window: int) -
     t0 = time.perf_counter()
     for batch in batches:
         if len(batch) == 1:
-            await app.process_update(batch[0])
+            await process(batch[0])
         else:
-            await asyncio.gather(*(app.process_update(u) for u in batch))
+            await asyncio.gather(*(process(u) for u in batch))
     return time.perf_counter() - t0
 
 
@@ -275,18 +280,26 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
 
     runner = None
     if args.system == "baraza":
-        app, runner = await baraza_app(workdir)
-    elif args.system == "bare":
-        app = await bare_app()
+        app, runner, baraza = await baraza_app(workdir)
+
+        async def process(update: Update) -> None:
+            try:
+                await baraza(update)
+            except Exception as exc:
+                errors.append(repr(exc))
+
     else:
-        app = await conversation_app(workdir, args.population)
+        app = await bare_app() if args.system == "bare" else await conversation_app(
+            workdir, args.population
+        )
+        process = app.process_update
     app.add_error_handler(record)
     await app.initialize()
     rounds = turn_schedule(args.population, args.turns)
     # a short warm-up on other updates of the same kind is not needed: every system is
     # measured cold in a fresh process, the same way
     rss_before = vm_hwm_kb()
-    seconds = await drive(app, rounds, args.window)
+    seconds = await drive(app, process, rounds, args.window)
     rate = args.turns / seconds
     flush = 0.0
     if args.system == "conversation":

@@ -1,9 +1,5 @@
 """Shared fixtures: real settings, real content, a real SQLite file per test."""
 
-import os
-
-os.environ.setdefault("PTB_TIMEDELTA", "1")
-
 from collections.abc import AsyncIterator
 from pathlib import Path
 

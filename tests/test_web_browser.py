@@ -182,7 +182,7 @@ def _env(values: dict[str, object]) -> dict[str, str]:
         if not k.startswith(("TELEGRAM_", "TWILIO_", "HTTP_", "PUBLIC_", "FACILITATORS"))
     }
     env.update({k.upper(): str(v) for k, v in values.items()})
-    env.update(PYTHONPATH=str(ROOT), PTB_TIMEDELTA="1", PYTHONUNBUFFERED="1")
+    env.update(PYTHONPATH=str(ROOT), PYTHONUNBUFFERED="1")
     return env
 
 

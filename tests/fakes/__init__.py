@@ -7,7 +7,7 @@ Both are Starlette apps served by uvicorn on 127.0.0.1 (a free port unless one i
 used as async context managers from the test's own event loop::
 
     async with FakeBotApi() as api:
-        bot = telegram.Bot("123:ABC", base_url=api.base_url, base_file_url=api.base_file_url)
+        bot = telegram.Bot("123:ABC", base_url=api.base_url)
 
 or run standalone (``python -m tests.fakes.telegram_api --port 8081``) with a small
 ``/_control/...`` HTTP API.

@@ -56,7 +56,7 @@ async def serve_bot(workdir: Path, rate: float) -> None:
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    settings = Settings(_env_file=None)  # type: ignore[call-arg]  # from the environment
+    settings = Settings(_env_file=None)  # from the environment
     runner = await open_runner(settings, load_content(settings))
     channel = TelegramChannel(settings, runner, rate=rate, chat_interval=1.0)
     sender = Sender(runner.db, channel.transport, channel.limits, doorbell=runner.doorbell)

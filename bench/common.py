@@ -68,7 +68,7 @@ def settings_values(workdir: Path, **overrides: Any) -> dict[str, Any]:
 def make_settings(workdir: Path, **overrides: Any) -> Any:
     from bot.config import Settings
 
-    return Settings(_env_file=None, **settings_values(workdir, **overrides))  # type: ignore[call-arg]
+    return Settings(_env_file=None, **settings_values(workdir, **overrides))
 
 
 def env_for(values: dict[str, Any]) -> dict[str, str]:

@@ -62,7 +62,7 @@ TEXTS = [
 def settings(workdir: Path) -> Any:
     from bot.config import Settings
 
-    return Settings(  # type: ignore[call-arg]
+    return Settings(
         _env_file=None,
         database_path=workdir / "dialogue.sqlite3",
         flows_dir=ROOT / "flows",

@@ -52,7 +52,7 @@ from bench.common import (
     vm_hwm_kb,
 )
 
-BOT_USER = {"id": 999, "is_bot": True, "first_name": "Bench", "username": "bench_bot"}
+BOT_USER: dict[str, Any] = {"id": 999, "is_bot": True, "first_name": "Bench", "username": "bench_bot"}
 AnyApp = Application[Any, Any, Any, Any, Any, Any]
 PERSISTENCE_INTERVAL = 60.0
 """PicklePersistence's default `update_interval`, seconds."""
@@ -95,7 +95,9 @@ class CannedRequest(BaseRequest):
             result = BOT_USER
         elif name.startswith("send"):
             self._message_id += 1
-            chat_id = int(params.get("chat_id", 0))
+            raw_chat_id = params.get("chat_id", 0)
+            assert isinstance(raw_chat_id, int | str)  # an int, or its str
+            chat_id = int(raw_chat_id)
             result = {
                 "message_id": self._message_id,
                 "from": BOT_USER,

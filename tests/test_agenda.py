@@ -353,7 +353,7 @@ async def test_a_facilitator_of_one_dialogue_exports_only_what_was_said_in_it(
 
 def every_text(path: Path) -> str:
     """Everything stored in the file, as text."""
-    out = []
+    out: list[str] = []
     with sqlite3.connect(path) as conn:
         for (table,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'"):
             out.extend(json.dumps(r, default=str) for r in conn.execute(f"SELECT * FROM {table}"))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import sqlite3
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 import pytest
@@ -98,7 +99,7 @@ async def drain(s: Sender, time: Time, step: float = 0.01, limit: int = 100_000)
     raise AssertionError("the outbox did not drain")
 
 
-def busiest(stamps: list[float], costs: list[float], window: float = 1.0) -> float:
+def busiest(stamps: Sequence[float], costs: Sequence[float], window: float = 1.0) -> float:
     """The most units granted within any `window` seconds."""
     return max(
         sum(c for u, c in zip(stamps, costs, strict=True) if t <= u < t + window) for t in stamps

@@ -77,7 +77,7 @@ async def twilio_client(twilio_fake: FakeTwilioApi) -> AsyncIterator[Client]:
     try:
         yield client
     finally:
-        await client.http_client.close()  # type: ignore[attr-defined]
+        await client.http_client.close()
 
 
 # ------------------------------------------------------------------ Telegram

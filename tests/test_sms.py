@@ -19,7 +19,7 @@ import aiosqlite
 import httpx
 import pytest
 import uvicorn
-from starlette.datastructures import FormData
+from starlette.datastructures import ImmutableMultiDict
 from twilio.request_validator import RequestValidator
 
 from bot.channels.sms import gsm7
@@ -360,7 +360,7 @@ async def test_repeated_fields_are_all_signed(rig: Rig) -> None:
     params = rig.webhook("+12025550123", "Hello")
     repeated = [*params.items(), ("Extra", "b"), ("Extra", "a")]
     signature = RequestValidator(TOKEN).compute_signature(
-        rig.url("/sms/inbound"), FormData(repeated)
+        rig.url("/sms/inbound"), ImmutableMultiDict(repeated)  # FormData's base class
     )
     headers = {"X-Twilio-Signature": signature}
     changed = [*params.items(), ("Extra", "b"), ("Extra", "c")]

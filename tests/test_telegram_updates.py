@@ -28,7 +28,7 @@ ADA = User(5, "Ada", False, language_code="fr")
 
 
 def message(update_id: int, chat_id: int, text: str = "hi", kind: str = Chat.PRIVATE) -> Update:
-    entities = ()
+    entities: tuple[MessageEntity, ...] = ()
     if text.startswith("/"):
         entities = (MessageEntity(MessageEntity.BOT_COMMAND, 0, len(text.split()[0])),)
     chat = Chat(id=chat_id, type=kind)

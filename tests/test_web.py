@@ -16,6 +16,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
@@ -87,7 +88,7 @@ class Rig:
             assert r.status_code == 200, r.text
             yield client
 
-    def q(self, sql: str, params: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
+    def q(self, sql: str, params: tuple[object, ...] = ()) -> list[tuple[Any, ...]]:
         with contextlib.closing(sqlite3.connect(self.settings.database_path)) as conn:
             return list(conn.execute(sql, params))
 

@@ -532,9 +532,9 @@ class FakeBotApi(FakeServer):
 
     def _chat_id(self, params: dict[str, Any]) -> int:
         chat_id = self._require(params, "chat_id")
-        if isinstance(chat_id, bool) or not isinstance(chat_id, int):
-            raise _ApiError(400, "Bad Request: chat not found")
-        return chat_id
+        if isinstance(chat_id, int) and not isinstance(chat_id, bool):
+            return chat_id
+        raise _ApiError(400, "Bad Request: chat not found")
 
     def _bot_message(self, chat_id: int, params: dict[str, Any], **content: Any) -> dict[str, Any]:
         message: dict[str, Any] = {

@@ -100,7 +100,7 @@ def bench_turns(res: Results, work: Path, size: dict[str, Any], details: dict[st
         if r["errors"] or r["inbound"] != turns:
             raise RuntimeError(f"bench 1 at {population}: {r}")
     details["turns"] = {"baraza": baraza, "bare": bare}
-    note = f"{turns:,} turns, {WINDOW} in flight; turn = process_update until committed (sending is the Sender's)"
+    note = f"{turns:,} turns, {WINDOW} in flight; turn = one update handled until committed (sending is the Sender's)"
     first, last = min(baraza), max(baraza)
     for population, r in baraza.items():
         c = bare[population]["rate"]

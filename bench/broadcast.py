@@ -10,10 +10,6 @@ messages to one chat, and how long each participant waited for the bot's reply.
 
 from __future__ import annotations
 
-import os
-
-os.environ.setdefault("PTB_TIMEDELTA", "1")
-
 import argparse
 import asyncio
 import contextlib
@@ -57,6 +53,7 @@ async def serve_bot(workdir: Path, rate: float) -> None:
 
     from bot.channels.telegram import TelegramChannel
     from bot.config import Settings
+    from bot.delivery import Sender
     from bot.roles import Role
     from bot.runtime import load_content, open_runner
     from bot.scheduler import Scheduler
@@ -65,26 +62,28 @@ async def serve_bot(workdir: Path, rate: float) -> None:
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    settings = Settings(_env_file=None)  # type: ignore[call-arg]  # from the environment
+    settings = Settings(_env_file=None)  # from the environment
     runner = await open_runner(settings, load_content(settings))
     channel = TelegramChannel(settings, runner, rate=rate, chat_interval=1.0)
-    sender = channel.sender()
-    sender.wake = runner.doorbell.subscribe()
+    sender = Sender(runner.db, channel.transport, channel.limits, doorbell=runner.doorbell)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    await channel.start()
+    await channel.start(sender)
     # as `baraza run`: one sender and one scheduler among the processes sharing the database
     # (the scheduler carries on broadcasts; here every 2 s, so a second process helps)
     roles = [
-        Role(runner.db, "sender:telegram", sender.run, sender.stop),
+        Role(runner.db, "sender:telegram", sender.run, sender.request_stop),
         Role(runner.db, "scheduler", Scheduler(runner, interval=2.0).run),
     ]
     tasks = [asyncio.create_task(role.hold()) for role in roles]
     try:
         await stop.wait()
     finally:
+        for role in roles:
+            role.stop()
+        await asyncio.wait(tasks, timeout=15)
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
@@ -197,7 +196,7 @@ def analyse(
 ) -> dict[str, Any]:
     ok = [c for c in calls if c["failed"] is None]
     # the question reaches each person once: alone (a bulk message), or inside the reply to
-    # what they wrote while it waited for them
+    # what they wrote while it waited for them ("Question 1 from the facilitators: ...")
     bulk = [c for c in ok if QUESTION in str(c["params"].get("text", ""))]
     by_chat: dict[str, list[dict[str, Any]]] = {}
     for c in ok:

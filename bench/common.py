@@ -3,13 +3,10 @@ subprocesses that report JSON, peak RSS, the machine, and the results table."""
 
 from __future__ import annotations
 
-import os
-
-os.environ.setdefault("PTB_TIMEDELTA", "1")
-
 import asyncio
 import contextlib
 import json
+import os
 import platform
 import random
 import shutil
@@ -72,7 +69,7 @@ def settings_values(workdir: Path, **overrides: Any) -> dict[str, Any]:
 def make_settings(workdir: Path, **overrides: Any) -> Any:
     from bot.config import Settings
 
-    return Settings(_env_file=None, **settings_values(workdir, **overrides))  # type: ignore[call-arg]
+    return Settings(_env_file=None, **settings_values(workdir, **overrides))
 
 
 def env_for(values: dict[str, Any]) -> dict[str, str]:
@@ -84,7 +81,6 @@ def env_for(values: dict[str, Any]) -> dict[str, str]:
     }
     env.update({k.upper(): str(v) for k, v in values.items()})
     env["PYTHONPATH"] = str(ROOT)
-    env["PTB_TIMEDELTA"] = "1"
     env["PYTHONUNBUFFERED"] = "1"
     return env
 

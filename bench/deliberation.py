@@ -108,7 +108,7 @@ def analyse(workdir: Path) -> dict[str, Any]:
     found = np.full(len(groups), -1)
     og = result.opinion_groups
     for group in og.groups if og else ():
-        found[list(group.members)] = group.label
+        found[[int(p) for p in group.members]] = group.label  # ids are indexes here
     placed = found >= 0
     return {
         "seconds": seconds,
@@ -132,7 +132,7 @@ def analyse(workdir: Path) -> dict[str, Any]:
 
 
 def rows(workdir: Path) -> dict[str, Any]:
-    from bot.deliberation.analysis import VoteMatrix
+    from bot.deliberation.analysis import Id, VoteMatrix
 
     data = np.load(workdir / "votes.npz")
     pids = [f"p{i:08x}" for i in range(len(data["groups"]))]
@@ -144,7 +144,7 @@ def rows(workdir: Path) -> dict[str, Any]:
             strict=True,
         )
     )
-    groups = dict(zip(pids, data["groups"].tolist(), strict=True))
+    groups: dict[Id, str] = dict(zip(pids, data["groups"].tolist(), strict=True))
     t0 = time.perf_counter()
     matrix = VoteMatrix.from_rows(triples, groups, range(int(data["statements"][0])))
     return {"seconds": time.perf_counter() - t0, "votes": len(matrix.vote)}

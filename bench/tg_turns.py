@@ -1,12 +1,14 @@
 """Bench 1: turns per second through the Telegram adapter, and bench 5's memory figure.
 
-Updates are fed to `Application.process_update` of an application whose Bot API requests
-are answered in-process by `CannedRequest` (no HTTP). Three systems on the same updates:
+Bot API requests are answered in-process by `CannedRequest` (no HTTP). Three systems on
+the same updates:
 
-* ``baraza``: the handlers of Baraza's `TelegramChannel` on the real turn runner and a
-  real SQLite file; a turn is done when it is committed (its replies are outbox rows; the
-  Sender, which is not measured here, sends them).
-* ``bare``: a PTB application whose only handler replies (``reply_text``): the ceiling.
+* ``baraza``: Baraza's `TelegramChannel.process` (what polling and the webhook call for
+  each update) on the real turn runner and a real SQLite file; a turn is done when it is
+  committed (its replies are outbox rows; the Sender, which is not measured here, sends
+  them).
+* ``bare``: a PTB application (`Application.process_update`) whose only handler replies
+  (``reply_text``): the ceiling.
 * ``conversation``: the same four-question survey as PTB's ``conversationbot.py`` example
   writes it: a ``ConversationHandler`` with ``PicklePersistence``, replying in-handler.
 
@@ -17,10 +19,6 @@ seeded beforehand (`bench.common.seed_survey_population`, or a pickle file here)
 
 from __future__ import annotations
 
-import os
-
-os.environ.setdefault("PTB_TIMEDELTA", "1")
-
 import argparse
 import asyncio
 import json
@@ -28,6 +26,7 @@ import pickle
 import re
 import time
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -53,11 +52,12 @@ from bench.common import (
     vm_hwm_kb,
 )
 
-BOT_USER = {"id": 999, "is_bot": True, "first_name": "Bench", "username": "bench_bot"}
+BOT_USER: dict[str, Any] = {"id": 999, "is_bot": True, "first_name": "Bench", "username": "bench_bot"}
 AnyApp = Application[Any, Any, Any, Any, Any, Any]
 PERSISTENCE_INTERVAL = 60.0
 """PicklePersistence's default `update_interval`, seconds."""
 Context = ContextTypes.DEFAULT_TYPE
+Process = Callable[[Update], Awaitable[Any]]
 
 
 class CannedRequest(BaseRequest):
@@ -95,7 +95,9 @@ class CannedRequest(BaseRequest):
             result = BOT_USER
         elif name.startswith("send"):
             self._message_id += 1
-            chat_id = int(params.get("chat_id", 0))
+            raw_chat_id = params.get("chat_id", 0)
+            assert isinstance(raw_chat_id, int | str)  # an int, or its str
+            chat_id = int(raw_chat_id)
             result = {
                 "message_id": self._message_id,
                 "from": BOT_USER,
@@ -227,8 +229,10 @@ async def conversation_app(workdir: Path, population: int) -> AnyApp:
     return app
 
 
-async def baraza_app(workdir: Path, database_url: str | None = None) -> tuple[AnyApp, Any]:
-    """Baraza's TelegramChannel handlers in an application answered in-process."""
+async def baraza_app(
+    workdir: Path, database_url: str | None = None
+) -> tuple[AnyApp, Any, Process]:
+    """Baraza's Telegram channel on an application answered in-process (for its Bot)."""
     from bot.channels.telegram import TelegramChannel
     from bot.runtime import load_content, open_runner
 
@@ -237,10 +241,13 @@ async def baraza_app(workdir: Path, database_url: str | None = None) -> tuple[An
     runner = await open_runner(settings, load_content(settings))
     channel = TelegramChannel(settings, runner)
     app = build(CannedRequest())
-    for group, handlers in channel.application.handlers.items():
-        for handler in handlers:
-            app.add_handler(handler, group)
-    return app, runner
+    channel.username = BOT_USER["username"]
+
+    async def process(update: Update) -> None:
+        if not await channel.process(update):
+            raise RuntimeError(f"update {update.update_id} failed (see the log)")
+
+    return app, runner, process
 
 
 # --------------------------------------------------------------------------- driving
@@ -248,6 +255,7 @@ async def baraza_app(workdir: Path, database_url: str | None = None) -> tuple[An
 
 async def drive(
     app: AnyApp,
+    process: Process,
     rounds: list[list[tuple[int, int]]],
     window: int,
     part: tuple[int, int] = (0, 1),
@@ -273,9 +281,9 @@ async def drive(
     t0 = time.perf_counter()
     for batch in batches:
         if len(batch) == 1:
-            await app.process_update(batch[0])
+            await process(batch[0])
         else:
-            await asyncio.gather(*(app.process_update(u) for u in batch))
+            await asyncio.gather(*(process(u) for u in batch))
     return time.perf_counter() - t0
 
 
@@ -288,11 +296,19 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
 
     runner = None
     if args.system == "baraza":
-        app, runner = await baraza_app(workdir, args.database_url)
-    elif args.system == "bare":
-        app = await bare_app()
+        app, runner, baraza = await baraza_app(workdir, args.database_url)
+
+        async def process(update: Update) -> None:
+            try:
+                await baraza(update)
+            except Exception as exc:
+                errors.append(repr(exc))
+
     else:
-        app = await conversation_app(workdir, args.population)
+        app = await bare_app() if args.system == "bare" else await conversation_app(
+            workdir, args.population
+        )
+        process = app.process_update
     app.add_error_handler(record)
     await app.initialize()
     rounds = turn_schedule(args.population, args.turns)
@@ -302,7 +318,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     part = tuple(int(x) for x in args.part.split("/"))
     turns = sum(1 for row in rounds for i, _ in row if i % part[1] == part[0])
     cpu = time.process_time()
-    seconds = await drive(app, rounds, args.window, (part[0], part[1]), args.start_at)
+    seconds = await drive(app, process, rounds, args.window, (part[0], part[1]), args.start_at)
     cpu = time.process_time() - cpu
     ended = time.time()
     rate = turns / seconds

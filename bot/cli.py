@@ -114,7 +114,7 @@ def _check(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _chat(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.channels.console import Console
+    from bot.channels.console.chat import Console
     from bot.runtime import load_content, open_runner
 
     content = load_content(settings)
@@ -132,7 +132,7 @@ async def _run(settings: Settings) -> int:
     from bot.serve import serve, serve_console
 
     content = load_content(settings)
-    if not (settings.telegram_enabled or settings.twilio_enabled):
+    if not (settings.telegram_enabled or settings.twilio_enabled or settings.whatsapp_enabled):
         return await serve_console(settings, content, getpass.getuser() or "me")
     return await serve(settings, content)
 

@@ -55,6 +55,8 @@ class Settings(BaseSettings):
     twilio_mps: float = Field(default=1.0, gt=0)
     sms_gsm_fallback: bool = True
     default_region: str = "US"
+    twilio_whatsapp_from: str = ""
+    whatsapp_template_sid: str = ""
 
     public_base_url: str = ""
     http_host: str = "127.0.0.1"
@@ -93,6 +95,12 @@ class Settings(BaseSettings):
     def twilio_enabled(self) -> bool:
         return bool(self.twilio_account_sid and self.twilio_auth_token) and bool(
             self.twilio_from_number or self.twilio_messaging_service_sid
+        )
+
+    @property
+    def whatsapp_enabled(self) -> bool:
+        return bool(
+            self.twilio_account_sid and self.twilio_auth_token and self.twilio_whatsapp_from
         )
 
 

@@ -12,7 +12,7 @@ import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import yaml
 from pydantic import (
@@ -234,7 +234,7 @@ def _partial_flow(raw: dict[str, Any], path: Path) -> Flow | None:
     if flow_id is None:
         return None
     # each step on its own, with the type Flow gives its steps
-    steps_type: TypeAdapter[Any] = TypeAdapter(Flow.model_fields["steps"].annotation)  # type: ignore[arg-type, unused-ignore, maybe-unrecognized-str-typeform]
+    steps_type: TypeAdapter[Any] = TypeAdapter(cast(Any, Flow.model_fields["steps"].annotation))
     items = raw.get("steps")
     steps = [
         s[0]

@@ -22,7 +22,11 @@ log = logging.getLogger(__name__)
 
 REMINDER = 60.0
 MAX_REMINDER = 3600.0
-PROVIDERS = {"telegram": "the Telegram Bot API", "sms": "the Twilio API"}
+PROVIDERS = {
+    "telegram": "the Telegram Bot API",
+    "sms": "the Twilio API",
+    "whatsapp": "the Twilio API (WhatsApp)",
+}
 
 
 def _stamp(at: float) -> str:

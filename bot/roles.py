@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Coroutine
+from collections.abc import AsyncIterator, Callable, Coroutine
 from typing import Any
 
 from storage.db import Database, Lease
@@ -144,3 +144,18 @@ class Role:
 async def _cancel(task: asyncio.Task[None]) -> None:
     task.cancel()
     await asyncio.gather(task, return_exceptions=True)
+
+
+@contextlib.asynccontextmanager
+async def holding(role: Role, grace: float) -> AsyncIterator[Role]:
+    """`role` held in the background for the block; on the way out its work is asked to
+    finish what it has in hand (up to `grace` seconds), then the role is freed."""
+    task = asyncio.create_task(role.hold(), name=f"role-{role.name}")
+    try:
+        yield role
+    finally:
+        role.stop()
+        try:
+            await asyncio.wait_for(task, grace)
+        except TimeoutError:
+            log.warning("%s did not stop in %ss; its work in hand goes again", role.name, grace)

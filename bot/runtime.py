@@ -87,6 +87,7 @@ async def open_runner(
         flows=content.library.flows,
         default_language=settings.default_language,
         sms_fallback=settings.sms_gsm_fallback,
+        whatsapp_template=bool(settings.whatsapp_template_sid),
     )
     await runner.start()
     return runner

@@ -10,18 +10,19 @@ import logging
 import signal
 import socket
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Coroutine, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from functools import partial
+from typing import Any
 
 import uvicorn
 from starlette.routing import BaseRoute
 
-from bot.channels.base import Channel
+from bot.channels import Channel
 from bot.config import ConfigError, Settings
+from bot.delivery import Sender
 from bot.dialogues import Dialogue
-from bot.outbox import Sender
-from bot.roles import Role
+from bot.roles import Role, holding
 from bot.runtime import Content, open_runner
 from bot.scheduler import Scheduler
 from bot.turns import TurnRunner
@@ -33,15 +34,22 @@ SENDER_GRACE = 15.0
 
 
 def make_channels(settings: Settings, runner: TurnRunner) -> list[Channel]:
+    """Every channel configured in the settings (SMS and WhatsApp share Twilio's webhooks)."""
     channels: list[Channel] = []
     if settings.telegram_enabled:
         from bot.channels.telegram import TelegramChannel
 
         channels.append(TelegramChannel(settings, runner))
-    if settings.twilio_enabled:
-        from bot.channels.sms import SmsChannel
+    if settings.twilio_enabled or settings.whatsapp_enabled:
+        from bot.channels.sms.channel import SmsChannel
+        from bot.channels.sms.webhook import TwilioWebhooks
+        from bot.channels.whatsapp.channel import WhatsAppChannel
 
-        channels.append(SmsChannel(settings, runner))
+        webhooks = TwilioWebhooks(settings, runner)
+        if settings.twilio_enabled:
+            channels.append(SmsChannel(settings, runner, webhooks=webhooks))
+        if settings.whatsapp_enabled:
+            channels.append(WhatsAppChannel(settings, runner, webhooks=webhooks))
     return channels
 
 
@@ -79,7 +87,7 @@ async def serve_console(settings: Settings, content: Content, name: str) -> int:
     """No provider configured: the console channel in this terminal, and the web app on
     HTTP_HOST:HTTP_PORT, so that `/web` in the console opens the organisers' pages. If
     that port is taken, the console runs alone."""
-    from bot.channels.console import Console
+    from bot.channels.console.chat import Console
 
     runner = await open_runner(settings, content)  # first: an unusable file is the news
     print("No Telegram or Twilio settings in .env: running the console channel.", file=sys.stderr)
@@ -173,81 +181,84 @@ async def serve(settings: Settings, content: Content, stop: asyncio.Event | None
 async def _serve(
     settings: Settings, content: Content, stop: asyncio.Event | None, sock: socket.socket
 ) -> int:
-    runner = await open_runner(settings, content)
-    channels = make_channels(settings, runner)
+    """Start-up in order, shutdown in reverse, in one AsyncExitStack: the database; each
+    channel with its Sender (on stop the Sender finishes the sends in hand and records
+    them, then the channel disconnects); the scheduler; the web app (stopped first, so no
+    webhook arrives while the rest stops)."""
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
-    tasks: list[asyncio.Task[None]] = []
-    senders: list[tuple[Role, asyncio.Task[None]]] = []
-    started: list[Channel] = []
-    server: uvicorn.Server | None = None
-    web: asyncio.Task[None] | None = None
-    try:
-        routes: list[BaseRoute] = []
+    async with contextlib.AsyncExitStack() as stack:
+        runner = await open_runner(settings, content)
+        stack.push_async_callback(runner.db.close)
+        channels = make_channels(settings, runner)
+        routes: dict[str, BaseRoute] = {}
         for channel in channels:
-            await channel.start()
-            started.append(channel)
-            routes.extend(channel.routes())
-            sender: Sender = channel.sender()
-            sender.wake = runner.doorbell.subscribe()
-            sender.hold = partial(quiet_dialogues, runner.dialogues)
-            # One sender per channel among all processes sharing the database (roles.py).
-            role = Role(runner.db, f"sender:{channel.name}", sender.run, sender.stop)
-            senders.append((role, asyncio.create_task(role.hold(), name=f"sender-{channel.name}")))
+            sender = Sender(
+                runner.db,
+                channel.transport,
+                channel.limits,
+                doorbell=runner.doorbell,
+                hold=partial(quiet_dialogues, runner.dialogues),
+                grace=SENDER_GRACE,
+            )
+            await channel.start(sender)
+            stack.push_async_callback(channel.stop)
+            # One sender per channel among all processes sharing the database (bot/roles.py).
+            role = Role(runner.db, f"sender:{channel.name}", sender.run, sender.request_stop)
+            await stack.enter_async_context(holding(role, SENDER_GRACE))
+            for route in channel.routes():  # Twilio's webhooks serve SMS and WhatsApp
+                routes.setdefault(getattr(route, "path", repr(route)), route)
         scheduler = Scheduler(
             runner,
             retention=timedelta(days=settings.retention_days),
             files_dir=settings.files_dir,
         )
-        tasks.append(
-            asyncio.create_task(Role(runner.db, "scheduler", scheduler.run).hold(), name="scheduler")
+        stack.enter_context(
+            _running(Role(runner.db, "scheduler", scheduler.run).hold(), "scheduler")
         )
         # Always served: the webhooks of the channels that use them, and the pages.
-        config = uvicorn.Config(
-            build_app([*routes, *web_pages(settings, runner)]),
-            log_level="warning",
-            access_log=False,
-            lifespan="off",
+        server = uvicorn.Server(
+            uvicorn.Config(
+                build_app([*routes.values(), *web_pages(settings, runner)]),
+                log_level="warning",
+                access_log=False,
+                lifespan="off",
+            )
         )
-        server = uvicorn.Server(config)
         web = asyncio.create_task(server.serve(sockets=[sock]), name="web")
         web.add_done_callback(lambda _: stop.set())  # the web app ending stops all
+        stack.push_async_callback(_stop_web, server, web)
         log.info("web app on http://%s:%d", settings.http_host, settings.http_port)
         log.info("serving: %s", ", ".join(c.name for c in channels))
         await stop.wait()
-        if web is not None and server is not None and web.done() and not server.should_exit:
+        if web.done() and not server.should_exit:
             raise ConfigError(
                 f"the web app on {settings.http_host}:{settings.http_port} stopped "
                 f"({_ended(web)}); see the log above"
             )
-    finally:
-        if server is not None:
-            server.should_exit = True
-        # Senders finish the sends in hand and mark them, so nothing is sent twice after.
-        for role, _task in senders:
-            role.stop()
-        for _sender, task in senders:
-            try:
-                await asyncio.wait_for(task, SENDER_GRACE)
-            except TimeoutError:
-                log.warning(
-                    "a sender did not stop in %ss; its rows in flight go again", SENDER_GRACE
-                )
-        for channel in reversed(started):
-            await channel.stop()
-        if web is not None:  # uvicorn closes its sockets itself once told to exit
-            try:
-                await asyncio.wait_for(web, SENDER_GRACE)
-            except TimeoutError:
-                log.warning("the web app did not stop in %ss", SENDER_GRACE)
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-        await runner.db.close()
     return 0
+
+
+@contextlib.contextmanager
+def _running(coro: Coroutine[Any, Any, None], name: str) -> Iterator[asyncio.Task[None]]:
+    """A background task, cancelled on the way out."""
+    task = asyncio.create_task(coro, name=name)
+    try:
+        yield task
+    finally:
+        task.cancel()
+
+
+async def _stop_web(server: uvicorn.Server, web: asyncio.Task[None]) -> None:
+    """uvicorn closes its sockets itself once told to exit."""
+    server.should_exit = True
+    try:
+        await asyncio.wait_for(web, SENDER_GRACE)
+    except TimeoutError:
+        log.warning("the web app did not stop in %ss", SENDER_GRACE)
 
 
 def _ended(task: asyncio.Task[None]) -> str:

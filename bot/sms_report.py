@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from bot.channels import gsm7
+from bot.channels.sms import gsm7
 from bot.channels.text import render
 from bot.config import Settings
 from bot.engine.io import Message

@@ -20,6 +20,7 @@ from functools import partial
 from typing import Any, Protocol
 
 from bot import agenda_views
+from bot.delivery import Doorbell
 from bot.dialogues import Dialogue
 from bot.engine import keywords
 from bot.engine.advance import Context, advance
@@ -27,7 +28,6 @@ from bot.engine.io import Inbound, Message, Turn
 from bot.engine.state import Item, Participant
 from bot.flows import Flow
 from bot.i18n import Translator
-from bot.outbox import Doorbell
 from storage import (
     broadcasts,
     flow_versions,

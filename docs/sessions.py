@@ -111,7 +111,7 @@ def _sent(conn: Conn, row_id: int, at: datetime) -> None:
 async def main(scene: str, database_url: str | None = None) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(
-            _env_file=None,  # type: ignore[call-arg]
+            _env_file=None,
             database_url=database_url or f"sqlite:///{Path(tmp) / 'baraza.sqlite3'}",
             files_dir=Path(tmp) / "files",
             flows_dir=ROOT / "flows",
@@ -255,7 +255,11 @@ async def update_readme() -> None:
             rf"(<!-- session: {scene} -->\n```text\n).*?(\n```\n<!-- /session -->)", re.S
         )
         shown = out.getvalue().rstrip("\n")
-        text, found = block.subn(lambda m, shown=shown: m[1] + shown + m[2], text)
+
+        def put(m: re.Match[str], shown: str = shown) -> str:
+            return m[1] + shown + m[2]
+
+        text, found = block.subn(put, text)
         if not found:
             sys.exit(f"README.md: no <!-- session: {scene} --> block")
     readme.write_text(text, encoding="utf-8")

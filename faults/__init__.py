@@ -18,8 +18,3 @@ Scenarios, one module each:
 The rest: `rig` (the processes and the simulated participants), `fakes` (the fake Bot API
 and Twilio API in a process of their own), `counting`, `ledger` and `sizes`.
 """
-
-import os
-
-# python-telegram-bot warns about timedelta fields without it (a failure under pytest).
-os.environ.setdefault("PTB_TIMEDELTA", "1")

@@ -11,6 +11,7 @@ import shutil
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from faults.duplicates import scenario_duplicates
@@ -31,7 +32,7 @@ def run_all(
     sizes: Sizes, only: set[str] | None = None, keep: bool = False, backend: str = "both"
 ) -> Ledger:
     ledger = Ledger()
-    scenarios = {
+    scenarios: dict[str, Callable[[Path], None]] = {
         "kills": lambda w: asyncio.run(scenario_kills(w, sizes, ledger)),
         "provider_faults": lambda w: asyncio.run(scenario_provider_faults(w, sizes, ledger)),
         "duplicates": lambda w: asyncio.run(scenario_duplicates(w, sizes, ledger)),

@@ -17,10 +17,6 @@ Extra control endpoints (JSON):
 
 from __future__ import annotations
 
-import os
-
-os.environ.setdefault("PTB_TIMEDELTA", "1")
-
 import asyncio
 import copy
 import json

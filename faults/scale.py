@@ -39,7 +39,7 @@ import httpx
 import psycopg
 from twilio.request_validator import RequestValidator
 
-from bot.channels.gsm7 import segments
+from bot.channels.sms.gsm7 import segments
 from faults.counting import check_delivery, count_turns
 from faults.ledger import Ledger
 from faults.rig import (

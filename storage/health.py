@@ -48,3 +48,15 @@ async def outages(conn: Reader) -> list[Outage]:
         return [
             Outage(str(c), str(s), str(e), int(f), int(w)) for c, s, e, f, w in await cur.fetchall()
         ]
+
+
+async def undelivered(conn: Reader, dialogue: str) -> dict[str, int]:
+    """Messages of a dialogue's people given up or refused (blocked, opted out, invalid,
+    failing again and again), by channel, over the retention period."""
+    async with conn.execute(
+        "SELECT o.channel, count(*) FROM outbox o LEFT JOIN participants p"
+        " ON p.id = o.participant_id WHERE o.status = 'failed'"
+        " AND coalesce(o.dialogue, p.dialogue) = ? GROUP BY o.channel ORDER BY o.channel",
+        (dialogue,),
+    ) as cur:
+        return {str(c): int(n) for c, n in await cur.fetchall()}

@@ -4,7 +4,8 @@ Rows are claimed one per address at a time (the head of that address's queue), s
 messages to one person go out in order even across retries and restarts. Replies
 (priority 0) are claimed ahead of bulk messages (priority 1). A row that is done (sent,
 cancelled, failed) keeps neither its text nor its address; done rows are pruned after
-the retention period.
+the retention period. A row can wait for its person to write (`wait_for_reply`): it is
+claimed again once their `last_seen_at` moves on.
 
 `not_before` is when a queued row may go; once claimed ('sending') it holds when it was
 claimed, so that a row abandoned by a sender that died can be told from one still on the
@@ -14,17 +15,20 @@ wire (`recover`). On PostgreSQL claims skip rows another transaction holds.
 from __future__ import annotations
 
 import json
+import logging
 import math
 import time
 from collections.abc import Sequence
 from contextlib import closing
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from bot.engine.io import Asks, Figure, Message, Option, Question, Results
 from bot.engine.state import Item
 from storage.conn import Conn
 
+log = logging.getLogger(__name__)
 REPLY, BULK = 0, 1
 DONE = "payload = '{}', address = NULL"
 """What a row keeps once it is done: neither the text nor the address."""
@@ -96,6 +100,14 @@ class Outgoing:
     message: Message
     attempts: int
     priority: int
+    faults: int = 0
+    """Unexpected failures so far (the sender gives up after a few)."""
+    seen: str | None = None
+    """The participant's `last_seen_at` as stored: when they last wrote."""
+
+    @property
+    def last_seen(self) -> datetime | None:
+        return datetime.fromisoformat(self.seen) if self.seen else None
 
 
 def enqueue(
@@ -172,7 +184,9 @@ def claim(
     The head is the address's earliest reply, else its earliest bulk message, so a reply
     to someone who just wrote overtakes a broadcast still waiting for them. An address
     with a message being sent, or still in its pause (`pacing`), has no head. Bulk rows
-    of the dialogues in `hold` (in their quiet hours) wait; replies do not.
+    of the dialogues in `hold` (in their quiet hours) wait; replies do not. A row waiting
+    for its person to write goes once they have (or at its `not_before`). A row whose
+    payload cannot be read is marked failed rather than claimed.
     """
     conn.execute("DELETE FROM pacing WHERE until < ?", (now - 60,))
     only = " AND o.address = ?" if address is not None else ""
@@ -186,7 +200,8 @@ def claim(
         conn.execute(
             "UPDATE outbox SET status = 'sending', not_before = ? WHERE id IN ("
             " SELECT o.id FROM outbox o LEFT JOIN participants p ON p.id = o.participant_id"
-            " WHERE o.channel = ? AND o.status = 'queued' AND o.not_before <= ?"
+            " WHERE o.channel = ? AND o.status = 'queued'"
+            " AND (o.not_before <= ? OR (o.wait_seen IS NOT NULL AND p.last_seen_at <> o.wait_seen))"
             + only
             + " AND (o.force = 1 OR p.stopped_at IS NULL)"
             " AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.channel = o.channel"
@@ -196,21 +211,75 @@ def claim(
             "   AND g.address = o.address AND g.until > ?)"
             " ORDER BY o.priority, o.id LIMIT ?"
             + conn.dialect.for_update("o", skip_locked=True)
-            + ") RETURNING id, participant_id, channel, address, payload, attempts, priority",
+            + ") RETURNING id, participant_id, channel, address, payload, attempts, priority, faults",
             params,
         )
     ) as cur:
         rows = sorted(cur.fetchall(), key=lambda r: (r[6], r[0]))
-    return [Outgoing(r[0], r[1], r[2], r[3], from_json(r[4]), r[5], r[6]) for r in rows]
+    seen = _last_seen(conn, {str(r[1]) for r in rows if r[1] is not None})
+    claimed: list[Outgoing] = []
+    for r in rows:
+        try:
+            message = from_json(r[4])
+        except (ValueError, KeyError, TypeError, IndexError) as exc:
+            log.error("outbox row %d cannot be read (%r): marked failed", r[0], exc)
+            conn.execute(
+                f"UPDATE outbox SET status = 'failed', error = ?, {DONE} WHERE id = ?",
+                (f"unreadable payload: {exc!r}"[:500], r[0]),
+            )
+            continue
+        pid = None if r[1] is None else str(r[1])
+        claimed.append(
+            Outgoing(
+                r[0], pid, r[2], r[3], message, r[5], r[6], r[7], seen.get(pid) if pid else None
+            )
+        )
+    return claimed
 
 
-def next_due(conn: Conn, channel: str) -> float | None:
-    """When the earliest queued row of a channel may be sent (None: nothing queued)."""
+def _last_seen(conn: Conn, participant_ids: set[str]) -> dict[str, str | None]:
+    """When each of these people last wrote (RETURNING cannot read the joined table)."""
+    if not participant_ids:
+        return {}
+    marks = ",".join("?" * len(participant_ids))
     with closing(
         conn.execute(
-            "SELECT min(not_before) FROM outbox WHERE channel = ? AND status = 'queued'", (channel,)
+            f"SELECT id, last_seen_at FROM participants WHERE id IN ({marks})",
+            tuple(participant_ids),
         )
     ) as cur:
+        return {str(r[0]): (None if r[1] is None else str(r[1])) for r in cur.fetchall()}
+
+
+def next_due(
+    conn: Conn,
+    channel: str,
+    address: str | None = None,
+    hold: Sequence[str] = (),
+) -> float | None:
+    """When the next row `claim` would take may go (None: none will without news: a turn
+    queueing, a send finishing, the person writing). Only heads of queues count, with
+    their address's pause; rows held (quiet hours, a stopped person, waiting for a reply
+    until their `not_before`) do not, so an idle sender naps rather than polls."""
+    sql = (
+        "SELECT min(CASE WHEN g.until > o.not_before THEN g.until ELSE o.not_before END)"
+        " FROM outbox o LEFT JOIN pacing g ON g.channel = o.channel AND g.address = o.address"
+        " LEFT JOIN participants p ON p.id = o.participant_id"
+        " WHERE o.channel = ? AND o.status = 'queued' AND (o.force = 1 OR p.stopped_at IS NULL)"
+    )
+    params: tuple[object, ...] = (channel,)
+    if address is not None:
+        sql += " AND o.address = ?"
+        params += (address,)
+    if hold:
+        sql += f" AND NOT (o.priority = 1 AND o.dialogue IN ({','.join('?' * len(hold))}))"
+        params += tuple(hold)
+    sql += (
+        " AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.channel = o.channel"
+        "   AND e.address = o.address AND (e.status = 'sending' OR (e.status = 'queued'"
+        "   AND (e.priority < o.priority OR (e.priority = o.priority AND e.id < o.id)))))"
+    )
+    with closing(conn.execute(sql, params)) as cur:
         row = cur.fetchone()
     return None if row is None or row[0] is None else float(row[0])
 
@@ -238,11 +307,26 @@ def sent(
     )
 
 
-def retry(conn: Conn, row_id: int, not_before: float, error: str) -> None:
+def retry(
+    conn: Conn, row_id: int, not_before: float, error: str, fault: bool = False
+) -> None:
+    """Back to the queue until `not_before`; `fault`: an unexpected failure, counted."""
     conn.execute(
-        "UPDATE outbox SET status = 'queued', attempts = attempts + 1, not_before = ?, error = ?"
-        " WHERE id = ? AND status = 'sending'",
-        (not_before, error, row_id),
+        "UPDATE outbox SET status = 'queued', attempts = attempts + 1, not_before = ?, error = ?,"
+        " faults = faults + ?, wait_seen = NULL WHERE id = ? AND status = 'sending'",
+        (not_before, error, int(fault), row_id),
+    )
+
+
+def wait_for_reply(
+    conn: Conn, row_id: int, seen: str | None, not_before: float, error: str
+) -> None:
+    """Back to the queue until the person writes (their `last_seen_at` is no longer
+    `seen`), or until `not_before`, whichever comes first."""
+    conn.execute(
+        "UPDATE outbox SET status = 'queued', attempts = attempts + 1, not_before = ?, error = ?,"
+        " wait_seen = ? WHERE id = ? AND status = 'sending'",
+        (not_before, error, seen or "", row_id),
     )
 
 

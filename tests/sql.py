@@ -12,6 +12,7 @@ import psycopg
 
 from bot.config import Settings
 from bot.turns import TurnRunner
+from storage.conn import SqliteConn
 from storage.db import Database, is_postgres, sqlite_path
 from storage.dialect import to_postgres
 
@@ -57,3 +58,9 @@ def tables(where: Where) -> list[str]:
 
     with connection(target(where)) as conn:
         return list(found(conn))
+
+
+def lite(where: Where) -> SqliteConn:
+    """A connection to the SQLite file behind `where`, usable as a storage `Conn` (for
+    tests that run on SQLite only; close it, e.g. with `contextlib.closing`)."""
+    return sqlite3.connect(sqlite_path(target(where)), factory=SqliteConn)

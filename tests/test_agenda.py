@@ -13,13 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.outbox import Delivered, Sender, Throttle
+from bot.delivery import Delivered, Delivery, Limits, Rejected, Sender, Throttle
 from bot.runtime import Content, load_content, open_runner
 from bot.scheduler import Scheduler
 from bot.turns import TurnRunner
 from storage import outbox
 from storage.conn import Conn
-from storage.outbox import Outgoing
 from tests import sql
 from tests.conftest import ROOT, make_settings
 from tests.people import (
@@ -358,7 +357,7 @@ async def test_a_facilitator_of_one_dialogue_exports_only_what_was_said_in_it(
 
 def every_text(runner: TurnRunner) -> str:
     """Everything stored in the database, as text."""
-    out = []
+    out: list[str] = []
     for table in sql.tables(runner):
         out.extend(json.dumps(r, default=str) for r in sql.rows(runner, f"SELECT * FROM {table}"))
     return "\n".join(out)
@@ -389,13 +388,11 @@ async def test_done_outbox_rows_keep_neither_text_nor_address(
     class Refusing:
         channel = "console"
 
-        async def deliver(self, row: Outgoing, throttle: Throttle) -> Delivered:
-            from bot.outbox import Rejected
-
+        async def deliver(self, delivery: Delivery, throttle: Throttle) -> Delivered:
             raise Rejected("invalid number")
 
     await say(runner, "kai", "HELP")
-    await Sender(runner.db, Refusing(), rate=1000).drain_once()
+    await Sender(runner.db, Refusing(), Limits(rate=1000)).drain_once()
     done = q(runner, "SELECT status, payload, address FROM outbox WHERE status != 'queued'")
     assert {s for s, _, _ in done} == {"sent", "cancelled", "failed"}
     assert {(p, a) for _, p, a in done} == {("{}", None)}
@@ -414,10 +411,10 @@ async def test_export_files_go_once_sent_and_old_data_is_pruned(
     class Phone:
         channel = "console"
 
-        async def deliver(self, row: Outgoing, throttle: Throttle) -> Delivered:
+        async def deliver(self, delivery: Delivery, throttle: Throttle) -> Delivered:
             return Delivered("x")
 
-    while await Sender(runner.db, Phone(), rate=1000).drain_once():
+    while await Sender(runner.db, Phone(), Limits(rate=1000)).drain_once():
         pass
     assert not path.exists()
     clock.advance(timedelta(days=31))

@@ -23,13 +23,14 @@ from bot.deliberation.analysis import (
     MIN_GROUP,
     UNGROUPED,
     Analysis,
+    Id,
     OpinionGroupsStatus,
     Tally,
     VoteMatrix,
     analyse,
 )
 
-Row = tuple[str, str, int]
+Row = tuple[Id, str, int]
 
 # --------------------------------------------------------------------------- opinion groups
 
@@ -37,7 +38,7 @@ Row = tuple[str, str, int]
 @dataclass
 class Planted:
     matrix: VoteMatrix
-    labels: dict[str, int]
+    labels: dict[Id, int]
     """Planted opinion group of each participant id."""
     blocks: dict[int, set[str]]
     """The statements each planted opinion group agrees with."""
@@ -53,9 +54,9 @@ def planted_opinions(
     block, noise = 8, 36
     n_s = block * len(sizes) + noise
     sids = [f"s{i:02d}" for i in range(n_s)]
-    labels: dict[str, int] = {}
+    labels: dict[Id, int] = {}
     rows: list[Row] = []
-    groups: dict[str, str] = {}
+    groups: dict[Id, str] = {}
     stakeholders = ["community", "government", "business", "research", "unknown"]
     for g, size in enumerate(sizes):
         for i in range(size):
@@ -199,8 +200,8 @@ def panel_rows(panel: Mapping[str, Mapping[str, tuple[int, int, int]]]) -> list[
     return rows
 
 
-def panel_groups() -> dict[str, str | None]:
-    groups: dict[str, str | None] = {f"{g}-{i}": g for g, n in ROSTER.items() for i in range(n)}
+def panel_groups() -> dict[Id, str | None]:
+    groups: dict[Id, str | None] = {f"{g}-{i}": g for g, n in ROSTER.items() for i in range(n)}
     for i in range(ROSTER["unknown"]):
         groups[f"unknown-{i}"] = None  # never answered the group question
     return groups
@@ -351,7 +352,8 @@ def test_statements_without_votes_are_listed_with_zero_tallies() -> None:
 
 def test_one_statement() -> None:
     rows = [(f"c{i}", "only", 1) for i in range(30)] + [(f"g{i}", "only", 1) for i in range(6)]
-    groups = {f"c{i}": "community" for i in range(30)} | {f"g{i}": "government" for i in range(6)}
+    groups: dict[Id, str] = {f"c{i}": "community" for i in range(30)}
+    groups |= {f"g{i}": "government" for i in range(6)}
     result = analyse(VoteMatrix.from_rows(rows, groups))
     assert result.statements[0].overall == Tally(agree=36)
     assert [c.statement_id for c in result.common_ground] == ["only"]
@@ -362,7 +364,7 @@ def test_one_statement() -> None:
 
 
 def test_everyone_passing() -> None:
-    groups = {f"p{i}": ("community", "government")[i % 2] for i in range(40)}
+    groups: dict[Id, str] = {f"p{i}": ("community", "government")[i % 2] for i in range(40)}
     rows = [(p, f"s{s}", 0) for p in groups for s in range(10)]
     result = analyse(VoteMatrix.from_rows(rows, groups))
     assert all(s.overall == Tally(passed=40) for s in result.statements)
@@ -426,10 +428,10 @@ GROUP_NAMES = ["community", "government", "business", "unknown", "prefer-not"]
 @st.composite
 def vote_sets(
     draw: st.DrawFn, participants: tuple[int, int] = (0, 30), statements: tuple[int, int] = (1, 6)
-) -> tuple[list[Row], dict[str, str]]:
+) -> tuple[list[Row], dict[Id, str]]:
     n_p = draw(st.integers(*participants))
     n_s = draw(st.integers(*statements))
-    groups = {f"p{i}": draw(st.sampled_from(GROUP_NAMES)) for i in range(n_p)}
+    groups: dict[Id, str] = {f"p{i}": draw(st.sampled_from(GROUP_NAMES)) for i in range(n_p)}
     rows = []
     for p in groups:
         for s in range(n_s):
@@ -439,7 +441,7 @@ def vote_sets(
     return rows, groups
 
 
-def oracle_common_ground(rows: list[Row], groups: Mapping[str, str]) -> set[str]:
+def oracle_common_ground(rows: list[Row], groups: Mapping[Id, str]) -> set[str]:
     """Common ground by the rule, counted directly from the rows."""
     counts: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
     for p, s, v in rows:
@@ -460,7 +462,7 @@ def oracle_common_ground(rows: list[Row], groups: Mapping[str, str]) -> set[str]
 @settings(deadline=None, max_examples=150)
 @given(data=vote_sets(), seed=st.integers(0, 2**32 - 1))
 def test_properties_of_tallies_consensus_and_common_ground(
-    data: tuple[list[Row], dict[str, str]], seed: int
+    data: tuple[list[Row], dict[Id, str]], seed: int
 ) -> None:
     rows, groups = data
     statements = sorted({s for _, s, _ in rows})
@@ -492,7 +494,7 @@ def test_properties_of_tallies_consensus_and_common_ground(
 
 @settings(deadline=None, max_examples=40)
 @given(data=vote_sets(participants=(20, 60), statements=(2, 8)))
-def test_properties_of_opinion_groups(data: tuple[list[Row], dict[str, str]]) -> None:
+def test_properties_of_opinion_groups(data: tuple[list[Row], dict[Id, str]]) -> None:
     rows, groups = data
     # placed with 3 votes, so that most examples have opinion groups to check
     result = analyse(VoteMatrix.from_rows(rows, groups), min_votes=3)

@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import sqlite3
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +17,7 @@ from twilio.request_validator import RequestValidator
 from bot.config import Settings
 from bot.runtime import Content
 from bot.serve import serve
+from tests import sql
 from tests.conftest import make_settings
 from tests.fakes import bind_loopback
 from tests.fakes.telegram_api import FakeBotApi
@@ -64,7 +64,7 @@ async def baraza(
         stop = asyncio.Event()
         task = asyncio.create_task(serve(settings, content, stop))
         try:
-            await tg.wait_for("getUpdates", timeout=10)
+            await tg.wait_for("getUpdates", timeout=60)
             yield settings, tg, sms
         finally:
             stop.set()
@@ -80,9 +80,9 @@ async def text_sms(settings: Settings, number: str, body: str, sid: str) -> None
     assert r.status_code == 200, r.text
 
 
-async def until(check: object, timeout: float = 15.0) -> None:
+async def until(check: Callable[[], bool], timeout: float = 60.0) -> None:
     deadline = time.monotonic() + timeout
-    while not check():  # type: ignore[operator]
+    while not check():
         assert time.monotonic() < deadline, "timed out"
         await asyncio.sleep(0.05)
 
@@ -97,8 +97,17 @@ def preview_of(tg: FakeBotApi, head: str) -> dict[str, Any] | None:
     return found
 
 
+def texts(sms: FakeTwilioApi, to: str) -> list[str]:
+    """The SMS sent to `to`, oldest first (an SMS always has a body)."""
+    bodies = []
+    for m in sms.messages_to(to):
+        assert m.body is not None, m
+        bodies.append(m.body)
+    return bodies
+
+
 def votes(settings: Settings) -> list[tuple[str, int]]:
-    with contextlib.closing(sqlite3.connect(settings.database_path)) as conn:
+    with contextlib.closing(sql.lite(settings)) as conn:
         return list(
             conn.execute("SELECT value, count(*) FROM responses GROUP BY value ORDER BY value")
         )
@@ -114,15 +123,15 @@ async def test_poll_between_sessions_across_telegram_and_sms(
             tg.push_message(user, "/start", language_code=lang)
             for reply in replies:
                 n = len(tg.sent_messages(user))
-                await until(lambda u=user, n=n: len(tg.sent_messages(u)) >= n + 1)
+                await tg.wait_for("sendMessage", count=n + 1, timeout=60, chat_id=user)
                 tg.push_message(user, reply, language_code=lang)
         for i, reply in enumerate(["hello", "yes", "1", "2"]):
             await text_sms(settings, phone, reply, f"SM{i:032d}")
-        await until(lambda: any("How old" in m.body for m in sms.messages_to(phone)))
+        await until(lambda: any("How old" in b for b in texts(sms, phone)))
         late = "+15005550002"  # joins, but only answers the poll after it closed
         for i, reply in enumerate(["hi", "yes", "1"]):
             await text_sms(settings, late, reply, f"SL{i:032d}")
-        await until(lambda: any("Which group" in m.body for m in sms.messages_to(late)))
+        await until(lambda: any("Which group" in b for b in texts(sms, late)))
 
         tg.push_message(FACILITATOR, POLL)
         # a preview first, with Send / Cancel buttons: nothing goes out before Send
@@ -140,7 +149,7 @@ async def test_poll_between_sessions_across_telegram_and_sms(
         await tg.wait_for("editMessageReplyMarkup", timeout=5)  # the buttons are gone
         await until(lambda: any("Quoi d'abord ?" in m["text"] for m in tg.sent_messages(fr)))
         await until(lambda: any("¿Qué primero?" in m["text"] for m in tg.sent_messages(es)))
-        await until(lambda: any("Which first?" in m.body for m in sms.messages_to(phone)))
+        await until(lambda: any("Which first?" in b for b in texts(sms, phone)))
         # the poll comes with buttons on Telegram and as a numbered list by SMS
         poll_msg = next(
             m
@@ -149,7 +158,7 @@ async def test_poll_between_sessions_across_telegram_and_sms(
         )
         assert poll_msg["reply_markup"]["inline_keyboard"][0][0]["callback_data"] == "p:1:0"
         assert "1 Water\n2 Roads" in next(
-            m.body for m in sms.messages_to(phone) if "Which first?" in m.body
+            b for b in texts(sms, phone) if "Which first?" in b
         )
 
         tg.push_callback(fr, "p:1:0", message_id=poll_msg["message_id"], language_code="fr")
@@ -163,7 +172,7 @@ async def test_poll_between_sessions_across_telegram_and_sms(
             lambda: any("closed: <5 votes" in m["text"] for m in tg.sent_messages(FACILITATOR))
         )
         await text_sms(settings, late, "1", "SM-late")  # after the close: not counted, told so
-        await until(lambda: any("poll is closed" in m.body for m in sms.messages_to(late)))
+        await until(lambda: any("poll is closed" in b for b in texts(sms, late)))
         tg.push_message(FACILITATOR, "/share")
         await until(lambda: preview_of(tg, "Preview of the results") is not None)
         tg.push_message(FACILITATOR, "/send")
@@ -177,16 +186,16 @@ async def test_poll_between_sessions_across_telegram_and_sms(
         tg.push_message(fr, "2", language_code="fr")
         await text_sms(settings, phone, "1", "SM-age")
         await until(lambda: any("Moins de 5 personnes" in m["text"] for m in tg.sent_messages(fr)))
-        await until(lambda: any("Fewer than 5 people" in m.body for m in sms.messages_to(phone)))
-        await until(lambda: sms.messages_to(phone)[-1].body.startswith("What is your gender?"))
-        bodies = [m.body for m in sms.messages_to(phone)]
+        await until(lambda: any("Fewer than 5 people" in b for b in texts(sms, phone)))
+        await until(lambda: texts(sms, phone)[-1].startswith("What is your gender?"))
+        bodies = texts(sms, phone)
         shared = next(i for i, b in enumerate(bodies) if "Fewer than 5 people" in b)
         assert bodies[shared].startswith("Poll 1: Which first? Fewer than 5 people have voted")
         assert shared == len(bodies) - 2  # then the next question, last
         assert votes(settings) == [("0", 2), ("1", 1)]
 
         tg.push_message(FACILITATOR, "/dashboard")
-        await tg.wait_for("sendPhoto", timeout=15)
+        await tg.wait_for("sendPhoto", timeout=60)  # a chart: slow on a busy machine
         caption = tg.calls_to("sendPhoto")[-1].params["caption"]
         assert "Below target:" in caption and "Government: <5 of 12 expected" in caption
         # non-facilitators are refused, and nothing changes
@@ -194,5 +203,5 @@ async def test_poll_between_sessions_across_telegram_and_sms(
         await until(
             lambda: any("réservée aux facilitateurs" in m["text"] for m in tg.sent_messages(fr))
         )
-        with contextlib.closing(sqlite3.connect(settings.database_path)) as conn:
+        with contextlib.closing(sql.lite(settings)) as conn:
             assert conn.execute("SELECT count(*) FROM prompts").fetchone() == (1,)

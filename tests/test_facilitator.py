@@ -15,14 +15,14 @@ from pathlib import Path
 import pytest
 
 from bot.config import Settings
+from bot.delivery import Delivered, Delivery, Limits, Sender, Throttle
+from bot.engine.io import Message
 from bot.facilitator import dashboard
 from bot.facilitator.commands import parse_facilitators
-from bot.outbox import Delivered, Sender, Throttle
 from bot.runtime import Content, open_runner
 from bot.scheduler import Scheduler
 from bot.turns import TurnRunner
 from storage.conn import Conn
-from storage.outbox import Outgoing
 from tests.conftest import make_settings
 from tests.people import (
     Clock,
@@ -301,11 +301,12 @@ class Recorder:
         self.got: list[tuple[str, str]] = []
         self.fail_after = fail_after
 
-    async def deliver(self, row: Outgoing, throttle: Throttle) -> Delivered:
+    async def deliver(self, delivery: Delivery, throttle: Throttle) -> Delivered:
         await throttle(1)
         if self.fail_after is not None and len(self.got) >= self.fail_after:
             raise asyncio.CancelledError  # the process dies mid-broadcast
-        self.got.append((row.address, row.message.text))
+        assert isinstance(delivery.what, Message)
+        self.got.append((delivery.address, delivery.what.text))
         return Delivered()
 
 
@@ -324,14 +325,16 @@ async def test_broadcast_survives_a_kill_and_nobody_gets_it_twice_more_than_once
     first = Recorder(fail_after=15)
     # its clock an hour behind: on PostgreSQL, where several processes may send, rows left
     # 'sending' go again once they were claimed longer ago than any send takes
-    sender = Sender(runner.db, first, rate=1000, concurrency=4, clock=lambda: time.time() - 3600)
+    sender = Sender(
+        runner.db, first, Limits(rate=1000, concurrency=4), clock=lambda: time.time() - 3600
+    )
     with pytest.raises(asyncio.CancelledError):
         while await sender.drain_once():
             pass
     await runner.db.close()  # rows in flight stay 'sending' in the file
     runner = await open_runner(settings, content)  # recovery puts them back in the queue
     second = Recorder()
-    sender = Sender(runner.db, second, rate=1000, concurrency=4)
+    sender = Sender(runner.db, second, Limits(rate=1000, concurrency=4))
     while await sender.drain_once():
         pass
     await runner.db.close()
@@ -349,7 +352,7 @@ async def test_quiet_hours_hold_bulk_but_not_replies(
     await broadcast(runner, ORG, "/prompt Hello all")
     await say(runner, "cy", "HELP")  # a reply to someone who writes is not held
     rec = Recorder()
-    sender = Sender(runner.db, rec, rate=1000, concurrency=50, hold=lambda now: ["baraza"])
+    sender = Sender(runner.db, rec, Limits(rate=1000, concurrency=50), hold=lambda now: ["baraza"])
     while await sender.drain_once():
         pass
     assert rec.got and not any("Hello all" in t for a, t in rec.got if a != ORG)

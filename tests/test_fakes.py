@@ -1,6 +1,5 @@
-"""The HTTP fakes speak well enough for the real python-telegram-bot and twilio clients.
-
-Real loopback HTTP, no mocks.
+"""The HTTP fakes speak well enough for the real python-telegram-bot and twilio clients,
+for what Baraza uses of them. Real loopback HTTP, no mocks.
 """
 
 from __future__ import annotations
@@ -11,7 +10,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from collections.abc import AsyncIterator, Iterator
@@ -23,12 +21,12 @@ import pytest
 import telegram
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
-from telegram.ext import Application, CommandHandler, ContextTypes
 from telegram.request import HTTPXRequest
 from twilio.base.exceptions import TwilioRestException
 from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.rest import Client
 
+from bot.channels.telegram.startup import api_urls
 from tests.fakes.telegram_api import BOT_ID, FakeBotApi
 from tests.fakes.twilio_api import FakeTwilioApi
 
@@ -60,7 +58,8 @@ async def api() -> AsyncIterator[FakeBotApi]:
 
 @pytest.fixture
 async def bot(api: FakeBotApi) -> AsyncIterator[Bot]:
-    b = Bot(TOKEN, base_url=api.base_url, base_file_url=api.base_file_url)
+    base_url, base_file_url = api_urls(api.base_url)
+    b = Bot(TOKEN, base_url=base_url, base_file_url=base_file_url)
     async with b:
         yield b
 
@@ -78,7 +77,7 @@ async def twilio_client(twilio_fake: FakeTwilioApi) -> AsyncIterator[Client]:
     try:
         yield client
     finally:
-        await client.http_client.close()  # type: ignore[attr-defined]
+        await client.http_client.close()
 
 
 # ------------------------------------------------------------------ Telegram
@@ -125,15 +124,16 @@ async def test_send_message_records_parsed_params(api: FakeBotApi, bot: Bot) -> 
 
 async def test_edit_and_callback_answer(api: FakeBotApi, bot: Bot) -> None:
     markup = InlineKeyboardMarkup([[InlineKeyboardButton("A", callback_data="a")]])
+    other = InlineKeyboardMarkup([[InlineKeyboardButton("✅ A", callback_data="x")]])
     msg = await bot.send_message(5, "pick", reply_markup=markup)
-    edited = await bot.edit_message_text("picked A", chat_id=5, message_id=msg.message_id)
-    assert isinstance(edited, telegram.Message) and edited.text == "picked A"
     with pytest.raises(BadRequest, match="not modified"):
-        await bot.edit_message_text("picked A", chat_id=5, message_id=msg.message_id)
+        await bot.edit_message_reply_markup(5, msg.message_id, reply_markup=markup)
     with pytest.raises(BadRequest, match="not found"):
         await bot.edit_message_reply_markup(chat_id=5, message_id=99, reply_markup=markup)
-    again = await bot.edit_message_reply_markup(5, msg.message_id, reply_markup=markup)
-    assert isinstance(again, telegram.Message) and again.reply_markup == markup
+    again = await bot.edit_message_reply_markup(5, msg.message_id, reply_markup=other)
+    assert isinstance(again, telegram.Message) and again.reply_markup == other
+    await bot.edit_message_reply_markup(5, msg.message_id, reply_markup=None)
+    assert "reply_markup" not in (api.message(5, msg.message_id) or {})
     assert await bot.answer_callback_query("123", text="ok") is True
     assert api.calls_to("answerCallbackQuery")[0].params == {
         "callback_query_id": "123",
@@ -187,18 +187,14 @@ async def test_hang_times_out_client_and_stop_releases_it() -> None:
     try:
         await b.initialize()
         fake.fail_next("sendMessage", "hang")
-        start = time.monotonic()
         with pytest.raises(TimedOut):
             await b.send_message(1, "x")
-        assert time.monotonic() - start < 1.5
 
         # a request still hanging when the fake stops is answered (504) and the stop is quick
         fake.fail_next("sendMessage", "hang")
         pending = asyncio.create_task(b.send_message(1, "y", read_timeout=30))
         await fake.wait_for("sendMessage", count=2, include_failed=True)
-        start = time.monotonic()
         await fake.stop()
-        assert time.monotonic() - start < 1.5
         with pytest.raises(NetworkError, match="Gateway Timeout"):
             await pending
         assert [c.failed for c in fake.calls_to("sendMessage")] == ["hang", "hang"]
@@ -252,22 +248,12 @@ async def test_get_updates_offset_confirms_and_long_polls(api: FakeBotApi, bot: 
     assert [u.update_id for u in await bot.get_updates(offset=3, timeout=0)] == []
     assert [u.update_id for u in await bot.get_updates(offset=1)] == []
 
-    # long polling: returns [] after `timeout`...
-    start = time.monotonic()
+    # long polling: returns [] after `timeout`, or the update that arrives meanwhile
     assert await bot.get_updates(offset=3, timeout=1) == ()
-    assert 0.9 <= time.monotonic() - start < 1.6
-
-    # ... or as soon as an update arrives
-    async def later() -> None:
-        await asyncio.sleep(0.1)
-        api.push_message(1, "c")
-
-    task = asyncio.create_task(later())
-    start = time.monotonic()
-    got = await bot.get_updates(offset=3, timeout=5)
-    await task
-    assert [u.update_id for u in got] == [3]
-    assert time.monotonic() - start < 1.0
+    polling = asyncio.create_task(bot.get_updates(offset=3, timeout=30))
+    await api.wait_for("getUpdates", count=7)
+    api.push_message(1, "c")
+    assert [u.update_id for u in await polling] == [3]
     api.push_message(1, "d")
     api.push_message(1, "e")
     assert [u.update_id for u in await bot.get_updates(offset=4, limit=1)] == [4]
@@ -292,25 +278,16 @@ async def test_push_callback(api: FakeBotApi, bot: Bot) -> None:
     assert stale.message.message_id == 77 and stale.message.chat.id == 42
 
 
-async def test_make_update_builds_without_queueing(api: FakeBotApi, bot: Bot) -> None:
-    u1 = api.make_message_update(5, "hi")
-    u2 = api.make_callback_update(5, "x", message_id=1)
-    assert (u1["update_id"], u2["update_id"]) == (1, 2)
-    parsed = telegram.Update.de_json(u2, bot)
-    assert parsed.callback_query is not None and parsed.callback_query.data == "x"
-    assert await bot.get_updates() == ()
-    assert api.push_update({"message": u1["message"]}) == 3
-
-
 async def test_webhook_methods(api: FakeBotApi, bot: Bot) -> None:
     api.push_message(1, "pending")
     assert await bot.set_webhook("https://example.test/hook", secret_token="s3cret")
-    info = await bot.get_webhook_info()
-    assert info.url == "https://example.test/hook" and info.pending_update_count == 1
+    assert api.webhook["url"] == "https://example.test/hook"
     assert api.calls_to("setWebhook")[0].params["secret_token"] == "s3cret"
-    assert await bot.delete_webhook(drop_pending_updates=True)
-    assert (await bot.get_webhook_info()).url == ""
-    assert await bot.get_updates() == ()
+    with pytest.raises(telegram.error.Conflict):
+        await bot.get_updates()
+    assert await bot.delete_webhook()
+    assert api.webhook == {"url": ""}
+    assert [u.update_id for u in await bot.get_updates()] == [1]
 
 
 async def test_commands(api: FakeBotApi, bot: Bot) -> None:
@@ -321,33 +298,8 @@ async def test_commands(api: FakeBotApi, bot: Bot) -> None:
         {"command": "start", "description": "Start"},
         {"command": "help", "description": "Help"},
     ]
-    assert tuple(await bot.get_my_commands()) == tuple(cmds)
-    assert [c.command for c in await bot.get_my_commands(language_code="sw")] == ["anza"]
-    assert await bot.delete_my_commands()
-    assert await bot.get_my_commands() == ()
-
-
-async def test_poll_round_trip(api: FakeBotApi, bot: Bot) -> None:
-    msg = await bot.send_poll(42, "Which day?", ["Mon", "Tue", "Wed"], is_anonymous=False)
-    assert isinstance(msg.poll, telegram.Poll)
-    assert [o.text for o in msg.poll.options] == ["Mon", "Tue", "Wed"]
-    assert msg.poll.is_closed is False and msg.poll.is_anonymous is False
-    assert api.calls_to("sendPoll")[0].params["options"] == [
-        {"text": "Mon"},
-        {"text": "Tue"},
-        {"text": "Wed"},
-    ]
-    api.push_poll_answer(7, msg.poll.id, [1])
-    (update,) = await bot.get_updates()
-    assert update.poll_answer is not None
-    assert update.poll_answer.option_ids == (1,)
-    assert update.poll_answer.option_persistent_ids == ("1",)
-    stopped = await bot.stop_poll(42, msg.message_id)
-    assert isinstance(stopped, telegram.Poll)
-    assert stopped.is_closed is True and stopped.id == msg.poll.id
-    assert stopped.options[1].voter_count == 1 and stopped.total_voter_count == 1
-    with pytest.raises(BadRequest):
-        await bot.stop_poll(42, msg.message_id)
+    default = json.dumps({"type": "default"}, sort_keys=True)
+    assert [c["command"] for c in api.commands[(default, "sw")]] == ["anza"]
 
 
 async def test_send_document_and_photo(api: FakeBotApi, bot: Bot) -> None:
@@ -361,24 +313,10 @@ async def test_send_document_and_photo(api: FakeBotApi, bot: Bot) -> None:
     assert params["document"].content == payload
     assert params["document"].filename == "results.csv"
     assert params["chat_id"] == 42 and params["caption"] == "Results"
-    assert api.uploads[0].content == payload
-    file = await bot.get_file(msg.document.file_id)
-    assert bytes(await file.download_as_bytearray()) == payload
 
     photo = await bot.send_photo(42, b"\x89PNG fake", caption="chart")
     assert photo.photo and photo.photo[-1].file_size == len(b"\x89PNG fake")
     assert api.calls_to("sendPhoto")[0].params["photo"].content == b"\x89PNG fake"
-
-
-async def test_close_log_out(bot: Bot) -> None:
-    assert await bot.close() is True
-    assert await bot.log_out() is True
-
-
-async def test_wait_for_times_out_with_listing(api: FakeBotApi, bot: Bot) -> None:
-    await bot.send_message(1, "only one")
-    with pytest.raises(AssertionError, match=r"(?s)expected >= 2 sendMessage.*only one"):
-        await api.wait_for("sendMessage", count=2, timeout=0.2)
 
 
 # ------------------------------------------------------------------ Twilio
@@ -402,13 +340,33 @@ async def test_twilio_create_message(twilio_fake: FakeTwilioApi, twilio_client: 
     )  # fmt: skip
     assert sms.status_callback == "https://example.test/sms/status"
     assert sms.account_sid == ACCOUNT_SID
-    via_service = await twilio_client.messages.create_async(
+    await twilio_client.messages.create_async(
         to="+254700000002", messaging_service_sid="MG" + "1" * 32, body="x"
     )
     assert twilio_fake.messages[1].messaging_service_sid == "MG" + "1" * 32
     assert twilio_fake.messages[1].from_ is None
-    fetched = await twilio_client.messages(via_service.sid).fetch_async()
-    assert fetched.body == "x"
+
+
+@twilio_aiohttp_basicauth
+async def test_twilio_whatsapp_window(twilio_fake: FakeTwilioApi, twilio_client: Client) -> None:
+    """Free-form messages to someone outside WhatsApp's 24-hour window are accepted and then
+    fail (63016), as Twilio does; templates go through."""
+    twilio_fake.outside_window.add("+14155550104")
+    wa, us = "whatsapp:+14155550104", "whatsapp:+14155238886"
+    await twilio_client.messages.create_async(to=wa, from_=us, body="Hello")
+    await twilio_client.messages.create_async(
+        to=wa, from_=us, content_sid="HX" + "1" * 32, content_variables='{"1": "Hello"}'
+    )
+    await twilio_client.messages.create_async(to="whatsapp:+14155550105", from_=us, body="Hi")
+    assert [m.body for m in twilio_fake.undelivered] == ["Hello"]
+    template, session = twilio_fake.messages
+    assert (template.to, template.body, template.content_sid) == (wa, None, "HX" + "1" * 32)
+    assert template.content_variables == {"1": "Hello"}
+    assert (session.to, session.body, session.content_sid) == ("whatsapp:+14155550105", "Hi", None)
+    twilio_fake.fail_next("63016")
+    with pytest.raises(TwilioRestException) as info:
+        await twilio_client.messages.create_async(to=wa, from_=us, body="again")
+    assert info.value.code == 63016
 
 
 @twilio_aiohttp_basicauth
@@ -511,52 +469,18 @@ def test_standalone_control_api(standalone_telegram: str) -> None:
     root = base_url.removesuffix("/bot")
     update = _post(f"{root}/_control/message", {"user_id": 5, "text": "/start"})
     assert isinstance(update, dict) and update["update_id"] == 1
-    _post(f"{root}/_control/fail", {"method": "sendMessage", "kind": "403"})
     got = _get(f"{base_url}{TOKEN}/getUpdates?timeout=0")
     assert isinstance(got, dict) and got["result"][0]["message"]["text"] == "/start"
     req = urllib.request.Request(
         f"{base_url}{TOKEN}/sendMessage", data=b"chat_id=5&text=hi", method="POST"
     )
-    with pytest.raises(urllib.error.HTTPError) as info:
-        urllib.request.urlopen(req, timeout=5)
-    info.value.close()
-    assert info.value.code == 403
+    with urllib.request.urlopen(req, timeout=5) as r:
+        assert json.loads(r.read())["result"]["text"] == "hi"
     calls = _get(f"{root}/_control/calls")
     assert isinstance(calls, list)
     assert [(c["method"], c["failed"]) for c in calls] == [
         ("getUpdates", None),
-        ("sendMessage", "403"),
+        ("sendMessage", None),
     ]
     assert calls[1]["params"] == {"chat_id": 5, "text": "hi"}
 
-
-async def test_application_polling_end_to_end(api: FakeBotApi) -> None:
-    errors: list[object] = []
-
-    async def start(update: telegram.Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        assert update.effective_user is not None and update.effective_message is not None
-        await update.effective_message.reply_text(f"lang={update.effective_user.language_code}")
-
-    async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-        errors.append(context.error)
-
-    app = (
-        Application.builder()
-        .token(TOKEN)
-        .base_url(api.base_url)
-        .base_file_url(api.base_file_url)
-        .build()
-    )
-    app.add_handler(CommandHandler("start", start))
-    app.add_error_handler(on_error)
-    async with app:
-        await app.start()
-        assert app.updater is not None
-        await app.updater.start_polling(poll_interval=0, timeout=1)
-        api.push_message(42, "/start", language_code="sw")
-        await api.wait_for("sendMessage", chat_id=42)
-        await app.updater.stop()
-        await app.stop()
-    assert errors == []
-    assert api.sent_messages(42)[0]["text"] == "lang=sw"
-    assert api.pending_updates == []  # the updater confirmed the offset on stop

@@ -2,7 +2,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.channels.gsm7 import (
+from bot.channels.sms.gsm7 import (
     SegmentInfo,
     encoding,
     fold_to_gsm7,

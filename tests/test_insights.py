@@ -317,7 +317,9 @@ def test_every_dashboard_text_renders(content: Content, lang: str) -> None:
             if isinstance(entry, ast.Message) and entry.value is not None:
                 args = {v: "7" for v in _variables(entry.value)}
                 message = bundle.get_message(entry.id.name)
+                assert message.value is not None
                 text, errors = bundle.format_pattern(message.value, args)
+                assert isinstance(text, str)
                 assert errors == [] and "{" not in text, (entry.id.name, errors)
 
 

@@ -107,8 +107,8 @@ def test_addresses_are_normalised_and_said(tmp_path: Path) -> None:
         (
             "+254712345678",
             "KE",
-            "'+254712345678' is not an address: write telegram:<user id>, tel:<phone number>"
-            " or console:<name>, e.g. tel:+254712345678",
+            "'+254712345678' is not an address: write telegram:<user id>, tel:<phone number>,"
+            " whatsapp:<phone number> or console:<name>, e.g. tel:+254712345678",
         ),
     ],
 )

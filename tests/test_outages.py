@@ -1,7 +1,7 @@
 """A provider unreachable after start: one WARNING, reminders at growing intervals (not a
 line per message), a line when it answers again, and the outage on the dashboard.
 
-Twilio: the real Sender and TwilioTransport against a closed loopback port, then the fake
+Twilio: the real Sender and SMS transport against a closed loopback port, then the fake
 Twilio API on that port; the clock is the test's. Telegram: the real poller against the
 fake Bot API failing getUpdates.
 """
@@ -10,18 +10,19 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from bot.channels.sms_transport import TwilioTransport
+from bot.channels.sms.transport import SmsTransport
+from bot.channels.sms.twilio import TwilioApi
+from bot.delivery import Limits, Sender
 from bot.engine.io import Message
 from bot.facilitator import dashboard
-from bot.outbox import Sender
 from bot.runtime import Content, open_runner
 from storage import outbox
+from storage.conn import Conn
 from tests.conftest import make_settings
 from tests.fakes.telegram_api import FakeBotApi
 from tests.fakes.twilio_api import FakeTwilioApi
@@ -57,13 +58,13 @@ async def test_twilio_unreachable_after_start(
         twilio_api_url=f"http://127.0.0.1:{port}",
     )
     runner = await open_runner(settings, content)
-    transport = TwilioTransport(settings, timeout=5)
-    await transport.open()
+    api = TwilioApi(settings, timeout=5)
+    await api.open()
     clock = Clock(START)
-    sender = Sender(runner.db, transport, rate=100, clock=clock)
+    sender = Sender(runner.db, SmsTransport(api, settings), Limits(rate=100), clock=clock)
     try:
 
-        def queue(conn: sqlite3.Connection) -> None:
+        def queue(conn: Conn) -> None:
             for number in NUMBERS:
                 outbox.enqueue(conn, None, "sms", number, [Message("Habari")], "now")
 
@@ -93,7 +94,7 @@ async def test_twilio_unreachable_after_start(
         assert lines[2].startswith("sms: the Twilio API still unreachable since 09:03 UTC (16 ")
         assert lines[2].endswith("; 3 messages waiting")
         # no line per message or per retry above DEBUG
-        assert not [r for r in caplog.records if r.name == "bot.outbox"]
+        assert not [r for r in caplog.records if r.name == "bot.delivery.sender"]
 
         async with FakeTwilioApi(port=port) as twilio:
             assert await drain_at(300) == 3
@@ -105,7 +106,7 @@ async def test_twilio_unreachable_after_start(
         assert "unreachable" not in dashboard.text(board)
         assert await runner.db.read("SELECT * FROM provider_health") == []
     finally:
-        await transport.close()
+        await api.close()
         await runner.db.close()
     for record in caplog.records:
         assert "twilio-auth-secret" not in record.getMessage()

@@ -12,7 +12,8 @@ import sqlite3
 import subprocess
 import sys
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from functools import partial
 from pathlib import Path
 
 import psycopg
@@ -87,7 +88,7 @@ async def db(database_url: str) -> AsyncIterator[Database]:
     await opened.close()
 
 
-def add_inbound(n: int) -> object:
+def add_inbound(n: int) -> Callable[[Conn], int]:
     def job(conn: Conn) -> int:
         cur = conn.execute(
             "INSERT INTO inbound (channel, external_id, received_at) VALUES (?, ?, ?)"
@@ -101,7 +102,7 @@ def add_inbound(n: int) -> object:
 
 @pytest.mark.backends
 async def test_reads_never_wait_behind_the_writer(db: Database) -> None:
-    await db.write(add_inbound(1))  # type: ignore[arg-type]
+    await db.write(add_inbound(1))
     inside, release = threading.Event(), threading.Event()
 
     def slow(conn: Conn) -> int:
@@ -124,11 +125,12 @@ async def test_reads_never_wait_behind_the_writer(db: Database) -> None:
 
 @pytest.mark.backends
 async def test_a_failing_job_fails_alone_and_its_neighbours_commit(db: Database) -> None:
-    def broken(conn: Conn) -> None:
+    def broken(conn: Conn) -> int:
         conn.execute("INSERT INTO inbound VALUES ('test', 'x', 'now')")
         conn.execute("INSERT INTO inbound VALUES ('test', 'x', 'now')")  # the same key twice
+        return 0
 
-    jobs = [db.write(add_inbound(n)) for n in range(10)]  # type: ignore[arg-type]
+    jobs = [db.write(add_inbound(n)) for n in range(10)]
     jobs.insert(5, db.write(broken))
     results = await asyncio.gather(*jobs, return_exceptions=True)
     assert [r for r in results if isinstance(r, Exception)] == [results[5]]
@@ -222,10 +224,12 @@ async def test_a_database_that_kept_one_version_number_gets_the_late_migration(
     late = ship_late(monkeypatch)
     numbered = schema.from_number(11)
     assert late.name not in numbered
-    assert numbered == schema.latest() - {late.name}
+    # 008_delivery came from a branch that kept the number too: a database at 11 may or may
+    # not have had it (here not), so it runs, or counts as applied if its columns are there
+    assert numbered == schema.latest() - {late.name, "008_delivery"}
     assert await applied_to(database_url) == numbered
     await opened_and_closed(database_url)
-    assert await applied_to(database_url) == numbered | {late.name}
+    assert await applied_to(database_url) == numbered | {late.name, "008_delivery"}
     assert rows(database_url, "SELECT count(*) FROM late_notes") == [(0,)]
 
 
@@ -298,12 +302,12 @@ async def test_two_processes_apply_one_persons_turns_one_at_a_time(
 async def test_batches_that_deadlock_lose_nothing(pg_url: str) -> None:
     first, second = await database(pg_url).open(), await database(pg_url).open()
     try:
-        await first.write(add_inbound(1))  # type: ignore[arg-type]
-        await first.write(add_inbound(2))  # type: ignore[arg-type]
+        await first.write(add_inbound(1))
+        await first.write(add_inbound(2))
         meet = threading.Barrier(2, timeout=20)
         attempts: list[str] = []
 
-        def lock(mine: str, theirs: str) -> object:
+        def lock(mine: str, theirs: str) -> Callable[[Conn], str]:
             def job(conn: Conn) -> str:
                 attempts.append(mine)
                 sql = "SELECT 1 FROM inbound WHERE external_id = ?" + conn.dialect.for_update()
@@ -317,8 +321,8 @@ async def test_batches_that_deadlock_lose_nothing(pg_url: str) -> None:
             return job
 
         done = await asyncio.gather(
-            first.write(lock("1", "2")),  # type: ignore[arg-type]
-            second.write(lock("2", "1")),  # type: ignore[arg-type]
+            first.write(lock("1", "2")),
+            second.write(lock("2", "1")),
         )
         assert sorted(done) == ["1", "2"]
         assert len(attempts) == 3  # PostgreSQL broke the deadlock; the loser ran again
@@ -385,7 +389,7 @@ async def test_claims_from_two_processes_never_overlap(pg_url: str) -> None:
             assert len({r.address for r in batch}) == len(batch)
             claimed += batch
             for row in batch:
-                await first.write(lambda conn, row=row: outbox.sent(conn, row.id, None, "now"))
+                await first.write(partial(outbox.sent, row_id=row.id, provider_id=None, now="now"))
         assert len({r.id for r in claimed}) == len(claimed) == 80
         assert [r.message.text.endswith("a") for r in claimed].count(True) == 40
     finally:
@@ -398,12 +402,12 @@ async def test_writes_carry_on_after_the_server_restarts(
 ) -> None:
     db = await database(pg_url).open()
     try:
-        assert await db.write(add_inbound(1)) == 1  # type: ignore[arg-type]
+        assert await db.write(add_inbound(1)) == 1
         await asyncio.to_thread(postgres_server.restart, "immediate")
-        assert await db.write(add_inbound(2)) == 1  # type: ignore[arg-type]
+        assert await db.write(add_inbound(2)) == 1
         # a write asked for while the server is down is done once it is back
         await asyncio.to_thread(postgres_server.stop, "immediate")
-        waiting = asyncio.create_task(db.write(add_inbound(3)))  # type: ignore[arg-type]
+        waiting = asyncio.create_task(db.write(add_inbound(3)))
         await asyncio.sleep(1.0)
         assert not waiting.done()
         await asyncio.to_thread(postgres_server.start)

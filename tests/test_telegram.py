@@ -1,8 +1,8 @@
 """The Telegram channel end to end: real python-telegram-bot over loopback HTTP against the
-fake Bot API, a real SQLite file, and the real outbox sender.
+fake Bot API, a real SQLite file, and the real Sender.
 
 Each test asserts what the person sees in Telegram (texts, keyboards, edits) and what is
-stored. An error handler records every handler error; a test fails if any happened.
+stored. Every update that failed is recorded; a test fails if any did.
 """
 
 from __future__ import annotations
@@ -10,22 +10,22 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import sqlite3
+import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
-from telegram.ext import ContextTypes
 
 from bot.channels.telegram import TelegramChannel
 from bot.config import Settings
-from bot.outbox import Sender
+from bot.delivery import Sender
 from bot.runtime import Content, open_runner
 from bot.turns import TurnRunner
 from tests.conftest import make_settings
 from tests.fakes.telegram_api import BOT_ID, FakeBotApi
+from tests.sql import lite
 
 TOKEN = "123:ABC"
 FAST = 0.05
@@ -43,6 +43,18 @@ class Running:
     errors: list[BaseException] = field(default_factory=list)
 
 
+class _Errors(logging.Handler):
+    """Every update that failed (the channel logs it with its exception)."""
+
+    def __init__(self, errors: list[BaseException]) -> None:
+        super().__init__(logging.ERROR)
+        self.errors = errors
+
+    def emit(self, record: logging.LogRecord) -> None:
+        error = record.exc_info[1] if record.exc_info else None
+        self.errors.append(error or RuntimeError(record.getMessage()))
+
+
 @contextlib.asynccontextmanager
 async def serving(
     settings: Settings,
@@ -52,39 +64,24 @@ async def serving(
     start_flow: str | None = None,
     **kwargs: Any,
 ) -> AsyncIterator[Running]:
-    """`baraza run` in miniature: runner, channel, its sender; all shut down cleanly."""
+    """`baraza run` in miniature: runner, channel, its sender; all shut down cleanly, as
+    `baraza run` does: the sender first (the sends in hand end and are recorded), then the
+    channel, then the database. Fails the test if any update failed."""
     runner = await open_runner(settings, content, start_flow=start_flow)
-    channel = TelegramChannel(
-        settings,
-        runner,
-        chat_interval=chat_interval,
-        **kwargs,
-    )
-    running = Running(channel, runner, channel.sender())
-
-    async def record(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-        assert context.error is not None
-        running.errors.append(context.error)
-
-    channel.application.add_error_handler(record)
-    running.sender.wake = runner.doorbell.subscribe()
-    task: asyncio.Task[None] | None = None
+    channel = TelegramChannel(settings, runner, chat_interval=chat_interval, **kwargs)
+    sender = Sender(runner.db, channel.transport, channel.limits, doorbell=runner.doorbell)
+    running = Running(channel, runner, sender)
+    errors = _Errors(running.errors)
+    logger = logging.getLogger("bot.channels.telegram")
+    logger.addHandler(errors)
     try:
-        await channel.start()
-        task = asyncio.create_task(running.sender.run())
-        yield running
+        await channel.start(sender)
+        async with sender:
+            yield running
     finally:
-        # as `baraza run` stops: the channel first (no new sends; those on the wire end),
-        # then the sender once it has recorded them, then the database
         await channel.stop()
-        for _ in range(200):
-            if not query(settings, "SELECT 1 FROM outbox WHERE status = 'sending'"):
-                break
-            await asyncio.sleep(0.01)
-        if task is not None:
-            task.cancel()
-            await asyncio.gather(task, return_exceptions=True)
         await runner.db.close()
+        logger.removeHandler(errors)
     assert running.errors == []
 
 
@@ -99,7 +96,7 @@ def tg_settings(tmp_path: Path, api: FakeBotApi, **overrides: Any) -> Settings:
 
 def query(settings: Settings, sql: str, *params: Any) -> list[tuple[Any, ...]]:
     """Read the SQLite file as an organiser would (a separate connection)."""
-    with contextlib.closing(sqlite3.connect(settings.database_path)) as conn:
+    with contextlib.closing(lite(settings)) as conn:
         return list(conn.execute(sql, params).fetchall())
 
 
@@ -131,7 +128,7 @@ class User:
     def texts(self) -> list[str]:
         return [m["text"] for m in self.api.sent_messages(self.id)]
 
-    async def expect(self, count: int, timeout: float = 5.0) -> list[str]:
+    async def expect(self, count: int, timeout: float = 30.0) -> list[str]:
         """Wait until the bot has sent `count` messages in all; returns every text."""
         await self.api.wait_for("sendMessage", count=count, chat_id=self.id, timeout=timeout)
         return self.texts()
@@ -457,9 +454,9 @@ async def test_multi_choice_toggles_in_place(tmp_path: Path, content: Content) -
             assert rows[0] == [{"text": labels[0], "callback_data": "m:2:0:0"}]
             assert rows[-1] == [{"text": "✔", "callback_data": "d:2:0"}]
 
-            for label in (labels[0], labels[2], labels[1], f"✅ {labels[2]}"):
-                user.tap(label, user.api.message(42, mid))
-                await settle(0.15)
+            for n, label in enumerate((labels[0], labels[2], labels[1], f"✅ {labels[2]}"), 1):
+                user.tap(label, user.api.message(42, mid))  # on the keyboard as redrawn
+                await api.wait_for("editMessageReplyMarkup", count=n)
             shown = user.api.message(42, mid)
             assert shown is not None
             rows = shown["reply_markup"]["inline_keyboard"]
@@ -555,6 +552,49 @@ async def test_poll_votes_can_change_until_closed(tmp_path: Path, content: Conte
     assert query(settings, "SELECT value FROM responses") == [("0",)]
 
 
+async def test_statements_have_three_buttons_and_a_stance_can_change(
+    tmp_path: Path, content: Content
+) -> None:
+    from storage import broadcasts, statements
+
+    async with FakeBotApi() as api:
+        settings = tg_settings(tmp_path, api)
+        async with serving(settings, content) as bot:
+            user = User(api, 42)
+            user.send("/start")
+            await user.expect(3)
+            user.tap("Yes")
+            await user.expect(4)
+            now = bot.runner.clock().isoformat()
+
+            def open_round(conn: Any) -> int:
+                texts = {"en": "Water points should be repaired first."}
+                sid = statements.create(conn, "baraza", texts, "en", "facilitator", "approved", now)
+                broadcasts.create(conn, "baraza", "round:1", None, True, now)
+                return sid
+
+            sid = await bot.runner.db.write(open_round)
+            await bot.runner.dispatch()
+            await user.expect(5)
+            ballot = user.bot_messages()[-1]
+            assert ballot["text"].startswith(f"Statement {sid}: Water points")
+            assert ballot["reply_markup"] == keyboard(
+                [("Agree", f"s:{sid}:0"), ("Disagree", f"s:{sid}:1"), ("Pass", f"s:{sid}:2")]
+            )
+            user.tap("Disagree", ballot)
+            await user.expect(6)
+            await settle()
+            user.tap("Agree", api.message(42, ballot["message_id"]))
+            texts_ = await user.expect(7)
+            await settle()
+            assert api.message(42, ballot["message_id"])["reply_markup"] == keyboard(  # type: ignore[index]
+                [("✅ Agree", f"s:{sid}:0"), ("Disagree", f"s:{sid}:1"), ("Pass", f"s:{sid}:2")]
+            )
+    assert texts_[5].startswith("Thank you! You said: Disagree.")
+    assert texts_[6].startswith("Thank you! You said: Agree.")
+    assert query(settings, "SELECT statement_id, vote FROM statement_votes") == [(sid, 1)]
+
+
 # --------------------------------------------------------------------------- facilitators
 
 
@@ -581,7 +621,7 @@ async def test_facilitator_commands_go_to_the_runners_facilitation(
 
 
 def test_callback_data_is_compact_and_round_trips() -> None:
-    from bot.channels import telegram_keyboards as kb
+    from bot.channels.telegram import keyboards as kb
     from bot.engine.io import Message, Option, Question
 
     options = tuple(Option(str(i), f"Option {i}") for i in range(12))
@@ -594,6 +634,7 @@ def test_callback_data_is_compact_and_round_trips() -> None:
     assert kb.parse("d:5:5") is not None and kb.parse("d:5:5").picks == (0, 2)  # type: ignore[union-attr]
     assert kb.parse("a:3:1") == kb.Tap("answer", 3, 1)
     assert kb.parse("p:9:0") == kb.Tap("vote", 9, 0)
+    assert kb.parse("s:9:2") == kb.Tap("stance", 9, 2) and kb.parse("s:9:3") is None
     for garbled in (None, "", "a", "a:1", "a:-1:0", "a:1:b", "q:1:1", "m:1:1:99", "a:1:2:3"):
         assert kb.parse(garbled) is None
     text, markup = kb.render(

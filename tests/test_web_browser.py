@@ -105,7 +105,7 @@ def wait_http(url: str, proc: subprocess.Popen[bytes], log: Path, timeout: float
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"{proc.args} exited:\n{log.read_text(errors='replace')[-2000:]}")
+            raise RuntimeError(f"{proc.args!r} exited:\n{log.read_text(errors='replace')[-2000:]}")
         with contextlib.suppress(httpx.HTTPError):
             if httpx.get(url, timeout=2).status_code < 500:
                 return
@@ -182,7 +182,7 @@ def _env(values: dict[str, object]) -> dict[str, str]:
         if not k.startswith(("TELEGRAM_", "TWILIO_", "HTTP_", "PUBLIC_", "FACILITATORS"))
     }
     env.update({k.upper(): str(v) for k, v in values.items()})
-    env.update(PYTHONPATH=str(ROOT), PTB_TIMEDELTA="1", PYTHONUNBUFFERED="1")
+    env.update(PYTHONPATH=str(ROOT), PYTHONUNBUFFERED="1")
     return env
 
 
@@ -208,7 +208,7 @@ def served(browser: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[S
         # console:org sends the seed's poll and prompt
         "facilitators": f"telegram:{ORG}, telegram:{LINA}@baraza, console:org",
     }
-    settings = make_settings(work, **values)  # type: ignore[arg-type]
+    settings = make_settings(work, **values)
 
     async def prepare() -> None:
         runner = await open_runner(settings, load_content(settings))

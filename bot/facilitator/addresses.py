@@ -1,12 +1,12 @@
 """Facilitator addresses, as a channel knows the person: `telegram:<user id>`,
-`tel:<E.164 number>`, `console:<name>`. One canonical form each, so that the address an
+`tel:<E.164 number>`, `whatsapp:<E.164 number>`, `console:<name>`. One canonical form each, so that the address an
 organiser types is the one a command arrives from."""
 
 from __future__ import annotations
 
 from bot.phones import to_e164
 
-KINDS = "telegram:<user id>, tel:<phone number> or console:<name>"
+KINDS = "telegram:<user id>, tel:<phone number>, whatsapp:<phone number> or console:<name>"
 
 
 class InvalidAddress(ValueError):
@@ -19,18 +19,18 @@ def normalise(address: str, default_region: str = "US") -> str:
     Raises InvalidAddress with the reason and an example."""
     kind, sep, rest = address.strip().partition(":")
     kind, rest = kind.lower(), rest.strip()
-    if not sep or kind not in ("tel", "telegram", "console"):
+    if not sep or kind not in ("tel", "whatsapp", "telegram", "console"):
         raise InvalidAddress(
             f"{address!r} is not an address: write {KINDS}, e.g. tel:+254712345678"
         )
-    if kind == "tel":
+    if kind in ("tel", "whatsapp"):
         number = to_e164(rest, default_region)
         if number is None:
             raise InvalidAddress(
                 f"{address!r} is not a valid phone number (read with DEFAULT_REGION="
-                f"{default_region}): write it with its country code, e.g. tel:+254712345678"
+                f"{default_region}): write it with its country code, e.g. {kind}:+254712345678"
             )
-        return f"tel:{number}"
+        return f"{kind}:{number}"
     if kind == "telegram":
         if not (rest.isascii() and rest.isdigit() and int(rest) > 0):
             raise InvalidAddress(

@@ -39,6 +39,8 @@ class Call:
     """What the command read before its transaction (the dashboard, an export)."""
     dispatch: bool = False
     """Set when the command started a broadcast: the runner delivers it afterwards."""
+    whatsapp_template: bool = False
+    """WHATSAPP_TEMPLATE_SID is set: outside WhatsApp's window a broadcast goes as it."""
 
     def t(self, msg_id: str, **args: str | int) -> str:
         return self.tr(self.lang, msg_id, **args)

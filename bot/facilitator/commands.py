@@ -103,6 +103,8 @@ class Facilitation:
     default_language: str = "en"
     sms_fallback: bool = True
     """SMS_GSM_FALLBACK: previews count SMS parts as the SMS channel will send them."""
+    whatsapp_template: bool = False
+    """WHATSAPP_TEMPLATE_SID is set: previews say who, outside WhatsApp's window, gets it."""
 
     def __post_init__(self) -> None:
         self.handlers: dict[str, Handler] = {
@@ -261,6 +263,7 @@ class Facilitation:
             env.inbound,
             self.sms_fallback,
             prepared,
+            whatsapp_template=self.whatsapp_template,
         )
         try:
             check_options(cmd)

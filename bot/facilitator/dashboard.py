@@ -111,6 +111,8 @@ class Dashboard:
             return names.get(self.lang) or next(iter(names.values()), group)
         fallback = f"onboarding-group-{group}"
         return self.t(fallback) if self.tr.has(self.lang, fallback) else group
+    undelivered: dict[str, int] = field(default_factory=dict)
+    """Messages given up or refused, by channel."""
 
     def below_target(self) -> list[tuple[str, int, int]]:
         """(group, have, expected) for each group under its target."""
@@ -204,6 +206,7 @@ async def build(
     board.outages = await health.outages(conn)
     if said:
         board.deliberation = await _deliberation(db, dialogue, lang)
+    board.undelivered = await health.undelivered(conn, dialogue.code)
     return board
 
 
@@ -244,6 +247,11 @@ def _pairs(board: Dashboard, labels: Sequence[str], line: cells.Line) -> str:
 
 def channel_label(board: Dashboard, channel: str) -> str:
     msg = f"dash-channel-{channel}"
+    return board.t(msg) if board.tr.has(board.lang, msg) else channel
+
+
+def provider_label(board: Dashboard, channel: str) -> str:
+    msg = f"dash-provider-{channel}"
     return board.t(msg) if board.tr.has(board.lang, msg) else channel
 
 
@@ -452,14 +460,21 @@ def _delivery(board: Dashboard) -> list[str]:
             for s in statuses
         ]
         lines.append(t("dash-broadcasts", list=_pairs(board, labels, line)))
+    if board.undelivered:
+        channels = sorted(board.undelivered)
+        lines.append(
+            t(
+                "dash-undelivered",
+                list=", ".join(f"{provider_label(board, c)} {board.undelivered[c]}" for c in channels),
+            )
+        )
     for o in board.outages:
         since = datetime.fromisoformat(o.down_since).astimezone(board.dialogue.zone())
         stamp = f"{since:%d %b %H:%M}" if board.lang == "en" else f"{since:%d/%m %H:%M}"
-        provider = f"dash-provider-{o.channel}"
         lines.append(
             t(
                 "dash-outage",
-                provider=t(provider) if board.tr.has(board.lang, provider) else o.channel,
+                provider=provider_label(board, o.channel),
                 since=stamp,
                 waiting=o.waiting,
             )

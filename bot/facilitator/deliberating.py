@@ -13,7 +13,7 @@ and its three options it stays one SMS.
 
 from __future__ import annotations
 
-from bot.channels import gsm7
+from bot.channels.sms import gsm7
 from bot.deliberation import report as deliberation_report
 from bot.engine.io import MAX_STATEMENT, Message
 from bot.facilitator.call import Call

@@ -16,8 +16,9 @@ from typing import Any
 
 from bot import cells
 from bot.agenda_views import load, poll_table
-from bot.channels import gsm7
+from bot.channels.sms import gsm7
 from bot.channels.text import render
+from bot.channels.whatsapp import window
 from bot.engine.advance import Context, advance
 from bot.engine.io import (
     Inbound,
@@ -33,10 +34,10 @@ from bot.engine.state import Item, Participant
 from bot.facilitator import broadcast, deliberating
 from bot.facilitator.call import Call, people
 from bot.facilitator.parse import fallback_of
-from storage import broadcasts, prompts, statements
+from storage import broadcasts, prompts, statements, windows
 from storage.prompts import PromptRow
 
-CHANNELS = {"telegram": "Telegram", "sms": "SMS", "console": "console"}
+CHANNELS = {"telegram": "Telegram", "sms": "SMS", "whatsapp": "WhatsApp", "console": "console"}
 
 
 def message(
@@ -76,6 +77,7 @@ def message(
     spoken = [lang for lang in call.languages] + sorted(
         {lang for _, lang, n in counts if n and lang not in call.languages}
     )
+    lines += _window(call, target, counts)
     lines += _fallbacks(call, given, spoken)
     lines.append(_sms(call, item, views, spoken, urgent))
     opens = _time(body.get("opens_at"))
@@ -161,6 +163,19 @@ def _audience(call: Call, target: str | None, counts: list[tuple[str, str, int]]
         by_language = _line({call.language_name(x): languages[x] for x in order})
         lines.append(call.t("fac-preview-by", channels=by_channel, languages=by_language))
     return lines
+
+
+def _window(call: Call, target: str | None, counts: list[tuple[str, str, int]]) -> list[str]:
+    """How many of the audience are on WhatsApp outside its 24-hour window, and what they
+    get: the approved template, or the message once they write again."""
+    if not any(channel == "whatsapp" and n for channel, _, n in counts):
+        return []
+    since = window.opened_since(call.now)
+    outside = windows.outside_window(call.conn, "whatsapp", call.dialogue.code, since, target)
+    if not outside:
+        return []
+    how = "template" if call.whatsapp_template else "wait"
+    return [call.t("fac-preview-window", how=how, **people(cells.count(outside)))]
 
 
 def _line(counts: Mapping[str, int]) -> str:

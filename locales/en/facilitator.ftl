@@ -129,6 +129,13 @@ fac-preview-audience = { $count ->
    *[other] To { $who }: { $shown } participants.
 }
 fac-preview-by = By channel: { $channels }. By language: { $languages }.
+fac-preview-window = On WhatsApp, { $shown } { $count ->
+    [one] person has
+   *[other] people have
+} not written for 24 hours: { $how ->
+    [template] they get it as your approved template.
+   *[wait] it waits until they write again (set WHATSAPP_TEMPLATE_SID to send a template).
+}
 fac-preview-fallback = No text in { $language }: { $language } speakers get the { $fallback } text.
 fac-preview-sms = SMS parts per language: { $parts }
 fac-preview-quiet = Quiet hours now ({ $start }-{ $end }, { $zone }): it will be held until { $end }.

@@ -129,6 +129,13 @@ fac-preview-audience = { $count ->
    *[other] Para { $who }: { $shown } participantes.
 }
 fac-preview-by = Por canal: { $channels }. Por idioma: { $languages }.
+fac-preview-window = En WhatsApp, { $shown } { $count ->
+    [one] persona no ha
+   *[other] personas no han
+} escrito en 24 horas: { $how ->
+    [template] lo reciben como su plantilla aprobada.
+   *[wait] espera a que vuelvan a escribir (WHATSAPP_TEMPLATE_SID permite enviar una plantilla).
+}
 fac-preview-fallback = No hay texto en { $language }: quienes leen en { $language } reciben el texto en { $fallback }.
 fac-preview-sms = Partes de SMS por idioma: { $parts }
 fac-preview-quiet = Ahora son horas de silencio ({ $start }-{ $end }, { $zone }): el envío esperará hasta las { $end }.

@@ -129,6 +129,13 @@ fac-preview-audience = { $count ->
    *[other] Pour { $who } : { $shown } participants.
 }
 fac-preview-by = Par canal : { $channels }. Par langue : { $languages }.
+fac-preview-window = Sur WhatsApp, { $shown } { $count ->
+    [one] personne n'a
+   *[other] personnes n'ont
+} pas écrit depuis 24 heures : { $how ->
+    [template] elles le reçoivent sous forme de votre modèle approuvé.
+   *[wait] il attend qu'elles écrivent de nouveau (WHATSAPP_TEMPLATE_SID permet d'envoyer un modèle).
+}
 fac-preview-fallback = Pas de texte en { $language } : les personnes qui lisent en { $language } reçoivent le texte en { $fallback }.
 fac-preview-sms = Parties SMS par langue : { $parts }
 fac-preview-quiet = Heures calmes en ce moment ({ $start }-{ $end }, { $zone }) : l'envoi attendra { $end }.

@@ -7,7 +7,7 @@ Both are Starlette apps served by uvicorn on 127.0.0.1 (a free port unless one i
 used as async context managers from the test's own event loop::
 
     async with FakeBotApi() as api:
-        bot = telegram.Bot("123:ABC", base_url=api.base_url, base_file_url=api.base_file_url)
+        bot = telegram.Bot("123:ABC", base_url=api.base_url)
 
 or run standalone (``python -m tests.fakes.telegram_api --port 8081``) with a small
 ``/_control/...`` HTTP API.
@@ -23,7 +23,7 @@ import random
 import socket
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self
 
 import uvicorn
 from starlette.applications import Starlette
@@ -214,7 +214,7 @@ class FakeServer:
             self._task = None
             self._server = None
 
-    async def __aenter__(self) -> FakeServer:
+    async def __aenter__(self) -> Self:
         await self.start()
         return self
 

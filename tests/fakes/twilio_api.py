@@ -1,4 +1,5 @@
-"""A local fake of Twilio's REST Messages API (2010-04-01), for the twilio 9.x client.
+"""A local fake of Twilio's REST Messages API (2010-04-01), for the twilio 9.x client: SMS,
+and WhatsApp (`whatsapp:` addresses) with its 24-hour window.
 
 In tests (same event loop; the async http client must be created inside the loop)::
 
@@ -10,8 +11,12 @@ In tests (same event loop; the async http client must be created inside the loop
         await client.http_client.close()
         assert fake.messages[0].sid == msg.sid
 
+WhatsApp: a free-form message (a Body) to a number in ``outside_window`` is accepted, as
+Twilio does, and then fails with 63016 ("outside the allowed window"): it lands in
+``undelivered``, not in ``messages``. A template (``ContentSid``) is delivered.
+
 Standalone: ``python -m tests.fakes.twilio_api --port 8082`` serves until killed, with
-``GET /_control/messages``, ``GET /_control/attempts`` and ``POST /_control/fail``.
+``GET /_control/messages`` and ``GET /_control/attempts``.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from __future__ import annotations
 import argparse
 import base64
 import binascii
+import json
 import time
 import uuid
 from collections.abc import Iterable
@@ -36,7 +42,7 @@ from . import FakeServer, FaultPlan, run_standalone
 __all__ = ["FAULT_KINDS", "FakeTwilioApi", "SentSms", "SmsAttempt"]
 
 API_VERSION = "2010-04-01"
-FAULT_KINDS = frozenset({"429", "21610", "21211", "21611", "500", "hang"})
+FAULT_KINDS = frozenset({"429", "21610", "21211", "21611", "63016", "500", "hang"})
 
 # (HTTP status, Twilio error code, message) per fault kind
 _FAULTS: dict[str, tuple[int, int, str]] = {
@@ -48,8 +54,14 @@ _FAULTS: dict[str, tuple[int, int, str]] = {
         21611,
         "This 'From' number has exceeded the maximum number of queued messages",
     ),
+    "63016": (
+        400,
+        63016,
+        "Failed to send freeform message because you are outside the allowed window",
+    ),
     "500": (500, 20500, "Internal Server Error"),
 }
+WHATSAPP = "whatsapp:"
 
 
 @dataclass
@@ -65,6 +77,17 @@ class SentSms:
     sid: str
     account_sid: str = ""
     params: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def content_sid(self) -> str | None:
+        """WhatsApp: the template sent (with ``content_variables``), instead of a body."""
+        value = self.params.get("ContentSid")
+        return value if isinstance(value, str) else None
+
+    @property
+    def content_variables(self) -> dict[str, Any]:
+        raw = self.params.get("ContentVariables")
+        return json.loads(raw) if isinstance(raw, str) else {}
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -122,7 +145,10 @@ class FakeTwilioApi(FakeServer):
         self.attempts: list[SmsAttempt] = []
         self.faults = FaultPlan()
         self.blocked_numbers: set[str] = set()
-        self._resources: dict[str, dict[str, Any]] = {}
+        self.outside_window: set[str] = set()
+        """WhatsApp numbers (E.164) that have not written in the last 24 hours."""
+        self.undelivered: list[SentSms] = []
+        """Accepted, then failed (WhatsApp free-form outside the window: 63016)."""
         super().__init__(port)
 
     @property
@@ -135,7 +161,7 @@ class FakeTwilioApi(FakeServer):
         return [m for m in self.messages if m.to == to]
 
     async def wait_for_messages(
-        self, count: int = 1, timeout: float = 5.0, to: str | None = None
+        self, count: int = 1, timeout: float = 30.0, to: str | None = None
     ) -> list[SentSms]:
         """Wait until ``count`` messages (to ``to``) were accepted; AssertionError on timeout."""
 
@@ -194,10 +220,8 @@ class FakeTwilioApi(FakeServer):
         return Starlette(
             routes=[
                 Route(f"{base}.json", self._create, methods=["POST"]),
-                Route(f"{base}/{{sid}}.json", self._fetch, methods=["GET"]),
                 Route("/_control/messages", self._control_messages, methods=["GET"]),
                 Route("/_control/attempts", self._control_attempts, methods=["GET"]),
-                Route("/_control/fail", self._control_fail, methods=["POST"]),
             ]
         )
 
@@ -274,14 +298,13 @@ class FakeTwilioApi(FakeServer):
         if not from_ and not service:
             attempt.fault = "21603"
             return _error(400, 21603, "A 'From' phone number is required.")
-        if not body and not params.get("MediaUrl") and not params.get("ContentSid"):
+        if not body and not params.get("ContentSid"):
             attempt.fault = "21602"
             return _error(400, 21602, "Message body is required.")
 
         sid = "SM" + uuid.uuid4().hex
         now = _rfc2822(time.time())
         uri = f"/{API_VERSION}/Accounts/{account_sid}/Messages/{sid}.json"
-        media = params.get("MediaUrl")
         resource: dict[str, Any] = {
             "account_sid": account_sid,
             "api_version": API_VERSION,
@@ -294,7 +317,7 @@ class FakeTwilioApi(FakeServer):
             "error_message": None,
             "from": from_,
             "messaging_service_sid": service,
-            "num_media": str(len(media) if isinstance(media, list) else int(bool(media))),
+            "num_media": "0",
             "num_segments": "1",
             "price": None,
             "price_unit": "USD",
@@ -304,30 +327,23 @@ class FakeTwilioApi(FakeServer):
             "to": to,
             "uri": uri,
         }
-        self._resources[sid] = resource
         attempt.sid = sid
-        self.messages.append(
-            SentSms(
-                to=to,
-                from_=from_,
-                body=body,
-                messaging_service_sid=service,
-                status_callback=params.get("StatusCallback"),
-                at=at,
-                sid=sid,
-                account_sid=account_sid,
-                params=params,
-            )
+        record = SentSms(
+            to=to,
+            from_=from_,
+            body=body,
+            messaging_service_sid=service,
+            status_callback=params.get("StatusCallback"),
+            at=at,
+            sid=sid,
+            account_sid=account_sid,
+            params=params,
         )
+        if body and to.startswith(WHATSAPP) and to[len(WHATSAPP) :] in self.outside_window:
+            self.undelivered.append(record)  # then a status callback: failed, 63016
+        else:
+            self.messages.append(record)
         return JSONResponse(resource, status_code=201)
-
-    async def _fetch(self, request: Request) -> Response:
-        if (denied := self._check_auth(request, request.path_params["account_sid"])) is not None:
-            return denied
-        resource = self._resources.get(request.path_params["sid"])
-        if resource is None:
-            return _error(404, 20404, "The requested resource was not found")
-        return JSONResponse(resource)
 
     # ---------------------------------------------------------------- control API
     async def _control_messages(self, request: Request) -> Response:
@@ -336,14 +352,6 @@ class FakeTwilioApi(FakeServer):
 
     async def _control_attempts(self, request: Request) -> Response:
         return JSONResponse([a.to_json() for a in self.attempts])
-
-    async def _control_fail(self, request: Request) -> Response:
-        try:
-            d = await request.json()
-            self.fail_next(str(d["kind"]), times=int(d.get("times", 1)), to=d.get("to"))
-        except (KeyError, ValueError, TypeError) as exc:
-            return JSONResponse({"ok": False, "error": repr(exc)}, status_code=400)
-        return JSONResponse({"ok": True})
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -1,16 +1,17 @@
-"""Sending SMS through Twilio's REST API (or a Twilio-compatible one): the SMS Transport.
+"""Twilio's REST Messages API (or a Twilio-compatible one), shared by SMS and WhatsApp:
+the async client, and what Twilio's answers mean for the `Sender`.
 
-A message is rendered as numbered text, kept in GSM-7 where the fallback allows, and cut
-into single-segment parts sent in order. The Sender paces parts in segments per second
-(`throttle(1)` before each part) and this module turns Twilio's answers into the outbox's
-errors: 429/20429 and queue-full codes wait and retry, 21610 means the number opted out,
-other 4xx refuse the message, 5xx and network faults (timeouts included) retry.
+429/20429 and queue-full codes wait and retry (and pause the sender), 21610 means the
+number opted out, 63016 (WhatsApp: outside the 24-hour window) waits for the person to
+write, 401 waits for the operator, other 4xx refuse the message, 5xx and network faults
+(timeouts included) retry.
 """
 
 from __future__ import annotations
 
 import base64
 import logging
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 import aiohttp
@@ -19,29 +20,18 @@ from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.http.response import Response
 from twilio.rest import Client
 
-from bot.channels import gsm7
-from bot.channels.text import render
 from bot.config import Settings
-from bot.engine.io import Message
-from bot.outbox import Delivered, OptedOut, Rejected, RetryLater, Throttle
-from storage.outbox import Outgoing
+from bot.delivery import OptedOut, Rejected, RetryLater, SendError, WaitForReply
 
 log = logging.getLogger(__name__)
 
-CHANNEL = "sms"
 DEFAULT_TIMEOUT = 15.0
 """Seconds one REST call may take before it counts as a network fault (and is retried)."""
-
 OPTED_OUT = 21610
 QUEUE_FULL = (20429, 21611, 30001)
 """Too many concurrent requests, sender queue full, queue overflow: slow down, retry."""
+OUTSIDE_WINDOW = 63016
 AUTH_PAUSE = 60.0
-
-
-def sms_parts(message: Message, *, fallback: bool) -> list[str]:
-    """The texts that go out for one message: numbered options, GSM-7 where it saves a
-    segment (`fallback`), split into parts of one segment each, in order."""
-    return gsm7.split(gsm7.prepare(render(message, "="), fallback=fallback))
 
 
 class TwilioHttpClient(AsyncTwilioHttpClient):  # type: ignore[misc]
@@ -84,12 +74,14 @@ class TwilioHttpClient(AsyncTwilioHttpClient):  # type: ignore[misc]
             return Response(response.status, text, response.headers)
 
 
-def classify(status: int, code: int | None) -> RetryLater | OptedOut | Rejected:
-    """The outbox error for a Twilio error answer (HTTP status, Twilio error code)."""
+def classify(status: int, code: int | None) -> SendError:
+    """The delivery error for a Twilio error answer (HTTP status, Twilio error code)."""
     if status == 429 or code in QUEUE_FULL:
         return RetryLater(f"twilio {code or status}", pause_all=True)
     if code == OPTED_OUT:
         return OptedOut(f"twilio {code}")
+    if code == OUTSIDE_WINDOW:
+        return WaitForReply(f"twilio {code}: outside the 24-hour window")
     if status == 401:
         # Wrong credentials fail every message alike: wait for the operator, drop nothing.
         # An outage, reported by the Sender's health once and then with backoff.
@@ -112,19 +104,14 @@ def _network(exc: BaseException, api_url: str) -> str:
     return f"network: {type(exc).__name__} at {where}" + (f": {detail}" if detail else "")
 
 
-class TwilioTransport:
-    """Delivers outbox rows by SMS. Open it inside the running loop; close it at the end."""
+class TwilioApi:
+    """`create` one message. Open it inside the running loop; close it at the end."""
 
-    channel = CHANNEL
-
-    def __init__(self, settings: Settings, *, timeout: float = DEFAULT_TIMEOUT) -> None:
+    def __init__(self, settings: Settings, timeout: float = DEFAULT_TIMEOUT) -> None:
         self.settings = settings
         self.timeout = timeout
         self.client: Client | None = None
         self._http: TwilioHttpClient | None = None
-        self._parts_sent: dict[int, int] = {}
-        """Row id -> parts already accepted, so a retried row resumes where it stopped.
-        Kept in memory only: after a restart, a partly sent row is sent again in full."""
 
     async def open(self) -> None:
         s = self.settings
@@ -138,41 +125,42 @@ class TwilioTransport:
             await self._http.close()
         self._http = self.client = None
 
-    async def deliver(self, row: Outgoing, throttle: Throttle) -> Delivered:
-        if not row.address:
-            raise Rejected("no address")
-        parts = sms_parts(row.message, fallback=self.settings.sms_gsm_fallback)
-        sid: str | None = None
-        try:
-            for i in range(self._parts_sent.get(row.id, 0), len(parts)):
-                await throttle(gsm7.segments(parts[i]).segments)
-                sid = await self._send(row.address, parts[i])
-                self._parts_sent[row.id] = i + 1
-        except (OptedOut, Rejected):
-            self._parts_sent.pop(row.id, None)
-            raise
-        self._parts_sent.pop(row.id, None)
-        return Delivered(sid)
+    def status_callback(self) -> dict[str, str]:
+        base = self.settings.public_base_url.rstrip("/")
+        return {"status_callback": base + "/sms/status"} if base else {}
 
-    def _params(self, to: str, body: str) -> dict[str, Any]:
-        s = self.settings
-        params: dict[str, Any] = {"to": to, "body": body}
-        if s.twilio_from_number:
-            params["from_"] = s.twilio_from_number
-        else:
-            params["messaging_service_sid"] = s.twilio_messaging_service_sid
-        if s.public_base_url:
-            params["status_callback"] = s.public_base_url.rstrip("/") + "/sms/status"
-        return params
-
-    async def _send(self, to: str, body: str) -> str | None:
+    async def create(self, **params: Any) -> str | None:
+        """Send one message (twilio's `messages.create` parameters); its sid."""
         if self.client is None:
-            raise RetryLater("sms transport not started")
+            raise RetryLater("twilio client not started")
         try:
-            message = await self.client.messages.create_async(**self._params(to, body))
+            message = await self.client.messages.create_async(**params, **self.status_callback())
         except (TwilioRestException, TwilioServiceException) as exc:
             raise classify(int(exc.status), exc.code) from exc
         except (aiohttp.ClientError, TimeoutError, OSError) as exc:
             raise RetryLater(_network(exc, self.settings.twilio_api_url)) from exc
         sid = message.sid
         return str(sid) if sid else None
+
+
+class Parts:
+    """Parts of each delivery already accepted, so a retried delivery resumes where it
+    stopped. Kept in memory only: after a restart, a partly sent message goes again."""
+
+    def __init__(self) -> None:
+        self._sent: dict[int, int] = {}
+
+    async def send(
+        self, key: int, parts: Sequence[str], send: Callable[[str], Awaitable[str | None]]
+    ) -> str | None:
+        """Send the parts not sent yet, in order; the last part's sid."""
+        sid: str | None = None
+        try:
+            for i in range(self._sent.get(key, 0), len(parts)):
+                sid = await send(parts[i])
+                self._sent[key] = i + 1
+        except (OptedOut, Rejected, WaitForReply):
+            self._sent.pop(key, None)
+            raise
+        self._sent.pop(key, None)
+        return sid

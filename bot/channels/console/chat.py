@@ -1,25 +1,25 @@
-"""The console channel: a conversation in the terminal, or over piped stdin.
+"""A conversation in the terminal, or over piped stdin.
 
-One line in is one message; every bot message is printed to stdout. At EOF it exits.
-With piped stdin each line read is echoed as `> line`, as a terminal would show it.
-The participant's address is `console:<name>` (`--as`), so running it again with the
-same name resumes where that participant was.
+One line in is one message; every bot message is printed to stdout, through the console's
+Sender like any channel's, before the next line is read. At EOF it exits. With piped stdin
+each line read is echoed as `> line`, as a terminal would show it. The participant's
+address is `console:<name>` (`--as`), so running it again with the same name resumes where
+that participant was.
 """
 
 from __future__ import annotations
 
 import asyncio
 import sys
-from functools import partial
 from typing import TextIO
 
-from bot.channels.text import render
+from bot.channels.console.transport import CHANNEL, ConsoleTransport
+from bot.delivery import Limits, Sender
 from bot.engine.io import Inbound
 from bot.turns import Envelope, TurnRunner
-from storage import outbox
-from storage.conn import Conn
 
-CHANNEL = "console"
+LIMITS = Limits(rate=1000.0, concurrency=1, margin=1.0)
+"""A terminal has no provider limit; one message at a time keeps the transcript in order."""
 
 
 class Console:
@@ -38,6 +38,8 @@ class Console:
         self.stdin = stdin
         self.stdout = stdout
         self.interactive = stdin.isatty()
+        self.sender = Sender(runner.db, ConsoleTransport(stdout), LIMITS, address=address)
+        """This terminal shows one person's messages: those to `address`."""
 
     async def send(self, inbound: Inbound) -> None:
         await self.runner.handle(Envelope(CHANNEL, self.address, inbound))
@@ -45,28 +47,11 @@ class Console:
         await self.drain()
 
     async def drain(self) -> int:
-        """Print every queued console message, in order, and mark it sent."""
+        """Print every message queued for this person, in order."""
         printed = 0
-        while True:
-            rows = await self.runner.db.write(self._claim)
-            if not rows:
-                return printed
-            for row in rows:
-                text = render(row.message)
-                if row.message.attachment:  # the console shows where the file is: it stays
-                    text += f"\n[{row.message.attachment}]"
-                self.stdout.write(text + "\n\n")
-            self.stdout.flush()
-            printed += len(rows)
-            await self.runner.db.write(partial(self._done, rows, self.runner.clock().isoformat()))
-
-    def _claim(self, conn: Conn) -> list[outbox.Outgoing]:
-        return outbox.claim(conn, CHANNEL, float("inf"), 1, address=self.address)
-
-    @staticmethod
-    def _done(rows: list[outbox.Outgoing], stamp: str, conn: Conn) -> None:
-        for row in rows:
-            outbox.sent(conn, row.id, None, stamp)
+        while sent := await self.sender.drain_once():
+            printed += sent
+        return printed
 
     async def _readline(self) -> str:
         if self.interactive:

@@ -1,16 +1,17 @@
-"""The SMS channel (Twilio): signed webhooks in, the outbox out through the REST API.
+"""Twilio's webhooks, for SMS and WhatsApp alike: signed forms in, turns and reports out.
 
-`POST /sms/inbound` turns a Twilio message webhook into one turn and answers with empty
-TwiML once the turn is committed; replies always go through the outbox, never in the
-TwiML. `POST /sms/status` records delivery reports. Both refuse (403) a request whose
-`X-Twilio-Signature` does not match the auth token, the URL Twilio called and every
-posted parameter.
+`POST /sms/inbound` turns a message webhook into one turn and answers with empty TwiML
+once the turn is committed; replies always go through the outbox, never in the TwiML. A
+`From` of `whatsapp:+E164` is the WhatsApp channel's person, a plain number the SMS
+channel's: two identities, never merged. `POST /sms/status` records delivery reports.
+Both refuse (403) a request whose `X-Twilio-Signature` does not match the auth token, the
+URL Twilio called and every posted parameter.
 """
 
 from __future__ import annotations
 
 import logging
-from functools import partial
+from collections.abc import Awaitable, Callable
 from urllib.parse import parse_qsl
 
 from starlette.datastructures import FormData, UploadFile
@@ -19,23 +20,24 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 from twilio.request_validator import RequestValidator
 
-from bot.channels.sms_transport import CHANNEL, DEFAULT_TIMEOUT, TwilioTransport
 from bot.config import Settings
 from bot.engine.io import Inbound
-from bot.outbox import Sender
 from bot.phones import mask, to_e164
 from bot.turns import Envelope, TurnRunner
 from bot.web import MAX_BODY
-from storage import outbox
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("bot.channels.sms")
 
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 OPT_OUT_TYPES = frozenset({"STOP", "START", "HELP"})
 """Twilio's `OptOutType` (Advanced Opt-Out): when present it wins over the body."""
-FINAL_STATUSES = frozenset({"delivered", "undelivered", "failed"})
+FINAL_STATUSES = frozenset({"delivered", "undelivered", "failed", "read"})
 """Only final reports are kept: Twilio's callbacks may arrive out of order."""
 MAX_FIELDS = 200
+WHATSAPP_PREFIX = "whatsapp:"
+
+Report = Callable[[str, str, str | None], Awaitable[bool]]
+"""(provider id, status, error) -> whether the message was known."""
 
 
 def _twiml() -> Response:
@@ -76,42 +78,36 @@ def inbound_from(form: FormData) -> Inbound:
     return Inbound(text=_field(form, "Body"))
 
 
-class SmsChannel:
-    name = CHANNEL
+def sender_of(raw: str, default_region: str) -> tuple[str, str | None]:
+    """(channel, E.164 number or None if invalid) for a webhook's `From`."""
+    if raw[: len(WHATSAPP_PREFIX)].lower() == WHATSAPP_PREFIX:
+        return "whatsapp", to_e164(raw[len(WHATSAPP_PREFIX) :], default_region)
+    return "sms", to_e164(raw, default_region)
 
-    def __init__(
-        self, settings: Settings, runner: TurnRunner, *, timeout: float = DEFAULT_TIMEOUT
-    ) -> None:
+
+class TwilioWebhooks:
+    """The two routes, served once for the SMS and WhatsApp channels."""
+
+    def __init__(self, settings: Settings, runner: TurnRunner) -> None:
         self.settings = settings
         self.runner = runner
         self.validator = RequestValidator(settings.twilio_auth_token)
-        self.transport = TwilioTransport(settings, timeout=timeout)
-        self._sender: Sender | None = None
-
-    async def start(self) -> None:
-        await self.transport.open()
-
-    async def stop(self) -> None:
-        await self.transport.close()
+        self.channels = {
+            name
+            for name, enabled in (
+                ("sms", settings.twilio_enabled),
+                ("whatsapp", settings.whatsapp_enabled),
+            )
+            if enabled
+        }
+        self.report: Report | None = None
+        """Where delivery reports go (a Sender's `report`), once a channel has started."""
 
     def routes(self) -> list[BaseRoute]:
         return [
             Route("/sms/inbound", self.inbound, methods=["POST"]),
             Route("/sms/status", self.status, methods=["POST"]),
         ]
-
-    def sender(self) -> Sender:
-        if self._sender is None:
-            self._sender = Sender(
-                self.runner.db,
-                self.transport,
-                rate=self.settings.twilio_mps,
-                per_address_interval=0,
-                concurrency=4,
-            )
-        return self._sender
-
-    # --- webhooks ---------------------------------------------------------------------
 
     async def inbound(self, request: Request) -> Response:
         form = await self._signed_form(request)
@@ -120,13 +116,16 @@ class SmsChannel:
         sid = _field(form, "MessageSid") or _field(form, "SmsSid")
         if not sid:
             return _refuse(400, "MessageSid missing")
-        address = to_e164(_field(form, "From"), self.settings.default_region)
+        channel, address = sender_of(_field(form, "From"), self.settings.default_region)
         if address is None:
             log.warning("sms: refused message %s from an invalid number", sid)
             return _refuse(400, "From is not a valid phone number")
-        outcome = await self.runner.handle(Envelope(CHANNEL, address, inbound_from(form), sid))
+        if channel not in self.channels:
+            log.warning("sms: refused message %s: the %s channel is not set up", sid, channel)
+            return _refuse(400, f"{channel} is not set up here")
+        outcome = await self.runner.handle(Envelope(channel, address, inbound_from(form), sid))
         if outcome.duplicate:
-            log.info("sms: message %s from %s was already applied", sid, mask(address))
+            log.info("%s: message %s from %s was already applied", channel, sid, mask(address))
         return _twiml()
 
     async def status(self, request: Request) -> Response:
@@ -135,14 +134,10 @@ class SmsChannel:
             return form
         sid = _field(form, "MessageSid") or _field(form, "SmsSid")
         status = (_field(form, "MessageStatus") or _field(form, "SmsStatus")).lower()
-        if sid and status in FINAL_STATUSES:
+        if sid and status in FINAL_STATUSES and self.report is not None:
             code = _field(form, "ErrorCode")
             error = f"twilio {code}" if code and code != "0" else None
-
-            recorded = await self.runner.db.write(
-                partial(outbox.delivery, provider_id=sid, status=status, error=error)
-            )
-            if not recorded:
+            if not await self.report(sid, status, error):
                 log.info("sms: %s report for unknown message %s", status, sid)
         return _twiml()
 
@@ -179,6 +174,3 @@ class SmsChannel:
         url = request.url
         base = self.settings.public_base_url.rstrip("/") or f"{url.scheme}://{url.netloc}"
         return base + url.path + (f"?{url.query}" if url.query else "")
-
-
-__all__ = ["CHANNEL", "EMPTY_TWIML", "SmsChannel", "inbound_from", "parse_form"]

@@ -6,10 +6,13 @@ Callback data (at most 64 bytes, no server-side state):
 - ``m:<seq>:<mask>:<i>`` multi: toggle option ``i``; ``mask`` is what the keyboard shows selected
 - ``d:<seq>:<mask>``     multi: Done, send the selected options
 - ``p:<poll>:<i>``       a vote for option ``i`` of a facilitator's poll (may be changed)
+- ``s:<id>:<i>``         agree (0), disagree (1) or pass (2) on statement ``id`` (may be changed)
 - ``x``                  a button that only says "closed" (what was chosen, once answered)
 
 A multi question is toggled in place (the keyboard is edited, no turn runs); only Done goes
 to the engine. The labels needed to redraw it are read back from the keyboard itself.
+After a tap's turn, `after` reads the engine's typed facts (never its text) to decide what
+the keyboard becomes: the choice made, a vote marked, or nothing left to press.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from typing import Literal
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.channels.text import bars
-from bot.engine.io import Message, Question
+from bot.engine.io import Fact, Message, Question, Recorded
 
 CLOSED = "x"
 CHECK = "✅ "
@@ -34,16 +37,16 @@ _IN_ONE_ROW = frozenset({"yesno", "consent", "scale"})
 class Tap:
     """A parsed button press."""
 
-    kind: Literal["answer", "toggle", "done", "vote", "closed"]
+    kind: Literal["answer", "toggle", "done", "vote", "stance", "closed"]
     seq: int = 0
-    """The question counter (a vote: the poll id)."""
+    """The question counter (a vote: the poll id; a stance: the statement id)."""
     index: int = 0
     mask: int = 0
 
     @property
     def picks(self) -> tuple[int, ...]:
         """What goes to the engine: the option tapped, or the options selected at Done."""
-        if self.kind in ("answer", "vote"):
+        if self.kind in ("answer", "vote", "stance"):
             return (self.index,)
         return tuple(i for i in range(self.mask.bit_length()) if self.mask >> i & 1)
 
@@ -68,6 +71,8 @@ def parse(data: str | None) -> Tap | None:
             return Tap("done", seq, mask=mask)
         case "p", [poll, index]:
             return Tap("vote", poll, index)
+        case "s", [statement, index] if index < 3:
+            return Tap("stance", statement, index)
     return None
 
 
@@ -85,6 +90,10 @@ def done_data(seq: int, mask: int) -> str:
 
 def vote_data(poll: int, index: int) -> str:
     return f"p:{poll}:{index}"
+
+
+def stance_data(statement: int, index: int) -> str:
+    return f"s:{statement}:{index}"
 
 
 def render(message: Message) -> tuple[str, InlineKeyboardMarkup | None]:
@@ -106,6 +115,8 @@ def render(message: Message) -> tuple[str, InlineKeyboardMarkup | None]:
         return text, multi_keyboard(q.seq, 0, [o.label for o in q.options])
     if q.poll is not None:
         return text, poll_keyboard(q.poll, [o.label for o in q.options])
+    if q.statement is not None:
+        return text, statement_keyboard(q.statement, [o.label for o in q.options])
     return text, single_keyboard(q)
 
 
@@ -151,11 +162,32 @@ def poll_keyboard(
     )
 
 
+def statement_keyboard(
+    statement: int, labels: Sequence[str], chosen: int | None = None
+) -> InlineKeyboardMarkup:
+    """Agree, disagree, pass in one row; the stance taken is marked, and can be changed."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    (CHECK if i == chosen else "") + label,
+                    callback_data=stance_data(statement, i),
+                )
+                for i, label in enumerate(labels)
+            ]
+        ]
+    )
+
+
 def voted(markup: InlineKeyboardMarkup | None, tap: Tap) -> InlineKeyboardMarkup | None:
-    """The poll keyboard with `tap`'s option marked (None if it is not that poll's)."""
-    labels = labels_of(markup, "vote", tap.seq)
+    """The poll's or statement's keyboard with `tap`'s option marked (None if the keyboard
+    is not that poll's or statement's)."""
+    kind: Literal["vote", "stance"] = "stance" if tap.kind == "stance" else "vote"
+    labels = labels_of(markup, kind, tap.seq)
     if labels is None or tap.index >= len(labels):
         return None
+    if kind == "stance":
+        return statement_keyboard(tap.seq, labels, tap.index)
     return poll_keyboard(tap.seq, labels, tap.index)
 
 
@@ -173,9 +205,10 @@ def toggled(markup: InlineKeyboardMarkup | None, tap: Tap) -> InlineKeyboardMark
 
 
 def labels_of(
-    markup: InlineKeyboardMarkup | None, kind: Literal["toggle", "vote"], seq: int
+    markup: InlineKeyboardMarkup | None, kind: Literal["toggle", "vote", "stance"], seq: int
 ) -> list[str] | None:
-    """The option labels of a multi (`toggle`) or poll (`vote`) keyboard, in order, marks
+    """The option labels of a multi (`toggle`), poll (`vote`) or statement (`stance`)
+    keyboard, in order, marks
     removed; None if `markup` is not such a keyboard for `seq`."""
     found: dict[int, str] = {}
     for button in _buttons(markup):
@@ -209,3 +242,31 @@ def _buttons(markup: InlineKeyboardMarkup | None) -> list[InlineKeyboardButton]:
     if markup is None:
         return []
     return [button for row in markup.inline_keyboard for button in row]
+
+
+@dataclass(frozen=True)
+class Redraw:
+    """Replace a keyboard with `markup` (None: no keyboard at all)."""
+
+    markup: InlineKeyboardMarkup | None
+
+
+def after(
+    tap: Tap, markup: InlineKeyboardMarkup | None, facts: Sequence[Fact] | None, answered: bool
+) -> Redraw | None:
+    """What the keyboard a tap was on becomes once its turn is done (None: as it is).
+
+    `facts` are the turn's (None: no engine turn, e.g. the person is unknown); `answered`:
+    the turn said something back. A recorded vote marks the option (it can still be
+    changed); a recorded answer leaves only the choice, marked; a tap that was refused
+    (a closed question, asked again with fresh buttons) takes the buttons away.
+    """
+    if facts is None:
+        return Redraw(None) if answered else None  # a tap nobody can answer now
+    recorded = next((f for f in facts if isinstance(f, Recorded)), None)
+    if recorded is None:
+        return Redraw(None)
+    if tap.kind in ("vote", "stance"):
+        marked = voted(markup, tap)
+        return Redraw(marked) if marked is not None else None
+    return Redraw(chosen_keyboard(list(recorded.labels)))

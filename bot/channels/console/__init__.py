@@ -1,0 +1,1 @@
+"""The console channel: `chat` (the terminal session) and `transport` (printing)."""

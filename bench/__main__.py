@@ -30,6 +30,7 @@ from bench.common import (
     verdict,
 )
 from bench.deliberation import bench_deliberation
+from bench.scale import bench_scale
 
 WINDOW = 40
 """Updates in flight in bench 1: Telegram's default webhook max_connections."""
@@ -47,6 +48,7 @@ def sizes(quick: bool) -> dict[str, Any]:
             "rate": 200.0,
             "dialogue": 10_000,
             "deliberation": (2000, 100),
+            "scale_populations": [2000],
         }
     return {
         "populations": [1000, 2000, 10_000, 100_000],
@@ -58,6 +60,7 @@ def sizes(quick: bool) -> dict[str, Any]:
         "rate": 200.0,
         "dialogue": 100_000,
         "deliberation": (10_000, 500),
+        "scale_populations": [10_000, 100_000],
     }
 
 
@@ -402,6 +405,7 @@ BENCHES: dict[str, Callable[[Results, Path, dict[str, Any], dict[str, Any]], Non
     "4": bench_dialogue,
     "6": bench_deliberation,  # issue 13: bench/deliberation.py
     "7": bench_web,  # issue 14: bench/web_overview.py
+    "8": bench_scale,  # issue 12: bench/scale.py (PostgreSQL, 1 and 2 processes)
 }
 
 
@@ -452,7 +456,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("--quick", action="store_true", help="small sizes: a smoke test")
     parser.add_argument(
-        "--only", default="1,2,3,4,6,7", help="benches to run, e.g. 1,4 (5 comes with 1 and 2)"
+        "--only",
+        default="1,2,3,4,6,7,8",
+        help="benches to run, e.g. 1,4 (5 comes with 1 and 2)",
     )
     parser.add_argument("--keep", action="store_true", help="keep the work folder")
     args = parser.parse_args()

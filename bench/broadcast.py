@@ -17,7 +17,6 @@ import itertools
 import json
 import random
 import signal
-import sqlite3
 import time
 from pathlib import Path
 from typing import Any
@@ -28,8 +27,10 @@ from bench.common import (
     FIRST_USER,
     TOKEN,
     background,
+    copy_to,
     env_for,
     free_port,
+    query,
     seed_survey_population,
     settings_values,
     wait_http,
@@ -37,6 +38,9 @@ from bench.common import (
 
 FACILITATOR = 500
 QUESTION = "Which should the council fix first: the borehole or the road?"
+WRITE = "2"
+"""What participants write meanwhile: an answer to whichever survey step they are at (the
+question waiting for them then comes with the bot's answer)."""
 
 
 # --------------------------------------------------------------------------- the bot process
@@ -50,7 +54,9 @@ async def serve_bot(workdir: Path, rate: float) -> None:
     from bot.channels.telegram import TelegramChannel
     from bot.config import Settings
     from bot.delivery import Sender
+    from bot.roles import Role
     from bot.runtime import load_content, open_runner
+    from bot.scheduler import Scheduler
 
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -65,10 +71,22 @@ async def serve_bot(workdir: Path, rate: float) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     await channel.start(sender)
+    # as `baraza run`: one sender and one scheduler among the processes sharing the database
+    # (the scheduler carries on broadcasts; here every 2 s, so a second process helps)
+    roles = [
+        Role(runner.db, "sender:telegram", sender.run, sender.request_stop),
+        Role(runner.db, "scheduler", Scheduler(runner, interval=2.0).run),
+    ]
+    tasks = [asyncio.create_task(role.hold()) for role in roles]
     try:
-        async with sender:
-            await stop.wait()
+        await stop.wait()
     finally:
+        for role in roles:
+            role.stop()
+        await asyncio.wait(tasks, timeout=15)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
         await channel.stop()
         await runner.db.close()
 
@@ -76,26 +94,43 @@ async def serve_bot(workdir: Path, rate: float) -> None:
 # --------------------------------------------------------------------------- the driver
 
 
-def _count_sent(db: Path) -> int:
-    with contextlib.closing(sqlite3.connect(db, timeout=5)) as conn:
-        row = conn.execute(
-            "SELECT count(*) FROM outbox WHERE priority = 1 AND status = 'sent'"
-        ).fetchone()
-    return int(row[0])
+def _broadcast_done(db: Path | str) -> bool:
+    """Every participant reached: the broadcast finished and no bulk message waits (one
+    taken back because its person wrote first went out inside the reply)."""
+    rows = query(
+        db,
+        "SELECT (SELECT count(*) FROM broadcasts WHERE done_at IS NULL),"
+        " (SELECT count(*) FROM broadcasts), (SELECT count(*) FROM outbox"
+        "  WHERE priority = 1 AND status IN ('queued', 'sending'))",
+    )
+    waiting, started, queued = rows[0]
+    return bool(started) and not waiting and not queued
 
 
 def run(
-    workdir: Path, participants: int, rate: float, writes_per_second: float = 8.0
+    workdir: Path,
+    participants: int,
+    rate: float,
+    writes_per_second: float = 8.0,
+    database_url: str | None = None,
+    processes: int = 1,
 ) -> dict[str, Any]:
-    db = seed_survey_population(workdir, participants)
+    """`database_url`: PostgreSQL, where `processes` bots share the broadcast's work (one
+    of them polls and sends; the deliveries go to whichever takes each batch)."""
+    db: Path | str = seed_survey_population(workdir, participants)
+    where: dict[str, Any] = {"database_path": db}
+    if database_url:
+        copy_to(Path(db), database_url)
+        db = database_url
+        where = {"database_url": database_url}
     api_port = free_port()
     api = f"http://127.0.0.1:{api_port}"
     values = settings_values(
         workdir,
-        database_path=db,
         telegram_bot_token=TOKEN,
         telegram_api_url=f"{api}/bot",
         facilitators=f"telegram:{FACILITATOR}",
+        **where,
     )
     env = env_for(values)
     floor = participants / rate
@@ -106,16 +141,21 @@ def run(
         httpx.Client(base_url=api, timeout=30) as http,
     ):
         wait_http(f"{api}/_control/calls?method=getMe", proc=fake)
-        with background(
-            ["bench.broadcast", "bot", "--workdir", str(workdir), "--rate", str(rate)],
-            env,
-            workdir / "bot.log",
-        ) as bot:
+        with contextlib.ExitStack() as bots:
+            for n in range(processes):
+                bot = bots.enter_context(
+                    background(
+                        ["bench.broadcast", "bot", "--workdir", str(workdir), "--rate", str(rate)],
+                        env,
+                        workdir / f"bot-{n}.log",
+                    )
+                )
             deadline = time.monotonic() + 60
             while not http.get("/_control/calls", params={"method": "getUpdates"}).json():
                 if bot.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"bot did not start: see {workdir / 'bot.log'}")
+                    raise RuntimeError(f"bot did not start: see {workdir / 'bot-0.log'}")
                 time.sleep(0.2)
+            time.sleep(3.0)  # every process up, the roles taken
             rng = random.Random(3)
             t0 = time.monotonic()
             http.post(
@@ -132,11 +172,11 @@ def run(
                 chat = FIRST_USER + rng.randrange(participants)
                 if chat not in {c for c, _ in writes}:
                     writes.append((chat, time.monotonic()))
-                    http.post("/_control/message", json={"user_id": chat, "text": "The borehole"})
+                    http.post("/_control/message", json={"user_id": chat, "text": WRITE})
                 time.sleep(1 / writes_per_second)
                 if time.monotonic() >= next_check:
                     next_check += 2
-                    if _count_sent(db) >= participants:
+                    if _broadcast_done(db):
                         done = True
                         break
             time.sleep(3)  # replies to the last writers
@@ -155,7 +195,8 @@ def analyse(
     done: bool,
 ) -> dict[str, Any]:
     ok = [c for c in calls if c["failed"] is None]
-    # the prompt as shown: "Question 1 from the facilitators: <QUESTION>"
+    # the question reaches each person once: alone (a bulk message), or inside the reply to
+    # what they wrote while it waited for them ("Question 1 from the facilitators: ...")
     bulk = [c for c in ok if QUESTION in str(c["params"].get("text", ""))]
     by_chat: dict[str, list[dict[str, Any]]] = {}
     for c in ok:
@@ -168,7 +209,7 @@ def analyse(
             (
                 c["at"]
                 for c in by_chat.get(str(chat), [])
-                if c["at"] > at and QUESTION not in str(c["params"].get("text", ""))
+                if c["at"] > at  # the bot's answer: a question still waiting comes inside it
             ),
             None,
         )
@@ -210,12 +251,21 @@ def main() -> None:
     r.add_argument("--workdir", required=True)
     r.add_argument("--participants", type=int, default=10_000)
     r.add_argument("--rate", type=float, default=200.0)
+    r.add_argument("--database-url", help="PostgreSQL instead of an SQLite file")
+    r.add_argument("--processes", type=int, default=1, help="bots sharing the database")
     args = parser.parse_args()
     if args.command == "bot":
         asyncio.run(serve_bot(Path(args.workdir), args.rate))
     else:
         Path(args.workdir).mkdir(parents=True, exist_ok=True)
-        print(json.dumps(run(Path(args.workdir), args.participants, args.rate)))
+        result = run(
+            Path(args.workdir),
+            args.participants,
+            args.rate,
+            database_url=args.database_url,
+            processes=args.processes,
+        )
+        print(json.dumps(result))
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -190,6 +191,26 @@ def clone_participants(
         conn.close()
 
 
+def query(target: str | Path, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """One query on an SQLite file or a PostgreSQL database (SQLite's spelling)."""
+    from storage.admin import connection
+
+    with connection(target) as conn:
+        return [tuple(r) for r in conn.execute(sql, params).fetchall()]
+
+
+def copy_to(source: Path, url: str) -> float:
+    """Copy a seeded SQLite file into an empty PostgreSQL database (`baraza db copy`);
+    seconds it took."""
+    from storage.admin import copy
+
+    t0 = time.perf_counter()
+    counted = asyncio.run(copy(source, url))
+    if any(c.source != c.target for c in counted):
+        raise RuntimeError(f"copy to PostgreSQL lost rows: {counted}")
+    return time.perf_counter() - t0
+
+
 def telegram_address(i: int) -> str:
     return str(FIRST_USER + i)
 
@@ -217,11 +238,18 @@ def seed_survey_population(
     )
     conn = sqlite3.connect(settings.database_path)
     with contextlib.closing(conn):
+        conn.execute("PRAGMA foreign_keys=ON")  # their addresses, runs and answers go too
         conn.execute(
             "DELETE FROM participants WHERE id IN ({})".format(",".join("?" * len(templates))),
             templates,
         )
         conn.execute("DELETE FROM outbox")
+        # last seen an hour ago: at rest, so a broadcast is shown to them at once (bench 3)
+        # rather than after their next answer
+        conn.execute(
+            "UPDATE participants SET last_seen_at = ?",
+            ((datetime.now(UTC) - timedelta(hours=1)).isoformat(),),
+        )
         conn.commit()
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     return Path(settings.database_path)

@@ -75,9 +75,9 @@ def settings(workdir: Path) -> Any:
 
 
 async def _migrate(path: Path) -> None:
-    from storage.db import Database
+    from storage.db import database
 
-    db = await Database(path).open()
+    db = await database(path).open()
     await db.close()
 
 
@@ -264,6 +264,9 @@ def generate(workdir: Path, participants: int, answers_each: int = 10, seed: int
             " attempts, created_at, dialogue, prompt_id, sent_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             out,
         )
+    # answers and responses carry the dialogue they were given in (migration 006)
+    conn.execute("UPDATE answers SET dialogue = ? WHERE dialogue IS NULL", (DIALOGUE,))
+    conn.execute("UPDATE responses SET dialogue = ? WHERE dialogue IS NULL", (DIALOGUE,))
     conn.execute("COMMIT")
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     # no ANALYZE: Baraza never runs it, so a real file has no planner statistics
@@ -274,11 +277,11 @@ def generate(workdir: Path, participants: int, answers_each: int = 10, seed: int
 async def _dashboard(workdir: Path, repeat: int) -> dict[str, Any]:
     from bot.facilitator import dashboard
     from bot.runtime import load_content
-    from storage.db import Database
+    from storage.db import database
 
     s = settings(workdir)
     content = load_content(s)
-    db = await Database(s.database_path).open()
+    db = await database(s.database_url).open()
     times = []
     text = ""
     try:
@@ -308,12 +311,12 @@ async def _export(workdir: Path, fmt: str) -> dict[str, Any]:
     """The CSV export (questions and labels in French) or the FLOIP package (a zip)."""
     from bot.facilitator import export, floip
     from bot.runtime import load_content
-    from storage.db import Database
+    from storage.db import database
 
     s = settings(workdir)
     content = load_content(s)
     d = content.dialogues[DIALOGUE]
-    db = await Database(s.database_path).open()
+    db = await database(s.database_url).open()
     out = workdir / ("export.csv" if fmt == "csv" else "flow-results.zip")
     try:
         before = vm_hwm_kb()

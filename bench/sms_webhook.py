@@ -68,13 +68,19 @@ def webhook(n: int, number: str, body: str) -> dict[str, str]:
     }
 
 
-def make_pool(url: str, population: int, size: int, first_sid: int = 1) -> Pool:
-    """`size` distinct signed webhooks for `url`: seeded participants answering in turn."""
+def make_pool(
+    url: str, population: int, size: int, first_sid: int = 1, part: tuple[int, int] = (0, 1)
+) -> Pool:
+    """`size` distinct signed webhooks for `url`: seeded participants answering in turn
+    (`part` (k, n): only participants i % n == k, the share of one of n processes)."""
     validator = RequestValidator(AUTH_TOKEN)
     pool: Pool = []
     n = first_sid
+    k, of = part
     for row in turn_schedule(population, size, seed=11):
         for i, step in row:
+            if i % of != k:
+                continue
             params = webhook(n, sms_address(i), SURVEY_ANSWERS[step])
             pool.append((validator.compute_signature(url, params), urlencode(params)))
             n += 1
@@ -262,13 +268,17 @@ async def load(
 
 
 @contextlib.contextmanager
-def baraza_server(workdir: Path, db_seeded: Path) -> Iterator[tuple[int, subprocess.Popen[Any]]]:
+def baraza_server(
+    workdir: Path, db_seeded: Path | str, name: str = "baraza-sms"
+) -> Iterator[tuple[int, subprocess.Popen[Any]]]:
     """`baraza run` with the SMS channel on a free loopback port, its Sender sending to a
-    fake Twilio API in a process of its own. Yields the port and the process."""
+    fake Twilio API in a process of its own. Yields the port and the process.
+    `db_seeded`: the seeded SQLite file, or a PostgreSQL URL."""
     twilio_port, port = free_port(), free_port()
+    where = {"database_url" if isinstance(db_seeded, str) else "database_path": db_seeded}
     values = settings_values(
         workdir,
-        database_path=db_seeded,
+        **where,
         twilio_account_sid=ACCOUNT,
         twilio_auth_token=AUTH_TOKEN,
         twilio_from_number=FROM,
@@ -279,9 +289,11 @@ def baraza_server(workdir: Path, db_seeded: Path) -> Iterator[tuple[int, subproc
     env = env_for(values)
     with (
         background(
-            ["tests.fakes.twilio_api", "--port", str(twilio_port)], env, workdir / "twilio.log"
+            ["tests.fakes.twilio_api", "--port", str(twilio_port)],
+            env,
+            workdir / f"{name}-twilio.log",
         ),
-        background(["bot.cli", "run"], env, workdir / "baraza-sms.log") as proc,
+        background(["bot.cli", "run"], env, workdir / f"{name}.log") as proc,
     ):
         wait_http(f"http://127.0.0.1:{port}/healthz", proc=proc)
         yield port, proc

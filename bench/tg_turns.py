@@ -24,7 +24,6 @@ import asyncio
 import json
 import pickle
 import re
-import sqlite3
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable
@@ -48,6 +47,7 @@ from bench.common import (
     SURVEY_ANSWERS,
     TOKEN,
     make_settings,
+    query,
     turn_schedule,
     vm_hwm_kb,
 )
@@ -229,12 +229,15 @@ async def conversation_app(workdir: Path, population: int) -> AnyApp:
     return app
 
 
-async def baraza_app(workdir: Path) -> tuple[AnyApp, Any, Process]:
+async def baraza_app(
+    workdir: Path, database_url: str | None = None
+) -> tuple[AnyApp, Any, Process]:
     """Baraza's Telegram channel on an application answered in-process (for its Bot)."""
     from bot.channels.telegram import TelegramChannel
     from bot.runtime import load_content, open_runner
 
-    settings = make_settings(workdir, telegram_bot_token=TOKEN)
+    extra = {"database_url": database_url} if database_url else {}
+    settings = make_settings(workdir, telegram_bot_token=TOKEN, **extra)
     runner = await open_runner(settings, load_content(settings))
     channel = TelegramChannel(settings, runner)
     app = build(CannedRequest())
@@ -251,19 +254,30 @@ async def baraza_app(workdir: Path) -> tuple[AnyApp, Any, Process]:
 
 
 async def drive(
-    app: AnyApp, process: Process, rounds: list[list[tuple[int, int]]], window: int
+    app: AnyApp,
+    process: Process,
+    rounds: list[list[tuple[int, int]]],
+    window: int,
+    part: tuple[int, int] = (0, 1),
+    start_at: float = 0.0,
 ) -> float:
-    """Feed the updates, `window` at a time (distinct participants in flight); seconds."""
+    """Feed the updates, `window` at a time (distinct participants in flight); seconds.
+    `part` (k, n): only participants i with i % n == k (another process drives the
+    others); `start_at`: begin at this time.time(), together with the other process."""
     batches: list[list[Update]] = []
     update_id = 1
+    k, n = part
     for row in rounds:
-        for start in range(0, len(row), window):
+        mine = [(i, step) for i, step in row if i % n == k]
+        for start in range(0, len(mine), window):
             batch = []
-            for i, step in row[start : start + window]:
-                data = update_json(update_id, FIRST_USER + i, SURVEY_ANSWERS[step])
+            for i, step in mine[start : start + window]:
+                data = update_json(update_id * n + k, FIRST_USER + i, SURVEY_ANSWERS[step])
                 batch.append(Update.de_json(data, app.bot))
                 update_id += 1
             batches.append(batch)
+    if start_at:
+        await asyncio.sleep(max(0.0, start_at - time.time()))
     t0 = time.perf_counter()
     for batch in batches:
         if len(batch) == 1:
@@ -282,7 +296,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
 
     runner = None
     if args.system == "baraza":
-        app, runner, baraza = await baraza_app(workdir)
+        app, runner, baraza = await baraza_app(workdir, args.database_url)
 
         async def process(update: Update) -> None:
             try:
@@ -301,8 +315,13 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     # a short warm-up on other updates of the same kind is not needed: every system is
     # measured cold in a fresh process, the same way
     rss_before = vm_hwm_kb()
-    seconds = await drive(app, process, rounds, args.window)
-    rate = args.turns / seconds
+    part = tuple(int(x) for x in args.part.split("/"))
+    turns = sum(1 for row in rounds for i, _ in row if i % part[1] == part[0])
+    cpu = time.process_time()
+    seconds = await drive(app, process, rounds, args.window, (part[0], part[1]), args.start_at)
+    cpu = time.process_time() - cpu
+    ended = time.time()
+    rate = turns / seconds
     flush = 0.0
     if args.system == "conversation":
         # A running PTB application writes its persistence every `update_interval` (60 s):
@@ -321,7 +340,10 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "window": args.window,
         "seconds": seconds,
         "rate": rate,
-        "rate_processing": args.turns / seconds,
+        "rate_processing": turns / seconds,
+        "mine": turns,
+        "ended": ended,
+        "cpu_s": cpu,
         "errors": len(errors),
         "first_error": errors[0] if errors else None,
         "rss_before_kb": rss_before,
@@ -331,11 +353,10 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     await app.shutdown()
     if runner is not None:
         result["commits"] = runner.db.commits
+        target = runner.db.target
         await runner.db.close()
-        conn = sqlite3.connect(make_settings(workdir).database_path)
-        result["inbound"] = conn.execute("SELECT count(*) FROM inbound").fetchone()[0]
-        result["outbox"] = conn.execute("SELECT count(*) FROM outbox").fetchone()[0]
-        conn.close()
+        result["inbound"] = query(target, "SELECT count(*) FROM inbound")[0][0]
+        result["outbox"] = query(target, "SELECT count(*) FROM outbox")[0][0]
     result["vm_hwm_kb"] = vm_hwm_kb()
     return result
 
@@ -347,6 +368,9 @@ def main() -> None:
     parser.add_argument("--turns", type=int, required=True)
     parser.add_argument("--window", type=int, default=1)
     parser.add_argument("--workdir", required=True)
+    parser.add_argument("--database-url", help="instead of the workdir's SQLite file")
+    parser.add_argument("--part", default="0/1", help="k/n: drive participants i %% n == k")
+    parser.add_argument("--start-at", type=float, default=0.0, help="time.time() to begin at")
     args = parser.parse_args()
     print(json.dumps(asyncio.run(run(args))))
 

@@ -36,10 +36,11 @@ def add_link(db: Path) -> str:
     """A one-time login link for FACILITATOR, as `/web` makes it; returns its token."""
     from bot.web.login import LINK_TTL, digest, new_token, stamp
     from storage import web_sessions
+    from storage.conn import SqliteConn
 
     token = new_token()
     now = datetime.now(UTC)
-    with contextlib.closing(sqlite3.connect(db, timeout=30, isolation_level=None)) as conn:
+    with contextlib.closing(sqlite3.connect(db, timeout=30, isolation_level=None, factory=SqliteConn)) as conn:
         conn.execute("BEGIN IMMEDIATE")
         web_sessions.add_link(
             conn, digest(token), FACILITATOR, "en", stamp(now), stamp(now + LINK_TTL)

@@ -4,9 +4,9 @@ participant may answer them now, results shared back, session reminders."""
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable, Mapping
 from datetime import datetime
+from typing import Any
 
 from bot import cells
 from bot.dialogues import Dialogue
@@ -23,6 +23,7 @@ from bot.engine.io import (
 from bot.engine.state import Item, Participant
 from bot.i18n import Translator
 from storage import infos, prompts, statements
+from storage.conn import Conn
 from storage.prompts import PromptRow
 
 
@@ -61,7 +62,7 @@ def results_message(row: PromptRow, shown: cells.Line, lang: str, tr: Translator
 
 
 def load(
-    conn: sqlite3.Connection,
+    conn: Conn,
     p: Participant,
     items: Iterable[Item],
     now: datetime,
@@ -69,9 +70,13 @@ def load(
     tr: Translator,
     dialogues: Mapping[str, Dialogue],
     with_vote: Item | None = None,
+    cache: dict[tuple[str, int], Any] | None = None,
 ) -> dict[Item, ItemView]:
+    """`cache`: prompts and tallies read once for a batch of participants (a broadcast's
+    deliveries in one transaction all look at the same poll)."""
     stamp = now.isoformat()
     found: dict[Item, ItemView] = {}
+    memo: dict[tuple[str, int], Any] = {} if cache is None else cache
     for item in set(items):
         if item.kind == "notice":
             view = _notice(item, p, now, tr, dialogues)
@@ -79,7 +84,9 @@ def load(
                 found[item] = view
             continue
         if item.kind == "info":
-            info = infos.get(conn, item.id)
+            if ("info", item.id) not in memo:
+                memo["info", item.id] = infos.get(conn, item.id)
+            info = memo["info", item.id]
             if info is not None:
                 said = {lang: Message(text) for lang, text in info[1].items()}
                 found[item] = InfoView(said, live=info[0] == p.dialogue)
@@ -97,11 +104,15 @@ def load(
                     vote,
                 )
             continue
-        row = prompts.get(conn, item.id)
+        if ("row", item.id) not in memo:
+            memo["row", item.id] = prompts.get(conn, item.id)
+        row: PromptRow | None = memo["row", item.id]
         if row is None:
             continue
         if item.kind == "results":
-            shown = poll_table(prompts.votes_by_group(conn, row.id), len(row.options("en")))
+            if ("votes", row.id) not in memo:
+                memo["votes", row.id] = prompts.votes_by_group(conn, row.id)
+            shown = poll_table(memo["votes", row.id], len(row.options("en")))
             texts = {lang: results_message(row, shown.overall, lang, tr) for lang in row.texts}
             found[item] = InfoView(texts, live=row.dialogue == p.dialogue)
         elif item.kind == "poll" and row.kind == "poll":

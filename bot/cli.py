@@ -14,6 +14,7 @@ from pathlib import Path
 from bot.config import ConfigError, Settings, load_settings, redact, secrets
 
 log = logging.getLogger("baraza")
+DB_HELP = "an SQLite file or a database URL (default: DATABASE_URL)"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -30,7 +31,7 @@ def _parser() -> argparse.ArgumentParser:
     chat = sub.add_parser("chat", help="talk to the bot in this terminal (or pipe lines in)")
     chat.add_argument("--flow", help="start this flow instead of the dialogue's first one")
     chat.add_argument("--lang", help="language hint, as a phone would give (e.g. fr)")
-    chat.add_argument("--db", type=Path, help="SQLite file (default: DATABASE_PATH)")
+    chat.add_argument("--db", help=DB_HELP)
     chat.add_argument(
         "--as", dest="as_", metavar="NAME", help="who you are (default: your user name)"
     )
@@ -42,7 +43,20 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--locales", type=Path, help="locales folder (default: LOCALES_DIR)")
     check.add_argument("--sms", action="store_true", help="also show SMS segments per step")
     _organiser_commands(sub)
+    _database_commands(sub)
     return parser
+
+
+def _database_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    db = sub.add_parser("db", help="upgrade a database, or copy one to another (e.g. to PostgreSQL)")
+    actions = db.add_subparsers(dest="action", required=True)
+    up = actions.add_parser("upgrade", help="apply the migrations this version brings")
+    up.add_argument("--db", help=DB_HELP)
+    cp = actions.add_parser(
+        "copy", help="copy every row to an empty database (both upgraded first); counts checked"
+    )
+    cp.add_argument("--from", dest="source", help="copy from (default: DATABASE_URL)")
+    cp.add_argument("--to", dest="target", required=True, help="copy to, e.g. postgresql://...")
 
 
 def _organiser_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -51,7 +65,7 @@ def _organiser_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]
     dash.add_argument("--chart", type=Path, help="also write the PNG chart here")
     dash.add_argument("--lang", help="language, e.g. fr (default: DEFAULT_LANGUAGE)")
     dash.add_argument("--page", type=int, default=1, help="page of prompts and polls")
-    dash.add_argument("--db", type=Path, help="SQLite file (default: DATABASE_PATH)")
+    dash.add_argument("--db", help=DB_HELP)
 
     exp = sub.add_parser(
         "export", help="answers of a dialogue, pseudonymous: CSV, JSON, JSONL or FLOIP"
@@ -68,7 +82,7 @@ def _organiser_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]
     exp.add_argument(
         "--lang", help="language of questions and labels, e.g. fr (default: DEFAULT_LANGUAGE)"
     )
-    exp.add_argument("--db", type=Path, help="SQLite file (default: DATABASE_PATH)")
+    exp.add_argument("--db", help=DB_HELP)
 
     fac = sub.add_parser("facilitators", help="add, remove or list facilitators")
     fac.add_argument("action", choices=("add", "remove", "list"))
@@ -78,7 +92,7 @@ def _organiser_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]
         help="telegram:<user id>, tel:<phone number> (DEFAULT_REGION applies) or console:<name>",
     )
     fac.add_argument("--dialogue", help="dialogue code (default: DEFAULT_DIALOGUE)")
-    fac.add_argument("--db", type=Path, help="SQLite file (default: DATABASE_PATH)")
+    fac.add_argument("--db", help=DB_HELP)
 
 
 def _check(settings: Settings, args: argparse.Namespace) -> int:
@@ -137,8 +151,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     from bot.runtime import InvalidContent
     from storage.db import Unusable
 
+    setting = "DATABASE_URL"
     try:
         settings = load_settings()
+        setting = settings.database_setting
         hidden.update(secrets(settings))
         return _dispatch(settings, args)
     except InvalidContent as exc:
@@ -149,7 +165,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         return _fail(str(exc).splitlines(), debug, hidden)
     except Unusable as exc:
-        source = "--db " if getattr(args, "db", None) else "DATABASE_PATH="
+        source = f"{setting}="
+        if getattr(args, "db", None):
+            source = "--db "
+        elif getattr(args, "source", None) or getattr(args, "target", None):
+            source = ""  # `db copy` names both ends itself
         return _fail([f"{source}{exc}"], debug, hidden)
     except KeyboardInterrupt:
         return 130
@@ -171,6 +191,10 @@ def _dispatch(settings: Settings, args: argparse.Namespace) -> int:
         from bot.organiser import organise
 
         return asyncio.run(organise(settings, args))
+    if args.command == "db":
+        from bot.db_commands import run_db_command
+
+        return asyncio.run(run_db_command(settings, args))
     return 2
 
 

@@ -6,8 +6,18 @@ import os
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, StringConstraints, ValidationError
+from pydantic import (
+    Field,
+    PrivateAttr,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from storage.db import password
+from storage.db import shown as shown_url
 
 
 class ConfigError(RuntimeError):
@@ -18,7 +28,13 @@ class ConfigError(RuntimeError):
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
-    database_path: Path = Path("baraza.sqlite3")
+    database_url: str = "sqlite:///baraza.sqlite3"
+    """`sqlite:///file.sqlite3` (one process) or `postgresql://user@host/name` (several)."""
+    database_path: Path | None = None
+    """Deprecated: an SQLite file, for DATABASE_URL=sqlite:///<it> (DATABASE_URL wins)."""
+    send_lease: float = Field(default=60.0, gt=0)
+    """PostgreSQL: seconds after which a message a sender left half-sent (its process
+    died) is sent again by another process; longer than any one send takes."""
     flows_dir: Path = Path("flows")
     locales_dir: Path = Path("locales")
     default_language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}$")] = "en"
@@ -50,6 +66,27 @@ class Settings(BaseSettings):
     files_dir: Path = Path("exports")
     retention_days: int = Field(default=30, ge=1)
 
+    _database_setting: str = PrivateAttr("DATABASE_URL")
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_database(cls, url: str) -> str:
+        if "://" in url and not url.startswith(("sqlite:///", "postgresql://", "postgres://")):
+            raise ValueError("not a database URL")
+        return url
+
+    @model_validator(mode="after")
+    def _database_path_alias(self) -> Settings:
+        if self.database_path is not None and "database_url" not in self.model_fields_set:
+            self._database_setting = "DATABASE_PATH"
+            self.database_url = str(self.database_path)
+        return self
+
+    @property
+    def database_setting(self) -> str:
+        """The setting the database came from, to name it in messages."""
+        return self._database_setting
+
     @property
     def telegram_enabled(self) -> bool:
         return bool(self.telegram_bot_token)
@@ -73,6 +110,8 @@ EXPECTED = {
     "default_language": "a language code (e.g. en, fr, es)",
     "telegram_mode": "polling or webhook",
     "sms_gsm_fallback": "true or false",
+    "send_lease": "a number of seconds above 0 (e.g. 60)",
+    "database_url": "sqlite:///file.sqlite3 or postgresql://user:password@host/name",
 }
 """What a setting must be, for the line that says it is not."""
 
@@ -100,6 +139,8 @@ def bad_setting(field: str, given: Any, what: str, is_not: bool = True) -> str:
     """`HTTP_PORT: 'notaport' is not a port number (1-65535); set it in .env`."""
     var = field.upper()
     shown = mask(field, str(given)) if field in SECRETS else repr(given)
+    if field == "database_url":
+        shown = repr(shown_url(str(given)))  # its password never
     if len(shown) > 40:
         shown = shown[:37] + "..."
     problem = f"{shown} is not {what}" if is_not else f"{shown}: {what}"
@@ -123,6 +164,9 @@ def secrets(settings: Settings) -> dict[str, str]:
         value = str(getattr(settings, field))
         if len(value) >= 4:  # shorter ones would mask ordinary words
             found[value] = mask(field, value)
+    database_password = password(settings.database_url)
+    if database_password and len(database_password) >= 4:
+        found[database_password] = "…"
     return found
 
 

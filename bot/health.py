@@ -9,13 +9,13 @@ in the database (`storage.health`) for the dashboard, from the first failure unt
 from __future__ import annotations
 
 import logging
-import sqlite3
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import partial
 
 from storage import health
+from storage.conn import Conn
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -119,7 +119,7 @@ class ProviderHealth:
         )
         return waiting
 
-    async def _write(self, job: Callable[[sqlite3.Connection], int | None]) -> int | None:
+    async def _write(self, job: Callable[[Conn], int | None]) -> int | None:
         try:
             return await self.db.write(job)
         except Exception as exc:  # reporting an outage must never stop a sender
@@ -127,13 +127,11 @@ class ProviderHealth:
             return None
 
 
-def _down(
-    conn: sqlite3.Connection, *, channel: str, since: str, error: str, failures: int, now: str
-) -> int:
+def _down(conn: Conn, *, channel: str, since: str, error: str, failures: int, now: str) -> int:
     return health.down(conn, channel, since=since, error=error, failures=failures, now=now)
 
 
-def _up(conn: sqlite3.Connection, *, channel: str) -> None:
+def _up(conn: Conn, *, channel: str) -> None:
     health.up(conn, channel)
 
 

@@ -2,7 +2,7 @@
 
 Each says what it did. A command that only reads (dashboard, export, facilitators list
 and remove) refuses a database file that does not exist, naming the path: a mistyped
-`--db` or `DATABASE_PATH` must not quietly create an empty database and show zeros.
+`--db` or `DATABASE_URL` must not quietly create an empty database and show zeros.
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import UTC, datetime
-from pathlib import Path
 
 from rich.console import Console
 
@@ -20,7 +19,7 @@ from bot.facilitator.addresses import KINDS, InvalidAddress, normalise
 from bot.facilitator.commands import parse_facilitators
 from bot.runtime import load_content, open_runner
 from storage import facilitators
-from storage.db import Database
+from storage.db import Database, exists, shown
 
 
 def _fail(message: str) -> int:
@@ -39,16 +38,19 @@ async def organise(settings: Settings, args: argparse.Namespace) -> int:
             if args.action == "add":
                 return _fail(f"facilitators add: {exc}")
             address, invalid = args.address.strip(), exc  # a row stored as typed may go
-    db_path: Path = args.db or settings.database_path
+    target: str = args.db or settings.database_url
     creates = args.command == "facilitators" and args.action == "add"
-    if not creates and not db_path.exists():
-        return _fail(f"{args.command}: no database at {db_path} (give --db or set DATABASE_PATH)")
+    if not creates and not await exists(target):
+        return _fail(
+            f"{args.command}: no database at {shown(target)}"
+            f" (give --db or set {settings.database_setting})"
+        )
     content = load_content(settings)
     code = getattr(args, "dialogue", None) or settings.default_dialogue
     known = {settings.default_dialogue, *content.dialogues}
     if code not in known:
         return _fail(f"{args.command}: no dialogue {code!r} (known: {', '.join(sorted(known))})")
-    runner = await open_runner(settings, content, db_path=db_path)
+    runner = await open_runner(settings, content, db_path=target)
     try:
         now = datetime.now(UTC)
         lang = getattr(args, "lang", None) or settings.default_language
@@ -86,11 +88,11 @@ async def organise(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _stored(db: Database) -> set[str]:
-    return {address for address, _, _ in await db.write(facilitators.listing)}
+    return {address for address, _, _ in await db.read(facilitators.listing)}
 
 
 async def _listing(db: Database, settings: Settings, dialogue: str | None) -> int:
-    stored = [r for r in await db.write(facilitators.listing) if dialogue in (None, r[1])]
+    stored = [r for r in await db.read(facilitators.listing) if dialogue in (None, r[1])]
     configured = [
         (address, ", ".join(sorted(codes)) if codes is not None else "every dialogue")
         for address, codes in parse_facilitators(settings.facilitators).items()
@@ -116,7 +118,7 @@ async def _add(db: Database, address: str, typed: str, code: str, now: datetime)
 async def _remove(
     db: Database, settings: Settings, address: str, typed: str, dialogue: str | None
 ) -> int:
-    before = await db.write(lambda c: facilitators.dialogues_of(c, address))
+    before = await db.read(lambda c: facilitators.dialogues_of(c, address))
     gone = [d for d in before if dialogue in (None, d)]
     if not gone:
         where = f"of {dialogue}" if dialogue else "(in this database)"

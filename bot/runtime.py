@@ -12,7 +12,7 @@ from bot.flows import FlowLibrary, Problem, load_library
 from bot.i18n import Translator, load_translator
 from bot.turns import TurnRunner
 from bot.web import login as web_login
-from storage.db import Database
+from storage.db import database
 
 
 class InvalidContent(Exception):
@@ -50,11 +50,11 @@ async def open_runner(
     settings: Settings,
     content: Content,
     *,
-    db_path: Path | None = None,
+    db_path: str | Path | None = None,
     start_flow: str | None = None,
 ) -> TurnRunner:
-    """Open the database and a turn runner. `start_flow` overrides the dialogue's first flow
-    (`baraza chat --flow`)."""
+    """Open the database (`db_path`: a file or URL instead of DATABASE_URL) and a turn
+    runner. `start_flow` overrides the dialogue's first flow (`baraza chat --flow`)."""
     dialogues = dict(content.dialogues)
     code = settings.default_dialogue
     if code not in dialogues:
@@ -66,7 +66,7 @@ async def open_runner(
         raise InvalidContent(
             [Problem(str(settings.flows_dir), "start", f"no flow {f!r}") for f in missing]
         )
-    db = await Database(db_path or settings.database_path).open()
+    db = await database(db_path or settings.database_url, send_lease=settings.send_lease).open()
     runner = TurnRunner(
         db,
         content.tr,

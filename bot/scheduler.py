@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -17,6 +16,7 @@ from bot.engine.state import Item
 from bot.facilitator import broadcast
 from bot.turns import TurnRunner
 from storage import drafts, inbound, jobs, outbox, prompts
+from storage.conn import Conn
 
 log = logging.getLogger(__name__)
 RETENTION = timedelta(days=30)
@@ -50,13 +50,12 @@ class Scheduler:
             self.runner.doorbell.ring()
         return done
 
-    def _due(self, conn: sqlite3.Connection, now: datetime) -> int:
+    def _due(self, conn: Conn, now: datetime) -> int:
         stamp = now.isoformat()
         done = 0
-        for pid in prompts.due_to_open(conn, stamp):
+        for pid in prompts.open_due(conn, stamp):
             row = prompts.get(conn, pid)
             if row is not None:
-                prompts.mark_sent(conn, pid, 0, stamp)
                 item = Item("poll" if row.kind == "poll" else "prompt", pid)
                 reached = broadcast.start(conn, item, row, stamp, urgent=False)
                 log.info("scheduled %s %d opened for %d participants", row.kind, pid, reached)

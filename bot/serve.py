@@ -22,6 +22,7 @@ from bot.channels import Channel
 from bot.config import ConfigError, Settings
 from bot.delivery import Sender
 from bot.dialogues import Dialogue
+from bot.roles import Role, holding
 from bot.runtime import Content, open_runner
 from bot.scheduler import Scheduler
 from bot.turns import TurnRunner
@@ -205,7 +206,9 @@ async def _serve(
             )
             await channel.start(sender)
             stack.push_async_callback(channel.stop)
-            await stack.enter_async_context(sender)
+            # One sender per channel among all processes sharing the database (bot/roles.py).
+            role = Role(runner.db, f"sender:{channel.name}", sender.run, sender.request_stop)
+            await stack.enter_async_context(holding(role, SENDER_GRACE))
             for route in channel.routes():  # Twilio's webhooks serve SMS and WhatsApp
                 routes.setdefault(getattr(route, "path", repr(route)), route)
         scheduler = Scheduler(
@@ -213,7 +216,9 @@ async def _serve(
             retention=timedelta(days=settings.retention_days),
             files_dir=settings.files_dir,
         )
-        stack.enter_context(_running(scheduler.run(), "scheduler"))
+        stack.enter_context(
+            _running(Role(runner.db, "scheduler", scheduler.run).hold(), "scheduler")
+        )
         # Always served: the webhooks of the channels that use them, and the pages.
         server = uvicorn.Server(
             uvicorn.Config(

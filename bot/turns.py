@@ -13,12 +13,11 @@ something waiting on their agenda gets a `wake` turn once they are at rest.
 from __future__ import annotations
 
 import logging
-import sqlite3
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import partial
-from typing import Protocol
+from typing import Any, Protocol
 
 from bot import agenda_views
 from bot.delivery import Doorbell
@@ -38,6 +37,7 @@ from storage import (
     prompts,
     statements,
 )
+from storage.conn import Conn
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -63,7 +63,7 @@ class CommandHandler(Protocol):
         rest. `facilitator`: the turn found the sender to be one (`is_facilitator`)."""
         ...
 
-    def is_facilitator(self, conn: sqlite3.Connection, channel: str, address: str) -> bool:
+    def is_facilitator(self, conn: Conn, channel: str, address: str) -> bool:
         """Asked in every turn, before anything is stored: facilitators are not
         participants, their messages go back to `handle`."""
         ...
@@ -99,10 +99,15 @@ class TurnRunner:
         """Remember the current flow versions and load every version runs may be pinned to."""
         now = self.clock().isoformat()
 
-        def job(conn: sqlite3.Connection) -> list[tuple[str, str]]:
+        # Rows a sender that died left 'sending' go back to the queue: all of them if this
+        # process is the only one, else those abandoned for longer than any send takes.
+        lease = self.db.claim_lease
+        abandoned = (self.clock() - timedelta(seconds=lease)).timestamp() if lease else None
+
+        def job(conn: Conn) -> list[tuple[str, str]]:
             for flow in self.flows.values():
                 flow_versions.remember(conn, flow.version, flow.id, flow.model_dump_json(), now)
-            outbox.recover(conn)
+            outbox.recover(conn, claimed_before=abandoned)
             return flow_versions.all_versions(conn)
 
         for version, body in await self.db.write(job):
@@ -122,7 +127,7 @@ class TurnRunner:
 
     # --- a person's turn ----------------------------------------------------------------
 
-    def turn(self, conn: sqlite3.Connection, env: Envelope) -> Outcome:
+    def turn(self, conn: Conn, env: Envelope) -> Outcome:
         """The whole turn, in the writer's thread: read, advance (pure), store."""
         now = self.clock()
         stamp = now.isoformat()
@@ -130,11 +135,12 @@ class TurnRunner:
             conn, env.channel, env.address
         ):
             return Outcome(facilitator=True)  # nothing claimed or stored: not a participant
-        if env.external_id is not None and not inbound.claim(
-            conn, env.channel, env.external_id, stamp
-        ):
+        claimed = None
+        if env.external_id is not None:
+            claimed = inbound.claiming(conn, env.channel, env.external_id, stamp)
+        found = participants.find(conn, env.channel, env.address, lock=True)
+        if claimed is not None and not claimed():
             return Outcome(duplicate=True)
-        found = participants.find(conn, env.channel, env.address)
         if found is None:
             if env.inbound.kind == "button":
                 # a tap on an old message (e.g. after DELETE): no record is made for it
@@ -168,16 +174,24 @@ class TurnRunner:
 
     def context(
         self,
-        conn: sqlite3.Connection,
+        conn: Conn,
         p: Participant,
         items: list[Item],
         now: datetime,
         answer_count: int = 0,
         unseen: frozenset[Item] = frozenset(),
         with_vote: Item | None = None,
+        cache: dict[tuple[str, int], Any] | None = None,
     ) -> Context:
         views = agenda_views.load(
-            conn, p, items, now, tr=self.tr, dialogues=self.dialogues, with_vote=with_vote
+            conn,
+            p,
+            items,
+            now,
+            tr=self.tr,
+            dialogues=self.dialogues,
+            with_vote=with_vote,
+            cache=cache,
         )
         candidates: tuple[int, ...] = ()
         if p.dialogue in self.deliberating():
@@ -222,26 +236,34 @@ class TurnRunner:
 
     # --- turns Baraza starts ---------------------------------------------------------------
 
-    def agenda_turn(self, conn: sqlite3.Connection, pid: str, event: Inbound) -> Turn | None:
+    def agenda_turn(self, conn: Conn, pid: str, event: Inbound) -> Turn | None:
         """A `deliver` or `wake` turn for one participant (None if they are gone)."""
-        before = participants.get(conn, pid)
-        if before is None:
-            return None
-        found = participants.address_of(conn, pid)
-        now = self.clock()
-        wanted = [*before.shown, *before.waiting, *before.tentative]
-        if event.item is not None:
-            wanted.append(event.item)
-        turn = advance(self.context(conn, before, wanted, now), before, event, now)
-        if found is None:  # no way to reach them: keep nothing waiting for them
-            turn.messages.clear()
-        channel, address = found or ("", "")
-        self._store(conn, channel, address, before, turn, now.isoformat())
-        return turn
+        return self.agenda_turns(conn, [pid], event).get(pid)
 
-    def deliver_batch(self, conn: sqlite3.Connection, broadcast_id: int) -> bool:
+    def agenda_turns(self, conn: Conn, ids: list[str], event: Inbound) -> dict[str, Turn]:
+        """`agenda_turn` for a batch: the participants read and locked in one statement,
+        their addresses in one, the items they see read once for all of them."""
+        people = participants.get_many(conn, ids, lock=True)
+        found = participants.addresses_of(conn, list(people))
+        cache: dict[tuple[str, int], Any] = {}
+        turns: dict[str, Turn] = {}
+        for pid, before in people.items():
+            now = self.clock()
+            wanted = [*before.shown, *before.waiting, *before.tentative]
+            if event.item is not None:
+                wanted.append(event.item)
+            context = self.context(conn, before, wanted, now, cache=cache)
+            turn = advance(context, before, event, now)
+            if pid not in found:  # no way to reach them: keep nothing waiting for them
+                turn.messages.clear()
+            channel, address = found.get(pid, ("", ""))
+            self._store(conn, channel, address, before, turn, now.isoformat())
+            turns[pid] = turn
+        return turns
+
+    def deliver_batch(self, conn: Conn, broadcast_id: int) -> bool:
         """Deliver a broadcast to its next batch of participants; True when it is done."""
-        b = next((x for x in broadcasts.unfinished(conn) if x.id == broadcast_id), None)
+        b = broadcasts.locked(conn, broadcast_id)
         if b is None:
             return True
         item = Item.parse(b.item)
@@ -249,9 +271,8 @@ class TurnRunner:
         reached = 0
         if item is not None:
             event = Inbound(kind="deliver", item=item, urgent=b.urgent)
-            for pid in ids:
-                turn = self.agenda_turn(conn, pid, event)
-                reached += turn is not None and turn.changed
+            turns = self.agenda_turns(conn, ids, event)
+            reached += sum(1 for turn in turns.values() if turn.changed)
         elif b.item.startswith("round:"):  # statements each person has not voted on
             count = int(b.item.removeprefix("round:"))
             for pid in ids:
@@ -287,10 +308,9 @@ class TurnRunner:
         total = 0
         while True:
 
-            def job(conn: sqlite3.Connection) -> int:
+            def job(conn: Conn) -> int:
                 ids = participants.due_to_wake(conn, self.clock().isoformat(), BATCH)
-                for pid in ids:
-                    self.agenda_turn(conn, pid, Inbound(kind="wake"))
+                self.agenda_turns(conn, ids, Inbound(kind="wake"))
                 return len(ids)
 
             count = await self.db.write(job)
@@ -305,7 +325,7 @@ class TurnRunner:
 
     @staticmethod
     def _store(
-        conn: sqlite3.Connection,
+        conn: Conn,
         channel: str,
         address: str,
         before: Participant,

@@ -4,9 +4,10 @@
     .venv/bin/python docs/sessions.py round    # a round of statements, and its report
     .venv/bin/python docs/sessions.py readme   # write both into README.md
 
-Each runs the real turn runner on a throwaway SQLite file with the repository's flows and
-texts. 23 people join on the console (most in French, some in English and Spanish) and
-answer the onboarding; then Awa, a facilitator, works in French while Fatou, a
+Each runs the real turn runner on a throwaway SQLite file (or on the new database `main`
+is given: the test runs it on PostgreSQL too) with the repository's flows and texts. 23
+people join on the console (most in French, some in English and Spanish) and answer the
+onboarding; then Awa, a facilitator, works in French while Fatou, a
 participant, answers on her phone. The clock is fixed at a weekday morning in the
 dialogue's time zone, so quiet hours never hold a broadcast and the transcript is the
 same on every run. `tests/test_readme.py` checks that the README shows what these print.
@@ -18,7 +19,6 @@ import asyncio
 import contextlib
 import io
 import re
-import sqlite3
 import sys
 import tempfile
 from datetime import UTC, datetime, timedelta
@@ -34,6 +34,7 @@ from bot.engine.io import Inbound  # noqa: E402
 from bot.runtime import load_content, open_runner  # noqa: E402
 from bot.turns import Envelope, TurnRunner  # noqa: E402
 from storage import outbox  # noqa: E402
+from storage.conn import Conn  # noqa: E402
 
 FACILITATOR = "console:awa"
 START = datetime(2027, 1, 13, 6, 30, tzinfo=UTC)  # 09:30 in Nairobi, a Wednesday
@@ -99,19 +100,19 @@ class Session:
         return "\n".join(shown)
 
 
-def _claim(conn: sqlite3.Connection, address: str) -> list[outbox.Outgoing]:
+def _claim(conn: Conn, address: str) -> list[outbox.Outgoing]:
     return outbox.claim(conn, "console", float("inf"), 1, address=address)
 
 
-def _sent(conn: sqlite3.Connection, row_id: int, at: datetime) -> None:
+def _sent(conn: Conn, row_id: int, at: datetime) -> None:
     outbox.sent(conn, row_id, None, at.isoformat())
 
 
-async def main(scene: str) -> None:
+async def main(scene: str, database_url: str | None = None) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(
             _env_file=None,
-            database_path=Path(tmp) / "baraza.sqlite3",
+            database_url=database_url or f"sqlite:///{Path(tmp) / 'baraza.sqlite3'}",
             files_dir=Path(tmp) / "files",
             flows_dir=ROOT / "flows",
             locales_dir=ROOT / "locales",

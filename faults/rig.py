@@ -8,7 +8,6 @@ import contextlib
 import json
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -127,18 +126,22 @@ class Bot:
             twilio_auth_token=AUTH,
             twilio_from_number=FROM,
             twilio_api_url=f"http://127.0.0.1:{fakes.tw_port}",
-            twilio_mps=sizes.twilio_mps,
-            http_host="127.0.0.1",
-            http_port=self.port,
-            facilitators=f"telegram:{FACILITATOR}",
-            **overrides,
+            **{
+                "twilio_mps": sizes.twilio_mps,
+                "http_host": "127.0.0.1",
+                "http_port": self.port,
+                "facilitators": f"telegram:{FACILITATOR}",
+                **overrides,
+            },
         )
-        self.db_path = Path(values["database_path"])
+        self.database = str(values.get("database_url") or values["database_path"])
         self.env = env_for(values)
         self.proc: subprocess.Popen[Any] | None = None
         self.starts = 0
         self.kills = 0
         self.url = f"http://127.0.0.1:{self.port}"
+        self.lives: list[tuple[int, float, float | None]] = []
+        """(pid, started, ended) of each process this Bot ran (time.time())."""
 
     def start(self) -> None:
         self.starts += 1
@@ -151,6 +154,12 @@ class Bot:
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
+        self.lives.append((self.proc.pid, time.time(), None))
+
+    def _ended(self) -> None:
+        if self.lives and self.lives[-1][2] is None:
+            pid, started, _ = self.lives[-1]
+            self.lives[-1] = (pid, started, time.time())
 
     async def ready(self, timeout: float = 60.0) -> None:
         deadline = time.monotonic() + timeout
@@ -173,6 +182,7 @@ class Bot:
             self.kills += 1
             _kill_group(self.proc, signal.SIGKILL)
             self.proc.wait(timeout=10)
+            self._ended()
 
     def stop(self) -> None:
         if self.proc is None:
@@ -183,6 +193,7 @@ class Bot:
         except subprocess.TimeoutExpired:
             _kill_group(self.proc, signal.SIGKILL)
             self.proc.wait(timeout=10)
+        self._ended()
 
     def errors(self) -> list[str]:
         """Tracebacks and ERROR lines in the bot's logs (for the report)."""
@@ -196,8 +207,10 @@ class Bot:
         return found
 
     def query(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-        with contextlib.closing(sqlite3.connect(self.db_path, timeout=10)) as conn:
-            return list(conn.execute(sql, params).fetchall())
+        """One query on the bot's database (SQLite or PostgreSQL)."""
+        from tests.sql import rows
+
+        return rows(self.database, sql, params)
 
     def scalar(self, sql: str, params: tuple[Any, ...] = ()) -> int:
         return int(self.query(sql, params)[0][0] or 0)

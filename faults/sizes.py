@@ -20,6 +20,12 @@ class Sizes:
     dup_participants: int
     fuzz_examples: int
     twilio_mps: float = 100.0
+    pg_participants: int = 40
+    """PostgreSQL scenarios (faults/scale.py): participants, their start spread (s), the
+    send lease (s), how often the server is restarted."""
+    pg_stagger: float = 6.0
+    pg_lease: float = 10.0
+    pg_restarts: int = 1
 
 
 SHORT = Sizes(
@@ -47,6 +53,10 @@ FULL = Sizes(
     fault_settle=300.0,
     dup_participants=200,
     fuzz_examples=150,
+    pg_participants=1000,
+    pg_stagger=40.0,
+    pg_lease=20.0,
+    pg_restarts=3,
 )
 
 

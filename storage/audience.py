@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
 from contextlib import closing
 from dataclasses import dataclass
+
+from storage.conn import Conn
 
 
 @dataclass(frozen=True)
@@ -16,7 +17,7 @@ class Member:
     address: str
 
 
-def members(conn: sqlite3.Connection, dialogue: str, group: str | None = None) -> Iterator[Member]:
+def members(conn: Conn, dialogue: str, group: str | None = None) -> Iterator[Member]:
     sql = (
         "SELECT p.id, p.language, a.channel, a.address FROM participants p"
         " JOIN addresses a ON a.participant_id = p.id"
@@ -32,13 +33,13 @@ def members(conn: sqlite3.Connection, dialogue: str, group: str | None = None) -
             yield Member(row[0], row[1], row[2], row[3])
 
 
-def set_pending_prompt(conn: sqlite3.Connection, ids: list[str], prompt_id: int) -> None:
+def set_pending_prompt(conn: Conn, ids: list[str], prompt_id: int) -> None:
     conn.executemany(
         "UPDATE participants SET prompt = ? WHERE id = ?", [(prompt_id, pid) for pid in ids]
     )
 
 
-def clear_closed_prompts(conn: sqlite3.Connection, closed_before: str) -> int:
+def clear_closed_prompts(conn: Conn, closed_before: str) -> int:
     """Stop waiting for replies to polls closed before `closed_before`."""
     cur = conn.execute(
         "UPDATE participants SET prompt = NULL WHERE prompt IN"

@@ -4,9 +4,10 @@ so a restart carries on where it stopped and nobody gets the item twice."""
 
 from __future__ import annotations
 
-import sqlite3
 from contextlib import closing
 from dataclasses import dataclass
+
+from storage.conn import Conn
 
 
 @dataclass(frozen=True)
@@ -21,7 +22,7 @@ class Broadcast:
 
 
 def create(
-    conn: sqlite3.Connection,
+    conn: Conn,
     dialogue: str,
     item: str,
     target: str | None,
@@ -38,7 +39,7 @@ def create(
     return int(row[0])
 
 
-def unfinished(conn: sqlite3.Connection) -> list[Broadcast]:
+def unfinished(conn: Conn) -> list[Broadcast]:
     with closing(
         conn.execute(
             "SELECT id, dialogue, item, target, urgent, cursor, reached FROM broadcasts"
@@ -51,7 +52,23 @@ def unfinished(conn: sqlite3.Connection) -> list[Broadcast]:
         ]
 
 
-def audience_size(conn: sqlite3.Connection, dialogue: str, group: str | None) -> int:
+def locked(conn: Conn, broadcast_id: int) -> Broadcast | None:
+    """The broadcast if unfinished, locked for this transaction: another process
+    delivering it meanwhile waits, then carries on from the cursor this one leaves."""
+    with closing(
+        conn.execute(
+            "SELECT id, dialogue, item, target, urgent, cursor, reached FROM broadcasts"
+            " WHERE id = ? AND done_at IS NULL" + conn.dialect.for_update(),
+            (broadcast_id,),
+        )
+    ) as cur:
+        r = cur.fetchone()
+    if r is None:
+        return None
+    return Broadcast(int(r[0]), str(r[1]), str(r[2]), r[3], bool(r[4]), str(r[5]), int(r[6]))
+
+
+def audience_size(conn: Conn, dialogue: str, group: str | None) -> int:
     """How many a broadcast will reach: consented, not stopped, reachable."""
     sql = (
         "SELECT count(*) FROM participants WHERE dialogue = ? AND consented_at IS NOT NULL"
@@ -65,7 +82,7 @@ def audience_size(conn: sqlite3.Connection, dialogue: str, group: str | None) ->
         return int(cur.fetchone()[0])
 
 
-def next_members(conn: sqlite3.Connection, b: Broadcast, limit: int) -> list[str]:
+def next_members(conn: Conn, b: Broadcast, limit: int) -> list[str]:
     """The next participant ids of the audience after the cursor, in id order."""
     sql = (
         "SELECT id FROM participants WHERE dialogue = ? AND id > ?"
@@ -79,14 +96,14 @@ def next_members(conn: sqlite3.Connection, b: Broadcast, limit: int) -> list[str
         return [str(r[0]) for r in cur.fetchall()]
 
 
-def advance(conn: sqlite3.Connection, broadcast_id: int, cursor: str, reached: int) -> None:
+def advance(conn: Conn, broadcast_id: int, cursor: str, reached: int) -> None:
     conn.execute(
         "UPDATE broadcasts SET cursor = ?, reached = reached + ? WHERE id = ?",
         (cursor, reached, broadcast_id),
     )
 
 
-def finish(conn: sqlite3.Connection, broadcast_id: int, now: str) -> int:
+def finish(conn: Conn, broadcast_id: int, now: str) -> int:
     with closing(
         conn.execute(
             "UPDATE broadcasts SET done_at = ? WHERE id = ? RETURNING reached", (now, broadcast_id)
@@ -97,7 +114,7 @@ def finish(conn: sqlite3.Connection, broadcast_id: int, now: str) -> int:
 
 
 def audience(
-    conn: sqlite3.Connection, dialogue: str, group: str | None
+    conn: Conn, dialogue: str, group: str | None
 ) -> list[tuple[str, str, int]]:
     """Who a broadcast would reach now, as (channel, language, how many): the same
     people as `audience_size`."""

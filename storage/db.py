@@ -1,152 +1,151 @@
-"""The SQLite file: migrations, one writer thread with group commit, and a reader.
+"""The database behind `DATABASE_URL`: SQLite (`storage.sqlite`, the default) or
+PostgreSQL (`storage.postgres`), one interface for the rest of Baraza.
 
-All writes go through `Database.write(fn)`, where `fn(conn)` is a plain function run in
-the writer's own thread. The writer takes every job waiting in its queue, runs each in
-its own SAVEPOINT of one shared transaction and commits once: under load many turns
-share a commit and a single thread hop, yet a turn that fails rolls back alone. A job's
-future resolves only after the commit, so a webhook is acknowledged only once its turn is
-on disk. Long reads (dashboard, export) use an aiosqlite connection beside it (WAL lets
-them run while the writer writes).
+* `await db.write(fn)` runs `fn(conn)` (a plain function taking a `storage.conn.Conn`)
+  in a transaction on the writer: all of it is committed, or none, and the result comes
+  back only after the commit. Jobs waiting together share one commit (group commit).
+  `fn` may run more than once (PostgreSQL: after a deadlock, a lost connection or a
+  failed neighbour in its batch), so it must only read and write through `conn`.
+* `await db.read(fn)` runs `fn(conn)` in a read-only transaction on a reader
+  connection: it never waits behind the writer. `await db.read(sql, params)` returns
+  the rows of one query.
+* `db.reader.execute(sql, params)` is the streaming form (`async with ... as cur`, then
+  `await cur.fetchall()` or `async for row in cur`), for reports and exports.
+* `await db.elect(name)` makes this process the holder of a role (the Telegram poller,
+  a channel's sender, the scheduler) if no other process holds it: see `bot.roles`.
+
+`database(target)` picks the backend from a URL (`sqlite:///path`, `postgresql://...`)
+or a plain file path.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import os
-import sqlite3
-from collections.abc import Callable
+from abc import ABC, abstractmethod
+from collections.abc import AsyncIterator, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
-from typing import Any, TypeVar
+from types import TracebackType
+from typing import Any, ClassVar, Protocol, Self, TypeVar, overload
+from urllib.parse import unquote, urlsplit, urlunsplit
 
-import aiosqlite
+from storage.conn import Conn, Cursor, Dialect
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-Job = Callable[[sqlite3.Connection], Any]
-MAX_BATCH = 512
-PRAGMAS = (
-    "PRAGMA journal_mode=WAL",
-    "PRAGMA synchronous=NORMAL",
-    "PRAGMA busy_timeout=5000",
-    "PRAGMA foreign_keys=ON",
-)
-WRITER_PRAGMAS = (
-    "PRAGMA cache_size=-65536",
-    "PRAGMA wal_autocheckpoint=10000",
-)
-"""WAL and NORMAL sync (durable at each commit but the last on power loss). The writer
-keeps a 64 MB page cache, so 100,000 participants' rows stay in memory, and checkpoints
-the WAL less often (measured: +20% turns/s at 100,000 participants)."""
-
-
-def migrations() -> list[tuple[int, str]]:
-    """(number, sql) of every `NNN_name.sql` shipped in storage/migrations, in order."""
-    folder = resources.files("storage") / "migrations"
-    found = []
-    for item in folder.iterdir():
-        name = item.name
-        if name.endswith(".sql") and name[:3].isdigit():
-            found.append((int(name[:3]), item.read_text(encoding="utf-8")))
-    return sorted(found)
-
-
-def migrate(conn: sqlite3.Connection) -> None:
-    current = int(conn.execute("PRAGMA user_version").fetchone()[0])
-    for number, sql in migrations():
-        if number <= current:
-            continue
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            for statement in sql.split(";\n"):
-                if statement.strip():
-                    conn.execute(statement)
-            conn.execute(f"PRAGMA user_version={number}")
-            conn.execute("COMMIT")
-        except Exception:
-            if conn.in_transaction:  # else ROLLBACK itself fails and hides the cause
-                conn.execute("ROLLBACK")
-            raise
-        log.info("database migrated to version %d", number)
+Job = Callable[[Conn], Any]
+STREAM_CHUNK = 1000
+"""Rows fetched per thread hop when a read is streamed (an export)."""
 
 
 class Unusable(Exception):
-    """The database file cannot be opened or used: `reason` says why, `advice` what to do."""
+    """The database cannot be opened or used: `reason` says why, `advice` what to do.
+    `path` is the file, or the URL with any password masked."""
 
-    def __init__(self, path: Path, reason: str, advice: str) -> None:
+    def __init__(self, path: Path | str, reason: str, advice: str) -> None:
         super().__init__(f"{path}: {reason}; {advice}")
         self.path = path
         self.reason = reason
         self.advice = advice
 
 
-ELSEWHERE = "or use another file name"
+# --------------------------------------------------------------------------- URLs
 
 
-def _probe_write(conn: sqlite3.Connection) -> None:
-    """Fail now, not at the first turn, if the file can be read but not written."""
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        conn.execute("CREATE TABLE baraza_write_probe (x)")
-    finally:
-        conn.execute("ROLLBACK")
+def is_postgres(target: str | Path) -> bool:
+    return isinstance(target, str) and target.startswith(("postgresql://", "postgres://"))
 
 
-def _read_only_disk(path: Path) -> bool:
-    folder = next((p for p in (path, *path.parents) if p.exists()), None)
-    try:
-        return folder is not None and bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
-    except OSError:
-        return False
-
-
-def _make_folder(path: Path) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        blocker = next((p for p in path.parents if p.exists()), None)
-        if blocker is not None and not blocker.is_dir():
-            reason = f"{blocker} is a file, not a folder"
-        elif _read_only_disk(path):
-            reason = f"the disk is read-only ({exc.strerror})"
-        else:
-            reason = f"cannot create the folder {exc.filename or path.parent} ({exc.strerror})"
-        raise Unusable(path, reason, "choose a folder this user can write to") from exc
-
-
-def unusable(path: Path, exc: sqlite3.Error) -> Unusable:
-    """What SQLite's refusal to open `path` means, and what to do about it."""
-    name = getattr(exc, "sqlite_errorname", "")
-    if name == "SQLITE_NOTADB":
-        return Unusable(path, f"not an SQLite database ({exc})", f"move it away {ELSEWHERE}")
-    if name.startswith("SQLITE_CORRUPT"):
-        return Unusable(
-            path,
-            f"the database is damaged ({exc})",
-            f"restore it from a backup (or `sqlite3 {path} .recover`) {ELSEWHERE}",
+def sqlite_path(target: str | Path) -> Path:
+    """The file of `sqlite:///relative.db`, `sqlite:////absolute.db` or a plain path."""
+    if isinstance(target, Path):
+        return target
+    if target.startswith("sqlite://"):
+        rest = target.removeprefix("sqlite://")
+        if not rest.startswith("/"):
+            raise Unusable(target, "not an SQLite URL", "write sqlite:///file.sqlite3 (three slashes)")
+        return Path(unquote(rest[1:]))
+    if "://" in target:
+        raise Unusable(
+            shown(target),
+            "not a database URL Baraza knows",
+            "write sqlite:///file.sqlite3 or postgresql://user@host/name",
         )
-    if name.startswith("SQLITE_FULL"):
-        return Unusable(path, f"the disk is full ({exc})", "free some space on it")
-    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
-        return Unusable(path, f"locked ({exc})", "stop the other program using it")
-    if _read_only_disk(path):
-        return Unusable(path, f"the disk is read-only ({exc})", "choose a place on a writable disk")
-    if path.is_dir():
-        return Unusable(
-            path, "is a folder, not a file", f"name a file, e.g. {path / 'baraza.sqlite3'}"
-        )
-    writable = os.access(path.parent, os.W_OK) and (not path.exists() or os.access(path, os.W_OK))
-    if name.startswith(("SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_PERM")) or not writable:
-        where = "file and its folder" if path.exists() else "folder"
-        return Unusable(
-            path,
-            f"cannot be written ({exc})",
-            f"make the {where} writable by this user {ELSEWHERE}",
-        )
-    return Unusable(path, f"cannot be used ({exc})", f"check the file and the disk, {ELSEWHERE}")
+    return Path(target)
+
+
+def shown(url: str | Path) -> str:
+    """A database URL as it may be shown: any password masked."""
+    if not isinstance(url, str) or "://" not in url:
+        return str(url)
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":…@", 1)
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+def password(url: str | Path) -> str | None:
+    """The password in a database URL, if any (to keep it out of every output)."""
+    if not isinstance(url, str) or "://" not in url:
+        return None
+    return urlsplit(url).password
+
+
+def database(target: str | Path, **options: Any) -> Database:
+    """The database at `target` (not opened yet): a URL or an SQLite file path."""
+    if is_postgres(target):
+        from storage.postgres import PostgresDatabase
+
+        return PostgresDatabase(str(target), **options)
+    from storage.sqlite import SqliteDatabase
+
+    options.pop("send_lease", None)  # one process: nothing is ever half-sent by another
+    return SqliteDatabase(sqlite_path(target), **options)
+
+
+async def exists(target: str | Path) -> bool:
+    """Whether a database is there already (a file; a PostgreSQL database Baraza has
+    set up), so commands that only read never create an empty one. A server that does
+    not answer raises `Unusable`."""
+    if is_postgres(target):
+        from storage.postgres import initialised
+
+        return await asyncio.to_thread(initialised, str(target))
+    return sqlite_path(target).exists()
+
+
+# --------------------------------------------------------------------------- elections
+
+
+class Lease(Protocol):
+    """A role this process holds until `release()`, or until it is lost."""
+
+    name: str
+
+    async def alive(self) -> bool:
+        """Still held (False once the connection that holds it is gone)."""
+        ...
+
+    async def release(self) -> None: ...
+
+
+@dataclass
+class SoleLease:
+    """The lease of a database only one process uses: always held."""
+
+    name: str
+
+    async def alive(self) -> bool:
+        return True
+
+    async def release(self) -> None:
+        return None
+
+
+# --------------------------------------------------------------------------- the interface
 
 
 @dataclass
@@ -157,106 +156,133 @@ class _Pending:
     )
 
 
-class Database:
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._executor: ThreadPoolExecutor | None = None
-        self._conn: sqlite3.Connection | None = None
-        self._reader: aiosqlite.Connection | None = None
-        self._queue: asyncio.Queue[_Pending | None] = asyncio.Queue()
-        self._task: asyncio.Task[None] | None = None
-        self.commits = 0
+class Database(ABC):
+    """See the module docstring. Backends implement the writer's batch, the reader
+    connections and elections; the queue, the read path and streaming are shared."""
 
-    async def open(self) -> Database:
-        """Open (create, migrate) the file; `Unusable` says why it cannot be used."""
-        _make_folder(self.path)
-        self._executor = ThreadPoolExecutor(1, thread_name_prefix="baraza-writer")
-        loop = asyncio.get_running_loop()
+    shared: ClassVar[bool] = False
+    """Several processes may use this database at once (PostgreSQL)."""
+    claim_lease: float = 0.0
+    """Seconds after which an outbox row still marked 'sending' counts as abandoned by
+    a sender that died (0: only one process, so at start every such row is)."""
+    max_batch: ClassVar[int] = 512
+    writers: int = 1
+    """Batches committed at once (each on its own connection and thread)."""
+    readers: int = 2
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Database:
+        """`Database(target)` is `database(target)`: the backend the URL or path names."""
+        if cls is Database:
+            from storage.postgres import PostgresDatabase
+            from storage.sqlite import SqliteDatabase
+
+            target = args[0] if args else kwargs.get("target", "")
+            chosen: type[Database] = PostgresDatabase if is_postgres(target) else SqliteDatabase
+            return super().__new__(chosen)
+        return super().__new__(cls)
+
+    def __init__(self) -> None:
+        self.commits = 0
+        self._queue: asyncio.Queue[_Pending | None] = asyncio.Queue()
+        self._tasks: list[asyncio.Task[None]] = []
+        self._idle_writers = 0
+        self._executor: ThreadPoolExecutor | None = None
+        self._read_executor: ThreadPoolExecutor | None = None
+        self._read_slots: asyncio.Semaphore | None = None
+
+    @property
+    @abstractmethod
+    def url(self) -> str:
+        """Where it is, as it may be shown (no password)."""
+
+    @property
+    @abstractmethod
+    def dialect(self) -> Dialect: ...
+
+    @property
+    @abstractmethod
+    def target(self) -> str | Path:
+        """Where it is, to connect to again (the file, or the URL with its password)."""
+
+    # --- lifecycle ---------------------------------------------------------------------
+
+    async def open(self) -> Self:
+        """Open (create, migrate); `Unusable` says why it cannot be used."""
+        self._executor = ThreadPoolExecutor(self.writers, thread_name_prefix="baraza-writer")
+        self._read_executor = ThreadPoolExecutor(
+            self.readers + 1, thread_name_prefix="baraza-reader"
+        )
+        self._read_slots = asyncio.Semaphore(self.readers)
         try:
-            await loop.run_in_executor(self._executor, self._open_writer)
-            self._reader = await aiosqlite.connect(self.path, isolation_level=None)
-            self._reader.row_factory = aiosqlite.Row
-            for pragma in PRAGMAS[1:]:
-                await self._reader.execute(pragma)
-        except sqlite3.Error as exc:
+            await self._open()
+        except BaseException:
             await self.close()
-            raise unusable(self.path, exc) from exc
-        self._task = asyncio.create_task(self._write_loop(), name="baraza-db-writer")
+            raise
+        self._tasks = [
+            asyncio.create_task(self._write_loop(), name=f"baraza-db-writer-{n}")
+            for n in range(self.writers)
+        ]
         return self
 
-    def _open_writer(self) -> None:
-        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-        try:
-            conn.row_factory = sqlite3.Row
-            for pragma in PRAGMAS + WRITER_PRAGMAS:
-                conn.execute(pragma)
-            migrate(conn)
-            _probe_write(conn)
-            # Planner statistics where they are missing or stale (the dashboard needs them).
-            conn.execute("PRAGMA analysis_limit=1000")
-            conn.execute("PRAGMA optimize=0x10002")
-        except BaseException:
-            conn.close()
-            raise
-        self._conn = conn
-
     async def close(self) -> None:
-        """Finish the batch in hand, refuse what is still queued, close both connections."""
-        if self._task is not None:
-            self._queue.put_nowait(None)
-            await self._task
-            self._task = None
+        """Finish the batch in hand, refuse what is still queued, close the connections."""
+        if self._tasks:
+            for _ in self._tasks:
+                self._queue.put_nowait(None)
+            await asyncio.gather(*self._tasks)
+            self._tasks = []
         while not self._queue.empty():
             job = self._queue.get_nowait()
             if job is not None and not job.future.done():
                 job.future.set_exception(RuntimeError("database closed"))
-        if self._executor is not None:
-            conn, self._conn = self._conn, None
-            if conn is not None:
-                await asyncio.get_running_loop().run_in_executor(self._executor, conn.close)
-            self._executor.shutdown(wait=True)
-            self._executor = None
-        if self._reader is not None:
-            await self._reader.close()
-            self._reader = None
+        await self._close()
+        for name in ("_executor", "_read_executor"):
+            executor = getattr(self, name)
+            if executor is not None:
+                executor.shutdown(wait=True)
+                setattr(self, name, None)
 
-    async def __aenter__(self) -> Database:
+    async def __aenter__(self) -> Self:
         return await self.open()
 
-    async def __aexit__(self, *exc: object) -> None:
+    async def __aexit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         await self.close()
 
-    async def write(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+    @abstractmethod
+    async def _open(self) -> None: ...
+
+    @abstractmethod
+    async def _close(self) -> None: ...
+
+    # --- writes ------------------------------------------------------------------------
+
+    async def write(self, fn: Callable[[Conn], T]) -> T:
         """Run `fn(conn)` in the writer's transaction: all of it is committed, or none."""
-        if self._task is None:
+        if not self._tasks:
             raise RuntimeError("database is not open")
         job = _Pending(fn)
         self._queue.put_nowait(job)
         result: T = await job.future
         return result
 
-    @property
-    def reader(self) -> aiosqlite.Connection:
-        """The read-only connection, for long reads (dashboard, export) beside the writer."""
-        assert self._reader is not None, "database is not open"
-        return self._reader
-
-    async def read(
-        self, sql: str, params: tuple[Any, ...] | dict[str, Any] = ()
-    ) -> list[aiosqlite.Row]:
-        """A read-only query on the reader connection (it never blocks the writer)."""
-        async with self.reader.execute(sql, params) as cur:
-            return list(await cur.fetchall())
-
     async def _write_loop(self) -> None:
         loop = asyncio.get_running_loop()
         while True:
-            first = await self._queue.get()
+            self._idle_writers += 1
+            try:
+                first = await self._queue.get()
+            finally:
+                self._idle_writers -= 1
             if first is None:
                 return
+            # the jobs waiting are shared with the writers that are idle now
+            share = -(-(1 + self._queue.qsize()) // (1 + self._idle_writers))
+            limit = min(self.max_batch, share)
             batch = [first]
             stop = False
-            while len(batch) < MAX_BATCH and not self._queue.empty():
+            while len(batch) < limit and not self._queue.empty():
                 job = self._queue.get_nowait()
                 if job is None:
                     stop = True
@@ -274,29 +300,166 @@ class Database:
             if stop:
                 return
 
+    @abstractmethod
     def _run_batch(self, fns: list[Job]) -> list[tuple[bool, Any]]:
-        """In the writer thread: one transaction, one savepoint per job, one commit."""
-        conn = self._conn
-        assert conn is not None
-        outcomes: list[tuple[bool, Any]] = []
+        """In the writer thread: run every job, commit; (ok, value or exception) each."""
+
+    # --- reads -------------------------------------------------------------------------
+
+    @overload
+    async def read(self, query: str, params: Sequence[Any] = ()) -> list[Any]: ...
+
+    @overload
+    async def read(self, query: Callable[[Conn], T]) -> T: ...
+
+    async def read(self, query: str | Callable[[Conn], Any], params: Sequence[Any] = ()) -> Any:
+        """`fn(conn)` in a read-only transaction beside the writer (never behind it), or
+        the rows of one query."""
+        if isinstance(query, str):
+            sql = query
+
+            def rows(conn: Conn) -> list[Any]:
+                return list(conn.execute(sql, tuple(params)).fetchall())
+
+            fn: Callable[[Conn], Any] = rows
+        else:
+            fn = query
+        async with self._reading() as raw:
+            return await self._in_reader(self._read_job, raw, fn)
+
+    @property
+    def reader(self) -> Reader:
+        """Queries streamed from a reader connection (reports, exports)."""
+        return Reader(self)
+
+    def _read_job(self, raw: Any, fn: Callable[[Conn], T]) -> T:
+        self._begin_read(raw)
         try:
-            conn.execute("BEGIN IMMEDIATE")
-            for fn in fns:
-                conn.execute("SAVEPOINT job")
-                try:
-                    value = fn(conn)
-                except Exception as exc:
-                    conn.execute("ROLLBACK TO job")
-                    conn.execute("RELEASE job")
-                    outcomes.append((False, exc))
-                else:
-                    conn.execute("RELEASE job")
-                    outcomes.append((True, value))
-            conn.execute("COMMIT")
-            self.commits += 1
-        except Exception as exc:  # the commit itself failed: nothing of the batch is stored
-            log.exception("commit failed")
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            return [(False, exc)] * len(fns)
-        return outcomes
+            return fn(self._conn_of(raw))
+        finally:
+            self._end_read(raw)
+
+    async def _in_reader(self, fn: Callable[..., T], *args: Any) -> T:
+        if self._read_executor is None:
+            raise RuntimeError("database is not open")
+        return await asyncio.get_running_loop().run_in_executor(self._read_executor, fn, *args)
+
+    def _reading(self) -> _Reading:
+        if self._read_slots is None:
+            raise RuntimeError("database is not open")
+        return _Reading(self)
+
+    @abstractmethod
+    def _take_reader(self) -> Any:
+        """In a reader thread: a reader connection (one of `readers`, so never waits long)."""
+
+    @abstractmethod
+    def _give_reader(self, raw: Any) -> None: ...
+
+    @abstractmethod
+    def _conn_of(self, raw: Any) -> Conn: ...
+
+    @abstractmethod
+    def _begin_read(self, raw: Any) -> None: ...
+
+    @abstractmethod
+    def _end_read(self, raw: Any) -> None: ...
+
+    @abstractmethod
+    def _stream(self, raw: Any, sql: str, params: Sequence[Any]) -> Cursor:
+        """In a reader thread (inside `_begin_read`): a cursor that fetches as it goes."""
+
+    # --- roles -------------------------------------------------------------------------
+
+    async def elect(self, name: str) -> Lease | None:
+        """Hold the role `name` if no other process does (None: another one holds it)."""
+        return SoleLease(name)
+
+
+class _Reading:
+    """A reader connection for the time of one read or one stream."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.raw: Any = None
+
+    async def __aenter__(self) -> Any:
+        slots = self.db._read_slots
+        assert slots is not None
+        await slots.acquire()
+        try:
+            self.raw = await self.db._in_reader(self.db._take_reader)
+        except BaseException:
+            slots.release()
+            raise
+        return self.raw
+
+    async def __aexit__(self, *exc: object) -> None:
+        slots = self.db._read_slots
+        try:
+            if self.raw is not None and self.db._read_executor is not None:
+                await self.db._in_reader(self.db._give_reader, self.raw)
+        finally:
+            if slots is not None:
+                slots.release()
+
+
+class Reader:
+    """aiosqlite's shape on both backends: `async with reader.execute(sql, params) as
+    cur:` then `await cur.fetchall()`, `await cur.fetchone()` or `async for row in cur`
+    (streamed: a million rows never sit in memory)."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    @property
+    def dialect(self) -> Dialect:
+        return self.db.dialect
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> ReadCursor:
+        return ReadCursor(self.db, sql, tuple(params))
+
+
+class ReadCursor:
+    def __init__(self, db: Database, sql: str, params: tuple[Any, ...]) -> None:
+        self.db = db
+        self.sql = sql
+        self.params = params
+        self._reading = db._reading()
+        self._raw: Any = None
+
+    async def __aenter__(self) -> Self:
+        self._raw = await self._reading.__aenter__()
+        try:
+            await self.db._in_reader(self.db._begin_read, self._raw)
+        except BaseException:
+            await self._reading.__aexit__()
+            raise
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        try:
+            await self.db._in_reader(self.db._end_read, self._raw)
+        finally:
+            await self._reading.__aexit__()
+
+    def _query(self) -> Cursor:
+        return self.db._conn_of(self._raw).execute(self.sql, self.params)
+
+    async def fetchall(self) -> list[Any]:
+        return await self.db._in_reader(lambda: list(self._query().fetchall()))
+
+    async def fetchone(self) -> Any:
+        return await self.db._in_reader(lambda: self._query().fetchone())
+
+    async def __aiter__(self) -> AsyncIterator[Any]:
+        cursor = await self.db._in_reader(self.db._stream, self._raw, self.sql, self.params)
+        try:
+            while True:
+                chunk = await self.db._in_reader(cursor.fetchmany, STREAM_CHUNK)
+                for row in chunk:
+                    yield row
+                if len(chunk) < STREAM_CHUNK:
+                    return
+        finally:
+            await self.db._in_reader(cursor.close)

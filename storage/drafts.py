@@ -4,10 +4,11 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from contextlib import closing
 from dataclasses import dataclass
 from typing import Any
+
+from storage.conn import Conn
 
 PENDING = "pending"
 
@@ -29,7 +30,7 @@ class Draft:
 
 
 def create(
-    conn: sqlite3.Connection,
+    conn: Conn,
     facilitator: str,
     dialogue: str,
     kind: str,
@@ -58,7 +59,7 @@ def create(
     return int(row[0]), replaced
 
 
-def latest(conn: sqlite3.Connection, facilitator: str) -> Draft | None:
+def latest(conn: Conn, facilitator: str) -> Draft | None:
     with closing(
         conn.execute(
             "SELECT id, facilitator, dialogue, kind, body, created_at, expires_at, status,"
@@ -83,7 +84,7 @@ def latest(conn: sqlite3.Connection, facilitator: str) -> Draft | None:
 
 
 def decide(
-    conn: sqlite3.Connection, draft_id: int, status: str, now: str, result: int | None = None
+    conn: Conn, draft_id: int, status: str, now: str, result: int | None = None
 ) -> bool:
     """Mark a pending draft sent or cancelled; False if it was not pending any more."""
     cur = conn.execute(
@@ -94,7 +95,7 @@ def decide(
     return cur.rowcount > 0
 
 
-def prune(conn: sqlite3.Connection, before: str) -> int:
+def prune(conn: Conn, before: str) -> int:
     """Forget drafts made before `before` (long decided or expired)."""
     cur = conn.execute("DELETE FROM drafts WHERE created_at < ?", (before,))
     return cur.rowcount

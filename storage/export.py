@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Any
 
-import aiosqlite
+from storage.db import Reader
 
 COLUMNS = (
     "participant",
@@ -23,7 +23,7 @@ COLUMNS = (
 )
 
 
-async def rows(conn: aiosqlite.Connection, dialogue: str) -> AsyncIterator[tuple[Any, ...]]:
+async def rows(conn: Reader, dialogue: str) -> AsyncIterator[tuple[Any, ...]]:
     """Answers to flows, then responses to prompts and polls (flow `prompt-<id>`)."""
     # The profile is the one given in this dialogue: someone who moved on to another
     # dialogue has answered its profile questions there, not here.
@@ -33,7 +33,8 @@ async def rows(conn: aiosqlite.Connection, dialogue: str) -> AsyncIterator[tuple
     )
     async with conn.execute(
         f"SELECT a.participant_id, {profile}, a.flow_id, a.step_id, a.value, a.raw, a.language,"
-        " a.channel, a.created_at FROM answers a CROSS JOIN participants p"
+        " a.channel, a.created_at FROM answers a"
+        f" {conn.dialect.join_in_order} participants p"
         " ON p.id = a.participant_id WHERE a.dialogue = ? ORDER BY a.id",
         (*[dialogue] * 4, dialogue),
     ) as cur:
@@ -50,7 +51,7 @@ async def rows(conn: aiosqlite.Connection, dialogue: str) -> AsyncIterator[tuple
             yield tuple(row)
 
 
-async def floip_rows(conn: aiosqlite.Connection, dialogue: str) -> AsyncIterator[tuple[Any, ...]]:
+async def floip_rows(conn: Reader, dialogue: str) -> AsyncIterator[tuple[Any, ...]]:
     """For a Flow Results package, every answer, every prompt or poll response, then every
     vote on a statement: (row id, time, participant, session, question id, value,
     language, channel). A session is a run of a flow, the one response to a prompt, or a
@@ -85,7 +86,7 @@ async def floip_rows(conn: aiosqlite.Connection, dialogue: str) -> AsyncIterator
             yield tuple(row)
 
 
-async def statement_texts(conn: aiosqlite.Connection, dialogue: str) -> list[tuple[int, str]]:
+async def statement_texts(conn: Reader, dialogue: str) -> list[tuple[int, str]]:
     """(id, texts as JSON) of a dialogue's approved statements, in order."""
     async with conn.execute(
         "SELECT id, texts FROM statements WHERE dialogue = ? AND status = 'approved' ORDER BY id",

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-import sqlite3
 from contextlib import closing
 
+from storage.conn import Conn
 
-def add(conn: sqlite3.Connection, address: str, dialogue: str, now: str) -> bool:
+
+def add(conn: Conn, address: str, dialogue: str, now: str) -> bool:
     cur = conn.execute(
-        "INSERT OR IGNORE INTO facilitators (address, dialogue, added_at) VALUES (?, ?, ?)",
+        "INSERT INTO facilitators (address, dialogue, added_at) VALUES (?, ?, ?)"
+        " ON CONFLICT DO NOTHING",
         (address, dialogue, now),
     )
     return cur.rowcount > 0
 
 
-def remove(conn: sqlite3.Connection, address: str, dialogue: str | None) -> int:
+def remove(conn: Conn, address: str, dialogue: str | None) -> int:
     if dialogue is None:
         cur = conn.execute("DELETE FROM facilitators WHERE address = ?", (address,))
     else:
@@ -24,7 +26,7 @@ def remove(conn: sqlite3.Connection, address: str, dialogue: str | None) -> int:
     return cur.rowcount
 
 
-def listing(conn: sqlite3.Connection) -> list[tuple[str, str, str]]:
+def listing(conn: Conn) -> list[tuple[str, str, str]]:
     with closing(
         conn.execute(
             "SELECT address, dialogue, added_at FROM facilitators ORDER BY address, dialogue"
@@ -33,7 +35,7 @@ def listing(conn: sqlite3.Connection) -> list[tuple[str, str, str]]:
         return [(str(a), str(d), str(t)) for a, d, t in cur.fetchall()]
 
 
-def dialogues_of(conn: sqlite3.Connection, address: str) -> list[str]:
+def dialogues_of(conn: Conn, address: str) -> list[str]:
     with closing(
         conn.execute(
             "SELECT dialogue FROM facilitators WHERE address = ? ORDER BY dialogue", (address,)
@@ -42,7 +44,7 @@ def dialogues_of(conn: sqlite3.Connection, address: str) -> list[str]:
         return [str(r[0]) for r in cur.fetchall()]
 
 
-def language_of(conn: sqlite3.Connection, address: str) -> str | None:
+def language_of(conn: Conn, address: str) -> str | None:
     """The language a facilitator chose with /lang (None: not chosen)."""
     with closing(
         conn.execute("SELECT language FROM facilitator_languages WHERE address = ?", (address,))
@@ -51,7 +53,7 @@ def language_of(conn: sqlite3.Connection, address: str) -> str | None:
     return None if row is None else str(row[0])
 
 
-def set_language(conn: sqlite3.Connection, address: str, language: str, now: str) -> None:
+def set_language(conn: Conn, address: str, language: str, now: str) -> None:
     conn.execute(
         "INSERT INTO facilitator_languages (address, language, updated_at) VALUES (?, ?, ?)"
         " ON CONFLICT (address) DO UPDATE SET language = excluded.language,"

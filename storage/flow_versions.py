@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-import sqlite3
 from contextlib import closing
 
+from storage.conn import Conn
 
-def remember(conn: sqlite3.Connection, version: str, flow_id: str, body: str, now: str) -> None:
+
+def remember(conn: Conn, version: str, flow_id: str, body: str, now: str) -> None:
     conn.execute(
-        "INSERT OR IGNORE INTO flow_versions (version, flow_id, body, created_at) VALUES (?, ?, ?, ?)",
+        "INSERT INTO flow_versions (version, flow_id, body, created_at) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT DO NOTHING",
         (version, flow_id, body, now),
     )
 
 
-def all_versions(conn: sqlite3.Connection) -> list[tuple[str, str]]:
+def all_versions(conn: Conn) -> list[tuple[str, str]]:
     """(version, body JSON) of every stored version."""
     with closing(conn.execute("SELECT version, body FROM flow_versions")) as cur:
         return [(str(r[0]), str(r[1])) for r in cur.fetchall()]

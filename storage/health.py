@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 
-import aiosqlite
+from storage.conn import Conn
+from storage.db import Reader
 
 WAITING = "SELECT count(*) FROM outbox WHERE channel = ? AND status IN ('queued', 'sending')"
 
@@ -20,9 +20,7 @@ class Outage:
     """Messages queued for the channel."""
 
 
-def down(
-    conn: sqlite3.Connection, channel: str, *, since: str, error: str, failures: int, now: str
-) -> int:
+def down(conn: Conn, channel: str, *, since: str, error: str, failures: int, now: str) -> int:
     """Record `channel` as unreachable since `since` (replacing an older outage's row);
     returns how many messages wait for it."""
     conn.execute(
@@ -35,12 +33,12 @@ def down(
     return int(conn.execute(WAITING, (channel,)).fetchone()[0])
 
 
-def up(conn: sqlite3.Connection, channel: str) -> None:
+def up(conn: Conn, channel: str) -> None:
     """`channel` answers again."""
     conn.execute("DELETE FROM provider_health WHERE channel = ?", (channel,))
 
 
-async def outages(conn: aiosqlite.Connection) -> list[Outage]:
+async def outages(conn: Reader) -> list[Outage]:
     """Every provider recorded as unreachable, with the messages waiting for it."""
     async with conn.execute(
         "SELECT h.channel, h.down_since, h.error, h.failures, (SELECT count(*) FROM outbox o"
@@ -52,7 +50,7 @@ async def outages(conn: aiosqlite.Connection) -> list[Outage]:
         ]
 
 
-async def undelivered(conn: aiosqlite.Connection, dialogue: str) -> dict[str, int]:
+async def undelivered(conn: Reader, dialogue: str) -> dict[str, int]:
     """Messages of a dialogue's people given up or refused (blocked, opted out, invalid,
     failing again and again), by channel, over the retention period."""
     async with conn.execute(

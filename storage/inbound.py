@@ -5,19 +5,39 @@ It holds no text: before consent nothing but the address and language may be sto
 
 from __future__ import annotations
 
-import sqlite3
+from collections.abc import Callable
+
+from storage.conn import Conn
 
 
-def claim(conn: sqlite3.Connection, channel: str, external_id: str, now: str) -> bool:
+def claim(conn: Conn, channel: str, external_id: str, now: str) -> bool:
     """True the first time this message is seen, False for a redelivery."""
     cur = conn.execute(
-        "INSERT OR IGNORE INTO inbound (channel, external_id, received_at) VALUES (?, ?, ?)",
+        "INSERT INTO inbound (channel, external_id, received_at) VALUES (?, ?, ?)"
+        " ON CONFLICT DO NOTHING",
         (channel, external_id, now),
     )
     return cur.rowcount == 1
 
 
-def prune(conn: sqlite3.Connection, before: str) -> int:
+def claiming(conn: Conn, channel: str, external_id: str, now: str) -> Callable[[], bool]:
+    """`claim`, its answer read later (call the result): on PostgreSQL the INSERT then
+    travels with the statements after it (pipeline mode), one round trip for them all."""
+    cur = conn.execute(
+        "INSERT INTO inbound (channel, external_id, received_at) VALUES (?, ?, ?)"
+        " ON CONFLICT DO NOTHING RETURNING 1",
+        (channel, external_id, now),
+    )
+
+    def first_time() -> bool:
+        rows = cur.fetchall()
+        cur.close()
+        return bool(rows)
+
+    return first_time
+
+
+def prune(conn: Conn, before: str) -> int:
     """Forget messages received before `before` (past any provider's redelivery window)."""
     cur = conn.execute("DELETE FROM inbound WHERE received_at < ?", (before,))
     return cur.rowcount

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from contextlib import closing
 
+from storage.conn import Conn
 
-def create(conn: sqlite3.Connection, dialogue: str, texts: dict[str, str], now: str) -> int:
+
+def create(conn: Conn, dialogue: str, texts: dict[str, str], now: str) -> int:
     with closing(
         conn.execute(
             "INSERT INTO infos (dialogue, texts, created_at) VALUES (?, ?, ?) RETURNING id",
@@ -17,7 +18,7 @@ def create(conn: sqlite3.Connection, dialogue: str, texts: dict[str, str], now: 
         return int(cur.fetchone()[0])
 
 
-def get(conn: sqlite3.Connection, info_id: int) -> tuple[str, dict[str, str]] | None:
+def get(conn: Conn, info_id: int) -> tuple[str, dict[str, str]] | None:
     """(dialogue, texts by language)."""
     with closing(conn.execute("SELECT dialogue, texts FROM infos WHERE id = ?", (info_id,))) as cur:
         row = cur.fetchone()

@@ -6,13 +6,18 @@ messages to one person go out in order even across retries and restarts. Replies
 cancelled, failed) keeps neither its text nor its address; done rows are pruned after
 the retention period. A row can wait for its person to write (`wait_for_reply`): it is
 claimed again once their `last_seen_at` moves on.
+
+`not_before` is when a queued row may go; once claimed ('sending') it holds when it was
+claimed, so that a row abandoned by a sender that died can be told from one still on the
+wire (`recover`). On PostgreSQL claims skip rows another transaction holds.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import sqlite3
+import math
+import time
 from collections.abc import Sequence
 from contextlib import closing
 from dataclasses import dataclass
@@ -21,6 +26,7 @@ from typing import Any
 
 from bot.engine.io import Asks, Figure, Message, Option, Question, Results
 from bot.engine.state import Item
+from storage.conn import Conn
 
 log = logging.getLogger(__name__)
 REPLY, BULK = 0, 1
@@ -105,7 +111,7 @@ class Outgoing:
 
 
 def enqueue(
-    conn: sqlite3.Connection,
+    conn: Conn,
     participant_id: str | None,
     channel: str,
     address: str,
@@ -136,7 +142,7 @@ def enqueue(
     )
 
 
-def take_back_unsent(conn: sqlite3.Connection, participant_id: str) -> set[str]:
+def take_back_unsent(conn: Conn, participant_id: str) -> set[str]:
     """Cancel the bulk messages showing agenda items that have not left yet; returns the
     items (`poll:3`...) the person therefore never saw."""
     with closing(
@@ -149,14 +155,24 @@ def take_back_unsent(conn: sqlite3.Connection, participant_id: str) -> set[str]:
         return {str(r[0]) for r in cur.fetchall()}
 
 
-def recover(conn: sqlite3.Connection) -> int:
-    """After a crash, rows that were being sent go back to the queue (at-least-once)."""
-    cur = conn.execute("UPDATE outbox SET status = 'queued' WHERE status = 'sending'")
+def recover(conn: Conn, channel: str | None = None, claimed_before: float | None = None) -> int:
+    """Rows that were being sent when their sender died go back to the queue
+    (at-least-once): those of `channel` (else of every channel) claimed before
+    `claimed_before` (else all of them)."""
+    sql = "UPDATE outbox SET status = 'queued' WHERE status = 'sending'"
+    params: tuple[object, ...] = ()
+    if channel is not None:
+        sql += " AND channel = ?"
+        params += (channel,)
+    if claimed_before is not None:
+        sql += " AND not_before < ?"
+        params += (claimed_before,)
+    cur = conn.execute(sql, params)
     return cur.rowcount
 
 
 def claim(
-    conn: sqlite3.Connection,
+    conn: Conn,
     channel: str,
     now: float,
     limit: int,
@@ -174,16 +190,16 @@ def claim(
     """
     conn.execute("DELETE FROM pacing WHERE until < ?", (now - 60,))
     only = " AND o.address = ?" if address is not None else ""
-    params: tuple[object, ...] = (channel, now) + ((address,) if address is not None else ())
+    params: tuple[object, ...] = (now if math.isfinite(now) else time.time(), channel, now)
+    params += (address,) if address is not None else ()
     if hold:
         only += f" AND NOT (o.priority = 1 AND o.dialogue IN ({','.join('?' * len(hold))}))"
         params += tuple(hold)
     params += (now, limit)
     with closing(
         conn.execute(
-            "SELECT o.id, o.participant_id, o.channel, o.address, o.payload, o.attempts,"
-            " o.priority, o.faults, p.last_seen_at"
-            " FROM outbox o LEFT JOIN participants p ON p.id = o.participant_id"
+            "UPDATE outbox SET status = 'sending', not_before = ? WHERE id IN ("
+            " SELECT o.id FROM outbox o LEFT JOIN participants p ON p.id = o.participant_id"
             " WHERE o.channel = ? AND o.status = 'queued'"
             " AND (o.not_before <= ? OR (o.wait_seen IS NOT NULL AND p.last_seen_at <> o.wait_seen))"
             + only
@@ -193,44 +209,50 @@ def claim(
             "   AND (e.priority < o.priority OR (e.priority = o.priority AND e.id < o.id)))))"
             " AND NOT EXISTS (SELECT 1 FROM pacing g WHERE g.channel = o.channel"
             "   AND g.address = o.address AND g.until > ?)"
-            " ORDER BY o.priority, o.id LIMIT ?",
+            " ORDER BY o.priority, o.id LIMIT ?"
+            + conn.dialect.for_update("o", skip_locked=True)
+            + ") RETURNING id, participant_id, channel, address, payload, attempts, priority, faults",
             params,
         )
     ) as cur:
-        rows = list(cur.fetchall())
+        rows = sorted(cur.fetchall(), key=lambda r: (r[6], r[0]))
+    seen = _last_seen(conn, {str(r[1]) for r in rows if r[1] is not None})
     claimed: list[Outgoing] = []
     for r in rows:
         try:
-            message = from_json(r["payload"])
+            message = from_json(r[4])
         except (ValueError, KeyError, TypeError, IndexError) as exc:
-            log.error("outbox row %d cannot be read (%r): marked failed", r["id"], exc)
+            log.error("outbox row %d cannot be read (%r): marked failed", r[0], exc)
             conn.execute(
                 f"UPDATE outbox SET status = 'failed', error = ?, {DONE} WHERE id = ?",
-                (f"unreadable payload: {exc!r}"[:500], r["id"]),
+                (f"unreadable payload: {exc!r}"[:500], r[0]),
             )
             continue
+        pid = None if r[1] is None else str(r[1])
         claimed.append(
             Outgoing(
-                r["id"],
-                r["participant_id"],
-                r["channel"],
-                r["address"],
-                message,
-                r["attempts"],
-                r["priority"],
-                r["faults"],
-                r["last_seen_at"],
+                r[0], pid, r[2], r[3], message, r[5], r[6], r[7], seen.get(pid) if pid else None
             )
-        )
-    if claimed:
-        conn.executemany(
-            "UPDATE outbox SET status = 'sending' WHERE id = ?", [(o.id,) for o in claimed]
         )
     return claimed
 
 
+def _last_seen(conn: Conn, participant_ids: set[str]) -> dict[str, str | None]:
+    """When each of these people last wrote (RETURNING cannot read the joined table)."""
+    if not participant_ids:
+        return {}
+    marks = ",".join("?" * len(participant_ids))
+    with closing(
+        conn.execute(
+            f"SELECT id, last_seen_at FROM participants WHERE id IN ({marks})",
+            tuple(participant_ids),
+        )
+    ) as cur:
+        return {str(r[0]): (None if r[1] is None else str(r[1])) for r in cur.fetchall()}
+
+
 def next_due(
-    conn: sqlite3.Connection,
+    conn: Conn,
     channel: str,
     address: str | None = None,
     hold: Sequence[str] = (),
@@ -263,7 +285,7 @@ def next_due(
 
 
 def sent(
-    conn: sqlite3.Connection,
+    conn: Conn,
     row_id: int,
     provider_id: str | None,
     now: str,
@@ -286,7 +308,7 @@ def sent(
 
 
 def retry(
-    conn: sqlite3.Connection, row_id: int, not_before: float, error: str, fault: bool = False
+    conn: Conn, row_id: int, not_before: float, error: str, fault: bool = False
 ) -> None:
     """Back to the queue until `not_before`; `fault`: an unexpected failure, counted."""
     conn.execute(
@@ -297,7 +319,7 @@ def retry(
 
 
 def wait_for_reply(
-    conn: sqlite3.Connection, row_id: int, seen: str | None, not_before: float, error: str
+    conn: Conn, row_id: int, seen: str | None, not_before: float, error: str
 ) -> None:
     """Back to the queue until the person writes (their `last_seen_at` is no longer
     `seen`), or until `not_before`, whichever comes first."""
@@ -308,7 +330,7 @@ def wait_for_reply(
     )
 
 
-def failed(conn: sqlite3.Connection, row_id: int, error: str) -> None:
+def failed(conn: Conn, row_id: int, error: str) -> None:
     conn.execute(
         f"UPDATE outbox SET status = 'failed', attempts = attempts + 1, error = ?, {DONE}"
         " WHERE id = ? AND status = 'sending'",
@@ -316,7 +338,7 @@ def failed(conn: sqlite3.Connection, row_id: int, error: str) -> None:
     )
 
 
-def prune(conn: sqlite3.Connection, before: str) -> int:
+def prune(conn: Conn, before: str) -> int:
     """Forget rows that are done (sent, cancelled, failed) and older than `before`."""
     cur = conn.execute(
         "DELETE FROM outbox WHERE status IN ('sent', 'cancelled', 'failed') AND created_at < ?",
@@ -325,7 +347,7 @@ def prune(conn: sqlite3.Connection, before: str) -> int:
     return cur.rowcount
 
 
-def delivery(conn: sqlite3.Connection, provider_id: str, status: str, error: str | None) -> bool:
+def delivery(conn: Conn, provider_id: str, status: str, error: str | None) -> bool:
     """A provider's delivery report (e.g. Twilio's status callback). False if unknown id."""
     cur = conn.execute(
         "UPDATE outbox SET delivery = ?, error = coalesce(?, error) WHERE provider_id = ?",

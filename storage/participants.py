@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import secrets
-import sqlite3
+from collections.abc import Sequence
 from contextlib import closing
 from datetime import datetime
+from typing import Any
 
 from bot.engine.io import Answer, RunRecord
 from bot.engine.state import Participant
+from storage.conn import Conn
 
 
 def new_id() -> str:
@@ -17,11 +19,14 @@ def new_id() -> str:
     return "p" + secrets.token_hex(8)
 
 
-def find(conn: sqlite3.Connection, channel: str, address: str) -> Participant | None:
+def find(conn: Conn, channel: str, address: str, *, lock: bool = False) -> Participant | None:
+    """The participant at this address. `lock`: for a turn that will change them (so
+    another process's turn for the same person waits until this one commits)."""
     with closing(
         conn.execute(
             "SELECT p.* FROM addresses a JOIN participants p ON p.id = a.participant_id"
-            " WHERE a.channel = ? AND a.address = ?",
+            " WHERE a.channel = ? AND a.address = ?"
+            + (conn.dialect.for_update("p") if lock else ""),
             (channel, address),
         )
     ) as cur:
@@ -31,7 +36,7 @@ def find(conn: sqlite3.Connection, channel: str, address: str) -> Participant | 
     return _from_row(row)
 
 
-def answer_count(conn: sqlite3.Connection, participant_id: str) -> int:
+def answer_count(conn: Conn, participant_id: str) -> int:
     with closing(
         conn.execute("SELECT count(*) FROM answers WHERE participant_id = ?", (participant_id,))
     ) as cur:
@@ -39,13 +44,44 @@ def answer_count(conn: sqlite3.Connection, participant_id: str) -> int:
     return int(row[0]) if row else 0
 
 
-def get(conn: sqlite3.Connection, participant_id: str) -> Participant | None:
-    with closing(conn.execute("SELECT * FROM participants WHERE id = ?", (participant_id,))) as cur:
+def get(conn: Conn, participant_id: str, *, lock: bool = False) -> Participant | None:
+    sql = "SELECT * FROM participants WHERE id = ?" + (conn.dialect.for_update() if lock else "")
+    with closing(conn.execute(sql, (participant_id,))) as cur:
         row = cur.fetchone()
     return None if row is None else _from_row(row)
 
 
-def _from_row(row: sqlite3.Row) -> Participant:
+def get_many(conn: Conn, ids: Sequence[str], *, lock: bool = False) -> dict[str, Participant]:
+    """Participants by id, read (and with `lock`, locked) in id order in one statement:
+    two transactions locking batches this way never wait on each other in a circle."""
+    if not ids:
+        return {}
+    sql = f"SELECT * FROM participants WHERE id IN ({','.join('?' * len(ids))}) ORDER BY id"
+    with closing(
+        conn.execute(sql + (conn.dialect.for_update() if lock else ""), tuple(ids))
+    ) as cur:
+        return {str(r["id"]): _from_row(r) for r in cur.fetchall()}
+
+
+def addresses_of(conn: Conn, ids: Sequence[str]) -> dict[str, tuple[str, str]]:
+    """`address_of` for many participants in one statement."""
+    if not ids:
+        return {}
+    with closing(
+        conn.execute(
+            "SELECT p.id, a.channel, a.address FROM participants p JOIN addresses a"
+            " ON a.participant_id = p.id AND a.channel = p.channel"
+            f" WHERE p.id IN ({','.join('?' * len(ids))}) ORDER BY p.id, a.created_at",
+            tuple(ids),
+        )
+    ) as cur:
+        found: dict[str, tuple[str, str]] = {}
+        for pid, channel, address in cur.fetchall():
+            found.setdefault(str(pid), (str(channel), str(address)))
+        return found
+
+
+def _from_row(row: Any) -> Participant:
     state = json.loads(row["state"])
     seen = row["last_seen_at"]
     return Participant(
@@ -67,7 +103,7 @@ def _from_row(row: sqlite3.Row) -> Participant:
     )
 
 
-def create(conn: sqlite3.Connection, p: Participant, channel: str, address: str, now: str) -> None:
+def create(conn: Conn, p: Participant, channel: str, address: str, now: str) -> None:
     conn.execute(
         "INSERT INTO participants (id, dialogue, language, channel, created_at, last_seen_at)"
         " VALUES (?, ?, ?, ?, ?, ?)",
@@ -80,7 +116,7 @@ def create(conn: sqlite3.Connection, p: Participant, channel: str, address: str,
 
 
 def save(
-    conn: sqlite3.Connection,
+    conn: Conn,
     before: Participant,
     p: Participant,
     now: str,
@@ -99,11 +135,11 @@ def save(
         (
             p.language,
             int(p.language_explicit),
-            int(p.consented),
+            bool(p.consented),
             now,
-            int(p.stopped),
+            bool(p.stopped),
             now,
-            int(wrote),
+            bool(wrote),
             json.dumps(dict(p.profile) if p.consented else {}),
             json.dumps(p.state_json()),
             p.last_seen.isoformat() if p.last_seen else None,
@@ -117,16 +153,17 @@ def save(
         cancel_queued(conn, p.id, keep_forced=True)
 
 
-def cancel_queued(conn: sqlite3.Connection, pid: str, keep_forced: bool = False) -> None:
+def cancel_queued(conn: Conn, pid: str, keep_forced: bool = False) -> None:
     """Nothing queued for them goes out; the text and address leave the rows."""
     conn.execute(
         "UPDATE outbox SET status = 'cancelled', payload = '{}', address = NULL"
-        " WHERE participant_id = ? AND status = 'queued'" + (" AND force = 0" if keep_forced else ""),
+        " WHERE participant_id = ? AND status = 'queued'"
+        + (" AND force = 0" if keep_forced else ""),
         (pid,),
     )
 
 
-def due_to_wake(conn: sqlite3.Connection, now: str, limit: int) -> list[str]:
+def due_to_wake(conn: Conn, now: str, limit: int) -> list[str]:
     """Participants whose agenda should be looked at again (something waits)."""
     with closing(
         conn.execute(
@@ -138,9 +175,7 @@ def due_to_wake(conn: sqlite3.Connection, now: str, limit: int) -> list[str]:
         return [str(r[0]) for r in cur.fetchall()]
 
 
-def save_runs(
-    conn: sqlite3.Connection, pid: str, dialogue: str, runs: list[RunRecord], now: str
-) -> None:
+def save_runs(conn: Conn, pid: str, dialogue: str, runs: list[RunRecord], now: str) -> None:
     for r in runs:
         conn.execute(
             "INSERT INTO runs (participant_id, run_no, flow_id, version, step_id, status,"
@@ -152,7 +187,7 @@ def save_runs(
 
 
 def save_answers(
-    conn: sqlite3.Connection,
+    conn: Conn,
     pid: str,
     dialogue: str,
     answers: list[Answer],
@@ -173,7 +208,7 @@ def save_answers(
     )  # fmt: skip
 
 
-def erase(conn: sqlite3.Connection, pid: str) -> None:
+def erase(conn: Conn, pid: str) -> None:
     """DELETE: the participant, addresses, runs, answers, responses and queued messages
     are gone. A message on the wire right now keeps its row (detached from them, with
     neither text nor address once marked) so its result can never land on another row."""
@@ -181,21 +216,20 @@ def erase(conn: sqlite3.Connection, pid: str) -> None:
     conn.execute("DELETE FROM participants WHERE id = ?", (pid,))
 
 
-def mark_unreachable(conn: sqlite3.Connection, pid: str, now: str) -> None:
+def mark_unreachable(conn: Conn, pid: str, now: str) -> None:
     conn.execute("UPDATE participants SET unreachable_at = ? WHERE id = ?", (now, pid))
 
 
-def mark_stopped(conn: sqlite3.Connection, pid: str, now: str) -> None:
+def mark_stopped(conn: Conn, pid: str, now: str) -> None:
     """The carrier says they opted out: as if they sent STOP."""
     conn.execute(
-        "UPDATE participants SET stopped_at = coalesce(stopped_at, ?), wake_at = NULL"
-        " WHERE id = ?",
+        "UPDATE participants SET stopped_at = coalesce(stopped_at, ?), wake_at = NULL WHERE id = ?",
         (now, pid),
     )
     cancel_queued(conn, pid)
 
 
-def address_of(conn: sqlite3.Connection, participant_id: str) -> tuple[str, str] | None:
+def address_of(conn: Conn, participant_id: str) -> tuple[str, str] | None:
     """(channel, address) to reach a participant: the address they joined with."""
     with closing(
         conn.execute(

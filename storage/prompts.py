@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from contextlib import closing
 from dataclasses import dataclass
 from typing import Any
 
 from bot.engine.io import Response
+from storage.conn import Conn
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,7 @@ class PromptRow:
         return [str(o) for o in self.text_in(lang).get("options", [])]
 
 
-def _row(r: sqlite3.Row) -> PromptRow:
+def _row(r: Any) -> PromptRow:
     return PromptRow(
         r["id"],
         r["dialogue"],
@@ -60,7 +60,7 @@ def _row(r: sqlite3.Row) -> PromptRow:
 
 
 def create(
-    conn: sqlite3.Connection,
+    conn: Conn,
     dialogue: str,
     kind: str,
     texts: dict[str, dict[str, Any]],
@@ -70,9 +70,14 @@ def create(
     closes_at: str | None,
     opens_at: str | None = None,
 ) -> int:
+    # Numbered max + 1 on both backends (SQLite's INTEGER PRIMARY KEY does so itself): a
+    # PostgreSQL sequence would skip the number of a poll whose command was rolled back,
+    # and the preview promises the number (`next_id`). Two processes taking the same
+    # number: one meets the primary key and its job runs again.
     cur = conn.execute(
-        "INSERT INTO prompts (dialogue, kind, texts, target, created_by, created_at, opens_at,"
-        " closes_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO prompts (id, dialogue, kind, texts, target, created_by, created_at,"
+        " opens_at, closes_at) VALUES ((SELECT coalesce(max(id), 0) + 1 FROM prompts),"
+        " ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         (
             dialogue,
             kind,
@@ -84,17 +89,18 @@ def create(
             closes_at,
         ),
     )
-    assert cur.lastrowid is not None
-    return cur.lastrowid
+    row = cur.fetchone()
+    cur.close()
+    return int(row[0])
 
 
-def get(conn: sqlite3.Connection, prompt_id: int) -> PromptRow | None:
+def get(conn: Conn, prompt_id: int) -> PromptRow | None:
     with closing(conn.execute("SELECT * FROM prompts WHERE id = ?", (prompt_id,))) as cur:
         row = cur.fetchone()
     return _row(row) if row else None
 
 
-def latest(conn: sqlite3.Connection, dialogue: str, kind: str = "poll") -> PromptRow | None:
+def latest(conn: Conn, dialogue: str, kind: str = "poll") -> PromptRow | None:
     with closing(
         conn.execute(
             "SELECT * FROM prompts WHERE dialogue = ? AND kind = ? AND sent_at IS NOT NULL"
@@ -106,7 +112,7 @@ def latest(conn: sqlite3.Connection, dialogue: str, kind: str = "poll") -> Promp
     return _row(row) if row else None
 
 
-def numbers(conn: sqlite3.Connection, dialogue: str, kind: str) -> list[int]:
+def numbers(conn: Conn, dialogue: str, kind: str) -> list[int]:
     """The ids of a dialogue's polls (or prompts), sent or scheduled, in order."""
     with closing(
         conn.execute(
@@ -116,20 +122,20 @@ def numbers(conn: sqlite3.Connection, dialogue: str, kind: str) -> list[int]:
         return [int(r[0]) for r in cur.fetchall()]
 
 
-def next_id(conn: sqlite3.Connection) -> int:
+def next_id(conn: Conn) -> int:
     """The id the next prompt or poll will most likely get (for previews)."""
     with closing(conn.execute("SELECT coalesce(max(id), 0) + 1 FROM prompts")) as cur:
         return int(cur.fetchone()[0])
 
 
-def response_count(conn: sqlite3.Connection, prompt_id: int) -> int:
+def response_count(conn: Conn, prompt_id: int) -> int:
     with closing(
         conn.execute("SELECT count(*) FROM responses WHERE prompt_id = ?", (prompt_id,))
     ) as cur:
         return int(cur.fetchone()[0])
 
 
-def all_for(conn: sqlite3.Connection, dialogue: str) -> list[PromptRow]:
+def all_for(conn: Conn, dialogue: str) -> list[PromptRow]:
     with closing(
         conn.execute("SELECT * FROM prompts WHERE dialogue = ? ORDER BY id", (dialogue,))
     ) as cur:
@@ -137,7 +143,7 @@ def all_for(conn: sqlite3.Connection, dialogue: str) -> list[PromptRow]:
 
 
 def save_responses(
-    conn: sqlite3.Connection,
+    conn: Conn,
     pid: str,
     dialogue: str,
     responses: list[Response],
@@ -159,7 +165,7 @@ def save_responses(
     )
 
 
-def response_of(conn: sqlite3.Connection, prompt_id: int, pid: str) -> str | None:
+def response_of(conn: Conn, prompt_id: int, pid: str) -> str | None:
     with closing(
         conn.execute(
             "SELECT value FROM responses WHERE prompt_id = ? AND participant_id = ?",
@@ -170,32 +176,34 @@ def response_of(conn: sqlite3.Connection, prompt_id: int, pid: str) -> str | Non
     return None if row is None else str(row[0])
 
 
-def mark_sent(conn: sqlite3.Connection, prompt_id: int, reached: int, now: str) -> None:
+def mark_sent(conn: Conn, prompt_id: int, reached: int, now: str) -> None:
     conn.execute(
         "UPDATE prompts SET sent_at = ?, reached = ? WHERE id = ?", (now, reached, prompt_id)
     )
 
 
-def close(conn: sqlite3.Connection, prompt_id: int, now: str) -> bool:
+def close(conn: Conn, prompt_id: int, now: str) -> bool:
     cur = conn.execute(
         "UPDATE prompts SET closed_at = ? WHERE id = ? AND closed_at IS NULL", (now, prompt_id)
     )
     return cur.rowcount > 0
 
 
-def due_to_open(conn: sqlite3.Connection, now: str) -> list[int]:
-    """Scheduled prompts and polls whose time has come."""
+def open_due(conn: Conn, now: str) -> list[int]:
+    """Mark the scheduled prompts and polls whose time has come as sent, and return them:
+    one statement, so two processes can never both open the same one. One closed before
+    it opened never opens."""
     with closing(
         conn.execute(
-            "SELECT id FROM prompts WHERE sent_at IS NULL AND closed_at IS NULL AND opens_at <= ?"
-            " ORDER BY id",
-            (now,),
+            "UPDATE prompts SET sent_at = ? WHERE sent_at IS NULL AND closed_at IS NULL"
+            " AND opens_at <= ? RETURNING id",
+            (now, now),
         )
     ) as cur:
-        return [int(r[0]) for r in cur.fetchall()]
+        return sorted(int(r[0]) for r in cur.fetchall())
 
 
-def due_to_close(conn: sqlite3.Connection, now: str) -> list[int]:
+def due_to_close(conn: Conn, now: str) -> list[int]:
     with closing(
         conn.execute(
             "SELECT id FROM prompts WHERE closed_at IS NULL AND closes_at IS NOT NULL AND closes_at <= ?",
@@ -205,11 +213,11 @@ def due_to_close(conn: sqlite3.Connection, now: str) -> list[int]:
         return [int(r[0]) for r in cur.fetchall()]
 
 
-def mark_shared(conn: sqlite3.Connection, prompt_id: int, now: str) -> None:
+def mark_shared(conn: Conn, prompt_id: int, now: str) -> None:
     conn.execute("UPDATE prompts SET shared_at = ? WHERE id = ?", (now, prompt_id))
 
 
-def tally(conn: sqlite3.Connection, prompt_id: int) -> dict[str, int]:
+def tally(conn: Conn, prompt_id: int) -> dict[str, int]:
     """Votes per option index (as text) for a poll; responses count for a prompt."""
     with closing(
         conn.execute(
@@ -219,7 +227,7 @@ def tally(conn: sqlite3.Connection, prompt_id: int) -> dict[str, int]:
         return {str(r[0]): int(r[1]) for r in cur.fetchall()}
 
 
-def votes_by_group(conn: sqlite3.Connection, prompt_id: int) -> list[tuple[str, str, int]]:
+def votes_by_group(conn: Conn, prompt_id: int) -> list[tuple[str, str, int]]:
     """(stakeholder group, option index, votes) of a poll; the group as given in the
     poll's dialogue ('unknown' for someone who has since moved to another dialogue)."""
     with closing(

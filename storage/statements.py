@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterator
 from contextlib import closing
 from dataclasses import dataclass
 from typing import Any
 
 from bot.engine.io import Response
+from storage.conn import Conn
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,7 @@ _COLUMNS = "id, dialogue, texts, origin, source, status, created_at"
 
 
 def create(
-    conn: sqlite3.Connection,
+    conn: Conn,
     dialogue: str,
     texts: dict[str, str],
     origin: str,
@@ -64,7 +64,7 @@ def create(
         return int(cur.fetchone()[0])
 
 
-def get(conn: sqlite3.Connection, statement_id: int) -> StatementRow | None:
+def get(conn: Conn, statement_id: int) -> StatementRow | None:
     with closing(
         conn.execute(f"SELECT {_COLUMNS} FROM statements WHERE id = ?", (statement_id,))
     ) as cur:
@@ -72,7 +72,7 @@ def get(conn: sqlite3.Connection, statement_id: int) -> StatementRow | None:
     return None if row is None else _row(row)
 
 
-def listing(conn: sqlite3.Connection, dialogue: str, status: str) -> list[StatementRow]:
+def listing(conn: Conn, dialogue: str, status: str) -> list[StatementRow]:
     with closing(
         conn.execute(
             f"SELECT {_COLUMNS} FROM statements WHERE dialogue = ? AND status = ? ORDER BY id",
@@ -83,7 +83,7 @@ def listing(conn: sqlite3.Connection, dialogue: str, status: str) -> list[Statem
 
 
 def decide(
-    conn: sqlite3.Connection,
+    conn: Conn,
     statement_id: int,
     status: str,
     now: str,
@@ -102,7 +102,7 @@ def decide(
 
 
 def save_votes(
-    conn: sqlite3.Connection,
+    conn: Conn,
     pid: str,
     dialogue: str,
     votes: list[Response],
@@ -119,7 +119,7 @@ def save_votes(
     )
 
 
-def vote_of(conn: sqlite3.Connection, statement_id: int, pid: str) -> int | None:
+def vote_of(conn: Conn, statement_id: int, pid: str) -> int | None:
     with closing(
         conn.execute(
             "SELECT vote FROM statement_votes WHERE statement_id = ? AND participant_id = ?",
@@ -130,7 +130,7 @@ def vote_of(conn: sqlite3.Connection, statement_id: int, pid: str) -> int | None
     return None if row is None else int(row[0])
 
 
-def candidates(conn: sqlite3.Connection, dialogue: str, pid: str, limit: int) -> list[int]:
+def candidates(conn: Conn, dialogue: str, pid: str, limit: int) -> list[int]:
     """Approved statements this person has not voted on, so that every statement gathers
     votes: the least voted first, the newest first among equals."""
     with closing(
@@ -146,7 +146,7 @@ def candidates(conn: sqlite3.Connection, dialogue: str, pid: str, limit: int) ->
         return [int(r[0]) for r in cur.fetchall()]
 
 
-def votes(conn: sqlite3.Connection, dialogue: str) -> Iterator[tuple[str, int, int, str]]:
+def votes(conn: Conn, dialogue: str) -> Iterator[tuple[str, int, int, str]]:
     """(participant, statement, vote, stakeholder group as given in this dialogue)."""
     with closing(
         conn.execute(

@@ -3,9 +3,10 @@ tokens (never the tokens). Times are ISO 8601 UTC strings from the caller's cloc
 
 from __future__ import annotations
 
-import sqlite3
 from contextlib import closing
 from dataclasses import dataclass
+
+from storage.conn import Conn
 
 
 @dataclass(frozen=True)
@@ -16,7 +17,7 @@ class WebSession:
 
 
 def add_link(
-    conn: sqlite3.Connection,
+    conn: Conn,
     token_hash: str,
     facilitator: str,
     language: str,
@@ -34,7 +35,7 @@ def add_link(
 
 
 def redeem(
-    conn: sqlite3.Connection,
+    conn: Conn,
     link_hash: str,
     session_hash: str,
     now: str,
@@ -63,7 +64,7 @@ def redeem(
     return WebSession(str(facilitator), str(language), session_expires_at)
 
 
-def session(conn: sqlite3.Connection, session_hash: str, now: str) -> WebSession | None:
+def session(conn: Conn, session_hash: str, now: str) -> WebSession | None:
     """The open session with this token hash, if it has not ended or expired."""
     with closing(
         conn.execute(
@@ -76,20 +77,20 @@ def session(conn: sqlite3.Connection, session_hash: str, now: str) -> WebSession
     return None if row is None else WebSession(str(row[0]), str(row[1]), str(row[2]))
 
 
-def set_language(conn: sqlite3.Connection, session_hash: str, language: str) -> None:
+def set_language(conn: Conn, session_hash: str, language: str) -> None:
     conn.execute(
         "UPDATE web_sessions SET language = ? WHERE token_hash = ?", (language, session_hash)
     )
 
 
-def end(conn: sqlite3.Connection, session_hash: str, now: str) -> None:
+def end(conn: Conn, session_hash: str, now: str) -> None:
     conn.execute(
         "UPDATE web_sessions SET ended_at = ? WHERE token_hash = ? AND ended_at IS NULL",
         (now, session_hash),
     )
 
 
-def end_all(conn: sqlite3.Connection, facilitator: str, now: str) -> int:
+def end_all(conn: Conn, facilitator: str, now: str) -> int:
     """End every open session of a facilitator and void their unused links; returns how
     many sessions were open."""
     conn.execute(

@@ -7,12 +7,13 @@ or waits until the person writes. The facilitator's preview says how many that i
 
 from __future__ import annotations
 
-import sqlite3
 from contextlib import closing
+
+from storage.conn import Conn
 
 
 def outside_window(
-    conn: sqlite3.Connection,
+    conn: Conn,
     channel: str,
     dialogue: str,
     since: str,

@@ -1,14 +1,22 @@
-"""Shared fixtures: real settings, real content, a real SQLite file per test."""
+"""Shared fixtures: real settings, real content, a real database per test (an SQLite
+file; for tests marked `backends`, also a PostgreSQL database)."""
 
-from collections.abc import AsyncIterator
+import os
+
+os.environ.setdefault("PTB_TIMEDELTA", "1")
+
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from bot.config import Settings
 from bot.runtime import Content, load_content, open_runner
 from bot.turns import TurnRunner
+
+if TYPE_CHECKING:
+    from tests.infra.postgres import PostgresServer
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -26,6 +34,8 @@ def make_settings(tmp_path: Path, **overrides: Any) -> Settings:
         "twilio_auth_token": "",
         "files_dir": tmp_path / "files",
     }
+    if "database_url" in overrides:
+        del values["database_path"]
     values.update(overrides)
     return Settings(_env_file=None, **values)
 
@@ -36,8 +46,8 @@ def content() -> Content:
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return make_settings(tmp_path)
+def settings(tmp_path: Path, database_url: str) -> Settings:
+    return make_settings(tmp_path, database_url=database_url)
 
 
 @pytest.fixture
@@ -45,3 +55,61 @@ async def runner(settings: Settings, content: Content) -> AsyncIterator[TurnRunn
     r = await open_runner(settings, content)
     yield r
     await r.db.close()
+
+
+# --------------------------------------------------------------------------- backends
+# Tests marked `backends` (the storage, turn, facilitator and fault tests) run twice: on an
+# SQLite file and on PostgreSQL (a fresh database per test, copied from a migrated
+# template). The PostgreSQL run is marked `postgres` (skipped, or failed under
+# BARAZA_REQUIRE_POSTGRES=1, without a server).
+
+BACKENDS = ("sqlite", "postgresql")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "backends: run on SQLite and on PostgreSQL (the `backend` fixture)"
+    )
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "backend" in metafunc.fixturenames and metafunc.definition.get_closest_marker("backends"):
+        metafunc.parametrize("backend", BACKENDS, indirect=True)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        if callspec is not None and callspec.params.get("backend") == "postgresql":
+            item.add_marker(pytest.mark.postgres)
+
+
+@pytest.fixture
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(getattr(request, "param", "sqlite"))
+
+
+@pytest.fixture(scope="session")
+def baraza_template(postgres_server: "PostgresServer") -> str:
+    """A database with Baraza's schema, the template of every test's own."""
+    from storage.postgres import connect, migrate
+
+    name = postgres_server.create_database()
+    with connect(postgres_server.url(name)) as conn:
+        migrate(conn)
+    return name
+
+
+@pytest.fixture
+def database_url(request: pytest.FixtureRequest, backend: str, tmp_path: Path) -> Iterator[str]:
+    """This test's database: an SQLite file, or a fresh PostgreSQL database."""
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path / 'baraza.sqlite3'}"
+        return
+    server: PostgresServer = request.getfixturevalue("postgres_server")
+    template: str = request.getfixturevalue("baraza_template")
+    server.ensure_running()
+    name = server.create_database(template)
+    yield server.url(name)
+    server.ensure_running()  # a test may leave it stopped
+    server.drop_database(name)

@@ -1,10 +1,9 @@
-"""Helpers for tests where people talk to a real runner on a real SQLite file: a clock the
+"""Helpers for tests where people talk to a real runner on a real database: a clock the
 test controls, messages in, and each person's phone (what they see: their queued messages
 delivered in the order the sender would deliver them)."""
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any
@@ -14,6 +13,8 @@ from bot.engine.io import Inbound, Message
 from bot.engine.state import Item
 from bot.turns import Envelope, Outcome, TurnRunner
 from storage import outbox
+from storage.conn import Conn
+from tests.sql import rows
 
 AT_REST = timedelta(minutes=16)
 """Long enough without writing for a broadcast to be shown at once."""
@@ -69,11 +70,11 @@ async def vote(runner: TurnRunner, who: str, poll: int, pick: int) -> list[str]:
     return await say(runner, who, kind="button", item=Item("poll", poll), picks=(pick,))
 
 
-def _claim(conn: sqlite3.Connection, channel: str, address: str) -> list[outbox.Outgoing]:
+def _claim(conn: Conn, channel: str, address: str) -> list[outbox.Outgoing]:
     return outbox.claim(conn, channel, float("inf"), 1, address=address)
 
 
-def _sent(conn: sqlite3.Connection, row_id: int) -> None:
+def _sent(conn: Conn, row_id: int) -> None:
     outbox.sent(conn, row_id, f"m{row_id}", datetime.now(UTC).isoformat())
 
 
@@ -95,8 +96,7 @@ async def screen(runner: TurnRunner, who: str, channel: str = "console") -> list
 
 
 def q(runner: TurnRunner, sql: str, params: tuple[object, ...] = ()) -> list[tuple[Any, ...]]:
-    with sqlite3.connect(runner.db.path) as conn:
-        return list(conn.execute(sql, params))
+    return rows(runner, sql, params)
 
 
 def pid_of(runner: TurnRunner, who: str) -> str:

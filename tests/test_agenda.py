@@ -1,13 +1,12 @@
 """Conversations people can trust: one open question at a time, nothing misfiled, every
 promise to a participant kept. Each test reproduces something users saw (issue 9), on a
-real runner and SQLite file, through what each person's phone shows."""
+real runner and database (SQLite and PostgreSQL), through what each person's phone shows."""
 
 from __future__ import annotations
 
 import json
 import logging
 import shutil
-import sqlite3
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
@@ -19,6 +18,8 @@ from bot.runtime import Content, load_content, open_runner
 from bot.scheduler import Scheduler
 from bot.turns import TurnRunner
 from storage import outbox
+from storage.conn import Conn
+from tests import sql
 from tests.conftest import ROOT, make_settings
 from tests.people import (
     Clock,
@@ -35,11 +36,14 @@ from tests.people import (
 )
 
 ORG = "org"
+pytestmark = pytest.mark.backends
 
 
 @pytest.fixture
-async def world(tmp_path: Path, content: Content) -> AsyncIterator[tuple[TurnRunner, Clock]]:
-    settings = make_settings(tmp_path, facilitators=f"console:{ORG}")
+async def world(
+    tmp_path: Path, content: Content, database_url: str
+) -> AsyncIterator[tuple[TurnRunner, Clock]]:
+    settings = make_settings(tmp_path, database_url=database_url, facilitators=f"console:{ORG}")
     runner = await open_runner(settings, content)
     clock = Clock()
     use_clock(runner, clock)
@@ -351,12 +355,11 @@ async def test_a_facilitator_of_one_dialogue_exports_only_what_was_said_in_it(
 # --------------------------------------------------------------------------- kept no longer
 
 
-def every_text(path: Path) -> str:
-    """Everything stored in the file, as text."""
+def every_text(runner: TurnRunner) -> str:
+    """Everything stored in the database, as text."""
     out: list[str] = []
-    with sqlite3.connect(path) as conn:
-        for (table,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'"):
-            out.extend(json.dumps(r, default=str) for r in conn.execute(f"SELECT * FROM {table}"))
+    for table in sql.tables(runner):
+        out.extend(json.dumps(r, default=str) for r in sql.rows(runner, f"SELECT * FROM {table}"))
     return "\n".join(out)
 
 
@@ -367,7 +370,7 @@ async def test_nothing_typed_before_consent_is_kept(world: tuple[TurnRunner, Clo
     await say(runner, "jo", "maybe, Zawadi thinks so")
     await say(runner, "jo", "no")
     await phone(runner, "jo")
-    stored = every_text(runner.db.path)
+    stored = every_text(runner)
     assert "Zawadi" not in stored and "Kibera" not in stored and "zawadi-secret" not in stored
 
 
@@ -455,13 +458,13 @@ async def test_a_deletion_confirmed_while_the_question_is_on_the_wire_is_deliver
     await onboard(runner, "oz")
     await say(runner, "oz", "DELETE")
 
-    def claim(conn: sqlite3.Connection) -> list[outbox.Outgoing]:
+    def claim(conn: Conn) -> list[outbox.Outgoing]:
         return outbox.claim(conn, "console", float("inf"), 1, address="oz")
 
     [question] = await runner.db.write(claim)  # the confirmation question, on the wire
     await say(runner, "oz", "YES")
 
-    def finish(conn: sqlite3.Connection) -> None:  # its send completes after the erase
+    def finish(conn: Conn) -> None:  # its send completes after the erase
         outbox.sent(conn, question.id, "SM-question", "2026-11-30T09:00:00+00:00")
 
     await runner.db.write(finish)

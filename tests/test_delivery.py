@@ -9,8 +9,8 @@ a real SQLite file; the transports are small recorders standing in for a provide
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
-import sqlite3
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
@@ -31,6 +31,8 @@ from bot.engine.io import Message
 from bot.facilitator import dashboard
 from bot.turns import TurnRunner
 from storage import outbox
+from storage.conn import Conn
+from tests import sql
 from tests.people import onboard, pid_of, q
 
 START = datetime(2026, 11, 30, 9, 0, tzinfo=UTC).timestamp()
@@ -82,7 +84,7 @@ def sender(runner: TurnRunner, transport: Recorder, limits: Limits) -> Sender:
 
 
 async def queue(runner: TurnRunner, messages: list[tuple[str, str]]) -> None:
-    def job(conn: sqlite3.Connection) -> None:
+    def job(conn: Conn) -> None:
         for address, text in messages:
             outbox.enqueue(conn, None, "console", address, [Message(text)], "2026-11-30")
 
@@ -209,7 +211,7 @@ async def test_a_message_that_keeps_failing_is_given_up_and_does_not_block_the_n
     await onboard(runner, "ana")
     pid = pid_of(runner, "ana")
 
-    def two(conn: sqlite3.Connection) -> None:
+    def two(conn: Conn) -> None:
         texts = [Message("breaks the transport"), Message("comes next")]
         outbox.enqueue(conn, pid, "console", "ana", texts, "2026-11-30")
 
@@ -294,10 +296,10 @@ async def test_an_idle_sender_naps_until_something_can_go(runner: TurnRunner) ->
     s = sender(runner, recorder, Limits(per_address=1.0))
 
     def due(hold: tuple[str, ...] = ()) -> float | None:
-        with sqlite3.connect(runner.db.path) as conn:
+        with contextlib.closing(sql.lite(runner)) as conn:
             return outbox.next_due(conn, "console", hold=hold)
 
-    def bulk(conn: sqlite3.Connection) -> None:
+    def bulk(conn: Conn) -> None:
         outbox.enqueue(
             conn, None, "console", "7", [Message("a broadcast")], "now", outbox.BULK, "baraza"
         )
@@ -310,7 +312,7 @@ async def test_an_idle_sender_naps_until_something_can_go(runner: TurnRunner) ->
     assert due(hold=("baraza",)) == pytest.approx(START + 1.0)  # 42's second, after its pause
     ((row,),) = q(runner, "SELECT id FROM outbox WHERE address = '42' AND status = 'queued'")
 
-    def waits(conn: sqlite3.Connection) -> None:  # as WhatsApp outside its window
+    def waits(conn: Conn) -> None:  # as WhatsApp outside its window
         conn.execute("UPDATE outbox SET status = 'sending' WHERE id = ?", (row,))
         outbox.wait_for_reply(conn, row, "2026-11-29T09:00:00+00:00", START + 3600, "window")
         outbox.enqueue(conn, None, "console", "42", [Message("three")], "now")

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import sqlite3
 import time
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -18,6 +17,7 @@ from twilio.request_validator import RequestValidator
 from bot.config import Settings
 from bot.runtime import Content
 from bot.serve import serve
+from tests import sql
 from tests.conftest import make_settings
 from tests.fakes import bind_loopback
 from tests.fakes.telegram_api import FakeBotApi
@@ -107,7 +107,7 @@ def texts(sms: FakeTwilioApi, to: str) -> list[str]:
 
 
 def votes(settings: Settings) -> list[tuple[str, int]]:
-    with contextlib.closing(sqlite3.connect(settings.database_path)) as conn:
+    with contextlib.closing(sql.lite(settings)) as conn:
         return list(
             conn.execute("SELECT value, count(*) FROM responses GROUP BY value ORDER BY value")
         )
@@ -203,5 +203,5 @@ async def test_poll_between_sessions_across_telegram_and_sms(
         await until(
             lambda: any("réservée aux facilitateurs" in m["text"] for m in tg.sent_messages(fr))
         )
-        with contextlib.closing(sqlite3.connect(settings.database_path)) as conn:
+        with contextlib.closing(sql.lite(settings)) as conn:
             assert conn.execute("SELECT count(*) FROM prompts").fetchone() == (1,)

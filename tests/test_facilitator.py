@@ -1,4 +1,5 @@
-"""Facilitators through the console channel's turn path, on a real SQLite file."""
+"""Facilitators through the console channel's turn path, on a real database (SQLite and
+PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import asyncio
 import csv
 import json
 import logging
-import sqlite3
+import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -21,6 +22,7 @@ from bot.facilitator.commands import parse_facilitators
 from bot.runtime import Content, open_runner
 from bot.scheduler import Scheduler
 from bot.turns import TurnRunner
+from storage.conn import Conn
 from tests.conftest import make_settings
 from tests.people import (
     Clock,
@@ -35,6 +37,8 @@ from tests.people import (
     vote,
 )
 
+pytestmark = pytest.mark.backends
+
 ORG = "org"
 PEOPLE = {
     "ana": ("fr", "3"), "ben": ("es", "1"), "cy": ("en", "1"),
@@ -46,9 +50,14 @@ POLL = "/poll en: Which first? | Water | Roads || fr: Quoi d'abord ? | Eau | Rou
 
 @pytest.fixture
 async def fac(
-    tmp_path: Path, content: Content
+    tmp_path: Path, content: Content, database_url: str
 ) -> AsyncIterator[tuple[TurnRunner, Settings, Clock]]:
-    settings = make_settings(tmp_path, facilitators=f"console:{ORG}", files_dir=tmp_path / "files")
+    settings = make_settings(
+        tmp_path,
+        database_url=database_url,
+        facilitators=f"console:{ORG}",
+        files_dir=tmp_path / "files",
+    )
     runner = await open_runner(settings, content)
     clock = Clock()
     use_clock(runner, clock)
@@ -220,9 +229,10 @@ def test_facilitators_setting() -> None:
     }
 
 
-async def seed(settings: Settings, groups: dict[str, int]) -> None:
-    """Participants with known groups, languages and channels, straight into the file."""
-    with sqlite3.connect(settings.database_path) as conn:
+async def seed(runner: TurnRunner, groups: dict[str, int]) -> None:
+    """Participants with known groups, languages and channels, straight into the database."""
+
+    def rows(conn: Conn) -> None:
         n = 0
         for group, count in groups.items():
             for _ in range(count):
@@ -244,12 +254,14 @@ async def seed(settings: Settings, groups: dict[str, int]) -> None:
                     (f"s{n}", lang, channel),
                 )
 
+    await runner.db.write(rows)
+
 
 async def test_dashboard_numbers_on_a_seeded_database(
     fac: tuple[TurnRunner, Settings, Clock],
 ) -> None:
     runner, settings, clock = fac
-    await seed(settings, {"community": 50, "government": 7, "business": 3})
+    await seed(runner, {"community": 50, "government": 7, "business": 3})
     board = await dashboard.build(
         runner.db, runner.dialogues["baraza"], clock.now, tr=runner.tr, flows=runner.flows
     )
@@ -265,8 +277,8 @@ async def test_dashboard_numbers_on_a_seeded_database(
 
 
 async def test_export_has_no_address(fac: tuple[TurnRunner, Settings, Clock]) -> None:
-    runner, settings, clock = fac
-    await seed(settings, {"community": 6})
+    runner, _, clock = fac
+    await seed(runner, {"community": 6})
     await join_people(runner, clock)
     texts = await say(runner, ORG, "/export")
     assert texts[0].startswith("Export of baraza: ")
@@ -299,9 +311,9 @@ class Recorder:
 
 
 async def test_broadcast_survives_a_kill_and_nobody_gets_it_twice_more_than_once(
-    tmp_path: Path, content: Content
+    tmp_path: Path, content: Content, database_url: str
 ) -> None:
-    settings = make_settings(tmp_path, facilitators=f"console:{ORG}")
+    settings = make_settings(tmp_path, database_url=database_url, facilitators=f"console:{ORG}")
     runner = await open_runner(settings, content)
     clock = Clock()
     use_clock(runner, clock)
@@ -311,7 +323,11 @@ async def test_broadcast_survives_a_kill_and_nobody_gets_it_twice_more_than_once
     clock.advance()
     await broadcast(runner, ORG, "/prompt What should the next session discuss?")
     first = Recorder(fail_after=15)
-    sender = Sender(runner.db, first, Limits(rate=1000, concurrency=4))
+    # its clock an hour behind: on PostgreSQL, where several processes may send, rows left
+    # 'sending' go again once they were claimed longer ago than any send takes
+    sender = Sender(
+        runner.db, first, Limits(rate=1000, concurrency=4), clock=lambda: time.time() - 3600
+    )
     with pytest.raises(asyncio.CancelledError):
         while await sender.drain_once():
             pass

@@ -1,10 +1,9 @@
 """Facilitator commands they can trust (issue 11): each thing facilitators saw, as they
-saw it, through the console and Telegram turn paths on a real SQLite file, with a clock
-the test controls. And (issue 10) a command is one transaction."""
+saw it, through the console and Telegram turn paths on a real SQLite file and on
+PostgreSQL, with a clock the test controls. And (issue 10) a command is one transaction."""
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -28,6 +27,9 @@ from tests.people import (
     send,
     use_clock,
 )
+from tests.sql import execute
+
+pytestmark = pytest.mark.backends
 
 ORG = "org"
 TG = "7"
@@ -40,10 +42,13 @@ HELP_HEAD = "Facilitator commands for Water for all (baraza) (times in Africa/Na
 
 
 @pytest.fixture
-async def world(tmp_path: Path, content: Content) -> AsyncIterator[tuple[TurnRunner, Clock]]:
-    runner, clock = await start(
-        make_settings(tmp_path, facilitators=f"console:{ORG} telegram:{TG}"), content
+async def world(
+    tmp_path: Path, content: Content, database_url: str
+) -> AsyncIterator[tuple[TurnRunner, Clock]]:
+    settings = make_settings(
+        tmp_path, database_url=database_url, facilitators=f"console:{ORG} telegram:{TG}"
     )
+    runner, clock = await start(settings, content)
     yield runner, clock
     await runner.db.close()
 
@@ -247,10 +252,10 @@ async def test_counts_of_people_are_plural_and_small_ones_hidden(
 
 
 async def test_the_preview_shows_audience_languages_sms_parts_quiet_hours_and_urgency(
-    tmp_path: Path, content: Content
+    tmp_path: Path, content: Content, database_url: str
 ) -> None:
     night = Clock(datetime(2026, 11, 30, 19, 0, tzinfo=UTC))  # 22:00 in Nairobi: quiet
-    settings = make_settings(tmp_path, facilitators=f"console:{ORG}")
+    settings = make_settings(tmp_path, database_url=database_url, facilitators=f"console:{ORG}")
     runner, clock = await start(settings, content, night)
     try:
         await join(runner, clock)
@@ -320,8 +325,10 @@ async def test_a_preview_lapses_after_ten_minutes(world: tuple[TurnRunner, Clock
     assert prompts(runner) == 0
 
 
-async def test_a_preview_survives_a_restart(tmp_path: Path, content: Content) -> None:
-    settings = make_settings(tmp_path, facilitators=f"console:{ORG}")
+async def test_a_preview_survives_a_restart(
+    tmp_path: Path, content: Content, database_url: str
+) -> None:
+    settings = make_settings(tmp_path, database_url=database_url, facilitators=f"console:{ORG}")
     runner, clock = await start(settings, content)
     await join(runner, clock)
     await fac(runner, "/poll Which first? | Water | Roads")
@@ -451,11 +458,11 @@ async def test_a_facilitator_added_from_the_command_line_is_not_a_participant(
 ) -> None:
     runner, clock = world
     await join(runner, clock)
-    with sqlite3.connect(runner.db.path) as conn:
-        conn.execute(
-            "INSERT INTO facilitators (address, dialogue, added_at) VALUES"
-            " ('tel:+254700000009', 'baraza', '2026-11-30')"
-        )
+    execute(
+        runner,
+        "INSERT INTO facilitators (address, dialogue, added_at) VALUES"
+        " ('tel:+254700000009', 'baraza', '2026-11-30')",
+    )
     [reply] = await say(runner, "+254700000009", "Hi", channel="sms")
     assert reply.startswith("You facilitate this dialogue")
     assert (await say(runner, "+254700000009", "/poll Q? | A | B", channel="sms"))[0].startswith(

@@ -1,8 +1,8 @@
 """The fault suite, short form (`make faults` runs it at full size: the `faults` package).
 
-Each test runs one scenario against `baraza run` in a subprocess, with the fake Bot API and
-the fake Twilio API in another process, and counts afterwards what the fakes saw and what
-the SQLite file holds. Every check must hold: nothing lost. The table of checks (tried,
+Each test runs one scenario against `baraza run` in a subprocess (two of them sharing one
+PostgreSQL in the last), with the fake Bot API and the fake Twilio API in another process,
+and counts afterwards what the fakes saw and what the database holds. Every check must hold: nothing lost. The table of checks (tried,
 held, lost) is printed at the end of the run.
 
 Set BARAZA_FAULTS=full to run the full sizes under pytest.
@@ -21,7 +21,9 @@ from faults.hostile import scenario_hostile
 from faults.kills import scenario_kills
 from faults.ledger import Check, Ledger
 from faults.provider_faults import scenario_provider_faults
+from faults.scale import scenario_pg_short
 from faults.sizes import current_sizes
+from tests.infra.postgres import PostgresServer
 
 SIZES = current_sizes()
 LEDGER = Ledger()
@@ -78,3 +80,12 @@ def test_a_redelivered_facilitator_command_applies_once(duplicates: list[Check])
 def test_hostile_input_is_refused_and_nothing_is_stored(tmp_path: Path) -> None:
     scenario_hostile(tmp_path, SIZES, LEDGER)
     assert_held(LEDGER.of("hostile input"))
+
+
+def test_two_processes_on_postgresql_lose_nothing_and_send_nothing_twice(
+    tmp_path: Path, postgres_server: PostgresServer
+) -> None:
+    """Two `baraza run` on one PostgreSQL: the poller's holder killed, the server restarted,
+    the sender's holder killed (`make faults` runs each of these at full size)."""
+    asyncio.run(scenario_pg_short(tmp_path, SIZES, LEDGER, server=postgres_server))
+    assert_held(LEDGER.of("PostgreSQL: 2 processes"))

@@ -2,8 +2,8 @@
 question's distribution in dialogue order, scales' medians, open answers and `/answers`,
 response rates for every prompt and poll, the chart; all through the small-cell rule.
 
-Twelve people answer the shipped flows through the real turn path on a real SQLite file;
-a facilitator sends a prompt, a poll and more prompts."""
+Twelve people answer the shipped flows through the real turn path on a real SQLite file
+(and on PostgreSQL); a facilitator sends a prompt, a poll and more prompts."""
 
 from __future__ import annotations
 
@@ -20,6 +20,8 @@ from bot.runtime import Content, open_runner
 from bot.turns import TurnRunner
 from tests.conftest import make_settings
 from tests.people import Clock, broadcast, onboard, phone, say, use_clock, vote
+
+pytestmark = pytest.mark.backends
 
 ORG = "org"
 PEOPLE = [f"user{i:02d}" for i in range(12)]
@@ -81,9 +83,9 @@ async def seed(runner: TurnRunner, clock: Clock) -> None:
 
 @pytest.fixture
 async def rig(
-    tmp_path: Path, content: Content
+    tmp_path: Path, content: Content, database_url: str
 ) -> AsyncIterator[tuple[TurnRunner, Settings, Clock]]:
-    settings = make_settings(tmp_path, facilitators=f"console:{ORG}")
+    settings = make_settings(tmp_path, database_url=database_url, facilitators=f"console:{ORG}")
     runner = await open_runner(settings, content)
     clock = Clock()
     use_clock(runner, clock)

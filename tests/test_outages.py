@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -23,6 +22,7 @@ from bot.engine.io import Message
 from bot.facilitator import dashboard
 from bot.runtime import Content, open_runner
 from storage import outbox
+from storage.conn import Conn
 from tests.conftest import make_settings
 from tests.fakes.telegram_api import FakeBotApi
 from tests.fakes.twilio_api import FakeTwilioApi
@@ -64,7 +64,7 @@ async def test_twilio_unreachable_after_start(
     sender = Sender(runner.db, SmsTransport(api, settings), Limits(rate=100), clock=clock)
     try:
 
-        def queue(conn: sqlite3.Connection) -> None:
+        def queue(conn: Conn) -> None:
             for number in NUMBERS:
                 outbox.enqueue(conn, None, "sms", number, [Message("Habari")], "now")
 

@@ -11,8 +11,9 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 
+@pytest.mark.backends
 @pytest.mark.parametrize("scene", ["poll", "round"])
-async def test_the_readme_shows_the_sessions_as_they_run(scene: str) -> None:
+async def test_the_readme_shows_the_sessions_as_they_run(scene: str, database_url: str) -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     found = re.search(
         rf"<!-- session: {scene} -->\n```text\n(.*?)\n```\n<!-- /session -->", readme, re.S
@@ -21,7 +22,7 @@ async def test_the_readme_shows_the_sessions_as_they_run(scene: str) -> None:
     script = runpy.run_path(str(ROOT / "docs" / "sessions.py"))
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
-        await script["main"](scene)
+        await script["main"](scene, database_url)
     assert found.group(1) == out.getvalue().rstrip("\n"), (
         f"the README's {scene} session is out of date: paste the output of "
         f"`.venv/bin/python docs/sessions.py {scene}` into it"

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import Settings
-from storage.db import Database
+from storage.db import database
 from tests.conftest import ROOT
 from tests.fakes import bind_loopback
 from tests.fakes.telegram_api import FakeBotApi
@@ -102,7 +102,7 @@ def one_line(result: subprocess.CompletedProcess[str], code: int = 2) -> str:
 
 async def existing_database(tmp: Path) -> None:
     """A database created (and migrated) before: `baraza run` logs nothing opening it."""
-    async with Database(tmp / "baraza.sqlite3"):
+    async with database(tmp / "baraza.sqlite3"):
         pass
 
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import sqlite3
 import time
 import unicodedata
 from collections.abc import AsyncIterator, Iterator
@@ -15,7 +14,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import aiosqlite
 import httpx
 import pytest
 import uvicorn
@@ -33,6 +31,7 @@ from bot.runtime import Content, open_runner
 from bot.turns import TurnRunner
 from bot.web import MAX_BODY, build_app
 from storage import outbox
+from storage.conn import Conn
 from tests.conftest import make_settings
 from tests.fakes import bind_loopback
 from tests.fakes.twilio_api import FakeTwilioApi
@@ -142,7 +141,7 @@ class Rig:
             out[table] = int(rows[0][0])
         return out
 
-    async def participant(self, number: str) -> aiosqlite.Row:
+    async def participant(self, number: str) -> Any:
         rows = await self.runner.db.read(
             "SELECT p.* FROM participants p JOIN addresses a ON a.participant_id = p.id"
             " WHERE a.channel = 'sms' AND a.address = ?",
@@ -154,7 +153,7 @@ class Rig:
     async def enqueue(self, messages: list[tuple[str, str]], pid: str | None = None) -> None:
         """Queue (address, text) messages directly, as a facilitator's broadcast would."""
 
-        def job(conn: sqlite3.Connection) -> None:
+        def job(conn: Conn) -> None:
             for address, text in messages:
                 outbox.enqueue(conn, pid, "sms", address, [Message(text)], "now")
 

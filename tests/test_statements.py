@@ -5,7 +5,6 @@ flow's `propose` step), and a flow's `statements` step asks the least voted firs
 from __future__ import annotations
 
 import shutil
-import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -15,8 +14,11 @@ from bot.engine.state import Item
 from bot.runtime import Content, load_content, open_runner
 from bot.turns import TurnRunner
 from storage import broadcasts, infos, statements
+from storage.conn import Conn
 from tests.conftest import ROOT, make_settings
 from tests.people import Clock, onboard, phone, pid_of, q, say, screen, stance, use_clock
+
+pytestmark = pytest.mark.backends
 
 SEEDS = [
     {"en": "Water points should be repaired first.", "fr": "Réparons d'abord les points d'eau.",
@@ -28,13 +30,16 @@ SEEDS = [
 
 
 @pytest.fixture
-async def world(tmp_path: Path, content: Content) -> AsyncIterator[tuple[TurnRunner, Clock]]:
-    runner = await open_runner(make_settings(tmp_path, facilitators="console:org"), content)
+async def world(
+    tmp_path: Path, content: Content, database_url: str
+) -> AsyncIterator[tuple[TurnRunner, Clock]]:
+    settings = make_settings(tmp_path, database_url=database_url, facilitators="console:org")
+    runner = await open_runner(settings, content)
     clock = Clock()
     use_clock(runner, clock)
     stamp = clock.now.isoformat()
 
-    def seed(conn: sqlite3.Connection) -> None:
+    def seed(conn: Conn) -> None:
         for texts in SEEDS:
             statements.create(conn, "baraza", texts, "en", "facilitator", "approved", stamp)
 
@@ -44,7 +49,7 @@ async def world(tmp_path: Path, content: Content) -> AsyncIterator[tuple[TurnRun
 
 
 async def start_round(runner: TurnRunner, count: int, now: str) -> None:
-    def job(conn: sqlite3.Connection) -> None:
+    def job(conn: Conn) -> None:
         broadcasts.create(conn, "baraza", f"round:{count}", None, False, now)
 
     await runner.db.write(job)
@@ -90,7 +95,7 @@ async def test_news_reach_someone_at_rest_in_the_middle_of_a_round(
     [statement] = await screen(runner, "ana")
     clock.advance()
 
-    def share(conn: sqlite3.Connection) -> None:
+    def share(conn: Conn) -> None:
         info = infos.create(conn, "baraza", {"en": "Common ground so far: water."}, "now")
         broadcasts.create(conn, "baraza", Item("info", info).key, None, False, "now")
 
@@ -183,7 +188,9 @@ TALK_TEXTS = {
 }
 
 
-async def test_a_flow_proposes_then_asks_the_least_voted_statements(tmp_path: Path) -> None:
+async def test_a_flow_proposes_then_asks_the_least_voted_statements(
+    tmp_path: Path, database_url: str
+) -> None:
     flows, locales = tmp_path / "flows", tmp_path / "locales"
     shutil.copytree(ROOT / "flows", flows)
     shutil.copytree(ROOT / "locales", locales)
@@ -200,12 +207,14 @@ async def test_a_flow_proposes_then_asks_the_least_voted_statements(tmp_path: Pa
             f"talk-discuss = {discuss}\ntalk-thanks = {thanks}\n",
             encoding="utf-8",
         )
-    settings = make_settings(tmp_path, flows_dir=flows, locales_dir=locales)
+    settings = make_settings(
+        tmp_path, database_url=database_url, flows_dir=flows, locales_dir=locales
+    )
     runner = await open_runner(settings, load_content(settings))
     try:
         stamp = "2026-11-30T09:00:00+00:00"
 
-        def seed(conn: sqlite3.Connection) -> None:
+        def seed(conn: Conn) -> None:
             for texts in SEEDS:
                 statements.create(conn, "baraza", texts, "en", "facilitator", "approved", stamp)
             statements.create(conn, "baraza", {"en": "x"}, "en", "facilitator", "rejected", stamp)
@@ -272,10 +281,13 @@ async def test_statements_reach_only_consented_people_of_the_dialogue(
 # --------------------------------------------------------------------------- facilitators
 
 
-async def test_a_round_as_a_facilitator_runs_it(tmp_path: Path, content: Content) -> None:
+async def test_a_round_as_a_facilitator_runs_it(
+    tmp_path: Path, content: Content, database_url: str
+) -> None:
     """Seed, moderate, preview and send a round, people vote in three languages, then the
     report and the common ground shared back, each in the reader's language."""
-    runner = await open_runner(make_settings(tmp_path, facilitators="console:org"), content)
+    settings = make_settings(tmp_path, database_url=database_url, facilitators="console:org")
+    runner = await open_runner(settings, content)
     clock = Clock()
     use_clock(runner, clock)
     try:
@@ -334,7 +346,9 @@ async def test_a_round_as_a_facilitator_runs_it(tmp_path: Path, content: Content
         await runner.db.close()
 
 
-async def test_the_dashboard_shows_the_statements(world: tuple[TurnRunner, Clock]) -> None:
+async def test_the_dashboard_shows_the_statements(
+    world: tuple[TurnRunner, Clock], tmp_path: Path
+) -> None:
     from bot.facilitator import dashboard
 
     runner, clock = world
@@ -352,7 +366,7 @@ async def test_the_dashboard_shows_the_statements(world: tuple[TurnRunner, Clock
     text = dashboard.text(board)
     assert "Statements: 3, 6 people voted." in text
     assert "Opinion groups (people who vote alike):\n  none yet: fewer than 20 people" in text
-    png = dashboard.chart(board, runner.db.path.parent / "d.png")
+    png = dashboard.chart(board, tmp_path / "d.png")
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 

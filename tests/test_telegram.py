@@ -11,7 +11,6 @@ import asyncio
 import contextlib
 import json
 import logging
-import sqlite3
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +25,7 @@ from bot.runtime import Content, open_runner
 from bot.turns import TurnRunner
 from tests.conftest import make_settings
 from tests.fakes.telegram_api import BOT_ID, FakeBotApi
+from tests.sql import lite
 
 TOKEN = "123:ABC"
 FAST = 0.05
@@ -96,7 +96,7 @@ def tg_settings(tmp_path: Path, api: FakeBotApi, **overrides: Any) -> Settings:
 
 def query(settings: Settings, sql: str, *params: Any) -> list[tuple[Any, ...]]:
     """Read the SQLite file as an organiser would (a separate connection)."""
-    with contextlib.closing(sqlite3.connect(settings.database_path)) as conn:
+    with contextlib.closing(lite(settings)) as conn:
         return list(conn.execute(sql, params).fetchall())
 
 

@@ -1,10 +1,10 @@
-"""Turns in the real SQLite file: all or nothing, once per message, pinned flow versions."""
+"""Turns in a real database (SQLite and PostgreSQL): all or nothing, once per message,
+pinned flow versions."""
 
 from __future__ import annotations
 
 import asyncio
 import json
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -15,11 +15,9 @@ from bot.engine.io import Inbound
 from bot.flows import Flow
 from bot.runtime import Content, open_runner
 from bot.turns import Envelope, TurnRunner
+from tests.sql import rows
 
-
-def rows(path: Path, sql: str, params: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
-    with sqlite3.connect(path) as conn:
-        return list(conn.execute(sql, params))
+pytestmark = pytest.mark.backends
 
 
 def env(address: str, text: str = "", ext: str | None = None, kind: str = "text") -> Envelope:
@@ -31,7 +29,7 @@ async def test_a_turn_stores_state_answer_and_outbox_together(
 ) -> None:
     await runner.handle(env("ana", kind="open"))
     out = await runner.handle(env("ana", "yes", "m1"))
-    db = settings.database_path
+    db = settings
     pid = out.participant_id
     assert rows(db, "SELECT value FROM answers WHERE participant_id = ?", (pid,)) == [("yes",)]
     assert rows(db, "SELECT count(*) FROM inbound") == [(1,)]
@@ -45,7 +43,7 @@ async def test_addresses_are_kept_apart_from_answers(
 ) -> None:
     await runner.handle(env("+254700000001", kind="open"))
     await runner.handle(env("+254700000001", "yes"))
-    db = settings.database_path
+    db = settings
     for table in ("participants", "answers", "runs", "inbound"):
         dump = json.dumps(rows(db, f"SELECT * FROM {table}"))
         assert "254700000001" not in dump, table
@@ -56,7 +54,7 @@ async def test_failure_mid_turn_leaves_nothing_half_written(
     runner: TurnRunner, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     await runner.handle(env("ana", kind="open"))
-    db = settings.database_path
+    db = settings
     before = rows(db, "SELECT state, consented_at FROM participants")
     outbox_before = rows(db, "SELECT count(*) FROM outbox")
 
@@ -88,7 +86,7 @@ async def test_a_failing_turn_does_not_spoil_turns_sharing_its_commit(
         real(conn, pid, *args)  # type: ignore[arg-type]
 
     first_failing = rows(
-        settings.database_path, "SELECT participant_id FROM addresses WHERE address='u7'"
+        settings, "SELECT participant_id FROM addresses WHERE address='u7'"
     )[0][0]
     monkeypatch.setattr(storage.participants, "save_answers", flaky)
     commits = runner.db.commits
@@ -96,7 +94,7 @@ async def test_a_failing_turn_does_not_spoil_turns_sharing_its_commit(
         *(runner.handle(env(f"u{i}", "yes", f"y{i}")) for i in range(20)), return_exceptions=True
     )
     assert sum(isinstance(r, RuntimeError) for r in results) == 1
-    assert rows(settings.database_path, "SELECT count(*) FROM answers") == [(19,)]
+    assert rows(settings, "SELECT count(*) FROM answers") == [(19,)]
     assert runner.db.commits - commits < 20  # several turns shared a commit
 
 
@@ -105,7 +103,7 @@ async def test_redelivered_message_is_applied_once(runner: TurnRunner, settings:
     first = await runner.handle(env("ana", "yes", "SM1"))
     again = await runner.handle(env("ana", "yes", "SM1"))
     assert not first.duplicate and again.duplicate and again.messages == ()
-    assert rows(settings.database_path, "SELECT count(*) FROM answers") == [(1,)]
+    assert rows(settings, "SELECT count(*) FROM answers") == [(1,)]
 
 
 async def test_run_pinned_to_old_flow_version_finishes_on_it(
@@ -135,13 +133,13 @@ async def test_run_pinned_to_old_flow_version_finishes_on_it(
     try:
         out = await r2.handle(env("ana", "2"))
         assert out.messages[0].text == content.tr("en", "onboarding-thanks")
-        assert rows(settings.database_path, "SELECT value FROM answers WHERE step_id='group'") == [
+        assert rows(settings, "SELECT value FROM answers WHERE step_id='group'") == [
             ("government",)
         ]
         # a newcomer starts on the new version
         await r2.handle(env("ben", kind="open"))
         versions = rows(
-            settings.database_path, "SELECT DISTINCT version FROM runs ORDER BY started_at"
+            settings, "SELECT DISTINCT version FROM runs"
         )
         assert {v for (v,) in versions} == {
             lib_old["onboarding"].version,
@@ -157,7 +155,7 @@ async def test_delete_erases_the_participant_everywhere(
     await runner.handle(env("ana", kind="open"))
     for text in ["yes", "1", "2", "DELETE", "YES"]:
         await runner.handle(env("ana", text))
-    db = settings.database_path
+    db = settings
     for table in ("participants", "addresses", "answers", "runs"):
         assert rows(db, f"SELECT count(*) FROM {table}") == [(0,)], table
     last = rows(db, "SELECT participant_id, payload FROM outbox ORDER BY id DESC LIMIT 1")[0]
@@ -170,7 +168,7 @@ async def test_stop_cancels_what_was_queued_for_them(
 ) -> None:
     await runner.handle(env("ana", kind="open"))
     await runner.handle(env("ana", "STOP"))
-    db = settings.database_path
+    db = settings
     statuses = rows(db, "SELECT status, force FROM outbox ORDER BY id")
     assert statuses[-1] == ("queued", 1)  # the STOP confirmation itself
     assert all(s == "cancelled" for s, f in statuses[:-1])

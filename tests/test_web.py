@@ -9,7 +9,6 @@ import contextlib
 import csv
 import io
 import os
-import sqlite3
 import subprocess
 import sys
 from collections.abc import AsyncIterator
@@ -31,9 +30,11 @@ from bot.turns import TurnRunner
 from bot.web import build_app
 from bot.web.login import digest
 from bot.web.site import Site
+from storage.conn import Conn
 from tests.conftest import ROOT, make_settings
 from tests.fakes import bind_loopback
 from tests.fakes.telegram_api import FakeBotApi
+from tests.sql import lite
 from tests.web_rig import (
     FACILITATORS,
     LINA,
@@ -89,7 +90,7 @@ class Rig:
             yield client
 
     def q(self, sql: str, params: tuple[object, ...] = ()) -> list[tuple[Any, ...]]:
-        with contextlib.closing(sqlite3.connect(self.settings.database_path)) as conn:
+        with contextlib.closing(lite(self.settings)) as conn:
             return list(conn.execute(sql, params))
 
 
@@ -508,7 +509,7 @@ async def test_statements_page_common_ground_and_small_groups(rig: Rig) -> None:
         )
     ]
 
-    def seed(conn: sqlite3.Connection) -> None:
+    def seed(conn: Conn) -> None:
         agreed = statements.create(
             conn, "baraza", {"en": "Water first.", "fr": "L'eau d'abord."}, "en",
             "facilitator", "approved", stamp,

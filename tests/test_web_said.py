@@ -26,13 +26,17 @@ from tests.people import Clock, say, use_clock
 from tests.test_insights import ORG, PHONE, seed
 from tests.web_rig import link_in, table_rows, visible_text
 
+pytestmark = pytest.mark.backends
+
 BROWSER = {"User-Agent": "Mozilla/5.0 (X11; Linux x86_64) Chrome/120 Safari/537.36"}
 BASE = "/web/d/baraza"
 
 
 @pytest.fixture
-async def browser(tmp_path: Path, content: Content) -> AsyncIterator[httpx.AsyncClient]:
-    settings = make_settings(tmp_path, facilitators=f"console:{ORG}")
+async def browser(
+    tmp_path: Path, content: Content, database_url: str
+) -> AsyncIterator[httpx.AsyncClient]:
+    settings = make_settings(tmp_path, database_url=database_url, facilitators=f"console:{ORG}")
     runner = await open_runner(settings, content)
     clock = Clock()
     use_clock(runner, clock)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import sqlite3
 import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
@@ -34,6 +33,7 @@ from bot.runtime import Content, open_runner
 from bot.turns import TurnRunner
 from bot.web import build_app
 from storage import windows
+from tests import sql
 from tests.conftest import make_settings
 from tests.fakes import bind_loopback
 from tests.fakes.twilio_api import FakeTwilioApi
@@ -106,7 +106,7 @@ class Rig:
 
     def outside_window(self) -> int:
         """The facilitator's preview figure: people a broadcast reaches outside the window."""
-        with contextlib.closing(sqlite3.connect(self.settings.database_path)) as conn:
+        with contextlib.closing(sql.lite(self.settings)) as conn:
             since = window.opened_since(self.clock())
             return windows.outside_window(conn, "whatsapp", "baraza", since)
 

@@ -9,13 +9,13 @@ more (the analysis' own rule), and name the groups, never how many of each voted
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from bot import cells
 from bot.deliberation.analysis import Analysis, VoteMatrix, analyse
 from storage import statements
+from storage.conn import Conn
 from storage.statements import StatementRow
 
 STANCES = ("agree", "disagree", "passed")
@@ -54,7 +54,7 @@ class Report:
     pending: int = 0
 
 
-def read(conn: sqlite3.Connection, dialogue: str) -> tuple[list[StatementRow], Analysis, int]:
+def read(conn: Conn, dialogue: str) -> tuple[list[StatementRow], Analysis, int]:
     """The approved statements, the analysis of their votes, and proposals waiting."""
     approved = statements.listing(conn, dialogue, "approved")
     rows: list[tuple[str | int, str | int, int]] = []

@@ -26,7 +26,6 @@ import contextlib
 import itertools
 import logging
 import random
-import sqlite3
 import time
 from asyncio import FIRST_COMPLETED
 from collections import deque
@@ -52,6 +51,7 @@ from bot.delivery.transport import Action, Delivery, Transport
 from bot.engine.io import Message
 from bot.health import ProviderHealth
 from storage import outbox, participants
+from storage.conn import Conn
 from storage.db import Database
 from storage.outbox import Outgoing
 
@@ -64,6 +64,9 @@ MIN_IDLE = 0.1
 """Shortest nap when nothing could be claimed."""
 MAX_IDLE = 5.0
 """Longest nap: quiet hours ending, or anything else no ring announces, is seen by then."""
+SHARED_IDLE = 0.25
+"""Longest nap on a database several processes share: turns in another process cannot
+ring this one's doorbell, so the queue is looked at this often (a read, no lock)."""
 WAIT_RECHECK = 3600.0
 """A message waiting for the person to write is looked at again this often anyway
 (e.g. a WhatsApp template set up meanwhile)."""
@@ -164,10 +167,21 @@ class Sender:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
 
+    def request_stop(self) -> None:
+        """Ask `run()` to take nothing new and to return once the sends in hand are
+        recorded (what `bot.roles` calls; `stop()` also waits for it)."""
+        self._stopping = True
+        self.wake.set()
+
     async def run(self) -> None:
         """Send until stopped. Up to `concurrency` sends are in flight; a free slot is
-        filled at once. On stop, the sends in hand are finished and recorded first."""
+        filled at once. On stop, the sends in hand are finished and recorded first.
+
+        Rows a sender that died left 'sending' go back to the queue first, and (on a
+        database several processes share) from time to time: those claimed longer ago
+        than any send takes (`Database.claim_lease`)."""
         inflight: set[asyncio.Task[None]] = set()
+        recover_at = 0.0
 
         def start(coro: Coroutine[Any, Any, None]) -> None:
             task = asyncio.create_task(coro)
@@ -177,6 +191,10 @@ class Sender:
         try:
             while not self._stopping:
                 try:
+                    if self.address is None and self.clock() >= recover_at:
+                        await self._recover()
+                        lease = self.db.claim_lease
+                        recover_at = self.clock() + lease / 2 if lease else float("inf")
                     free = self.limits.concurrency - len(inflight)
                     actions = self._next_actions(free)
                     for queued in actions:
@@ -205,13 +223,25 @@ class Sender:
         """Wait until `cost` more units fit in the overall rate."""
         await self._limit.acquire(cost)
 
+    async def _recover(self) -> None:
+        lease = self.db.claim_lease
+        back = await self.db.write(
+            partial(
+                outbox.recover,
+                channel=self.channel,
+                claimed_before=self.clock() - lease if lease else None,
+            )
+        )
+        if back:
+            log.info("%s: %d messages a sender left unfinished go again", self.channel, back)
+
     async def _idle(self, inflight: set[asyncio.Task[None]]) -> None:
         """Until a send finishes, something is queued or pushed, or a queued one falls due."""
         if self._stopping:
             return
         self.wake.clear()  # first: a ring while `next_due` is read is not lost
         now = self.clock()
-        due = await self.db.write(
+        due = await self.db.read(  # a read: it never waits behind the writer's commits
             partial(
                 outbox.next_due,
                 channel=self.channel,
@@ -219,7 +249,8 @@ class Sender:
                 hold=tuple(self.hold(now)),
             )
         )
-        timeout = MAX_IDLE if due is None else min(MAX_IDLE, max(MIN_IDLE, due - now))
+        longest = SHARED_IDLE if self.db.shared else MAX_IDLE
+        timeout = longest if due is None else min(longest, max(MIN_IDLE, due - now))
         if self._actions:
             soonest = min(q.not_before for q in self._actions) - self.monotonic()
             timeout = min(timeout, max(MIN_IDLE, soonest))
@@ -425,7 +456,7 @@ def _stamp() -> str:
 
 
 def _claim(
-    conn: sqlite3.Connection,
+    conn: Conn,
     *,
     channel: str,
     now: float,
@@ -437,30 +468,30 @@ def _claim(
 
 
 def _retry(
-    conn: sqlite3.Connection, *, row_id: int, at: float, error: str, fault: bool = False
+    conn: Conn, *, row_id: int, at: float, error: str, fault: bool = False
 ) -> None:
     outbox.retry(conn, row_id, at, error, fault=fault)
 
 
-def _wait(conn: sqlite3.Connection, *, row: Outgoing, at: float, error: str) -> None:
+def _wait(conn: Conn, *, row: Outgoing, at: float, error: str) -> None:
     outbox.wait_for_reply(conn, row.id, row.seen, at, error)
 
 
-def _failed(conn: sqlite3.Connection, *, row_id: int, error: str) -> None:
+def _failed(conn: Conn, *, row_id: int, error: str) -> None:
     outbox.failed(conn, row_id, error)
 
 
-def _sent(conn: sqlite3.Connection, *, row_id: int, provider_id: str | None, pace: float) -> None:
+def _sent(conn: Conn, *, row_id: int, provider_id: str | None, pace: float) -> None:
     outbox.sent(conn, row_id, provider_id, _stamp(), pace)
 
 
-def _unreachable(conn: sqlite3.Connection, *, row: Outgoing, error: str) -> None:
+def _unreachable(conn: Conn, *, row: Outgoing, error: str) -> None:
     outbox.failed(conn, row.id, error)
     if row.participant_id:
         participants.mark_unreachable(conn, row.participant_id, _stamp())
 
 
-def _opted_out(conn: sqlite3.Connection, *, row: Outgoing, error: str) -> None:
+def _opted_out(conn: Conn, *, row: Outgoing, error: str) -> None:
     outbox.failed(conn, row.id, error)
     if row.participant_id:
         participants.mark_stopped(conn, row.participant_id, _stamp())

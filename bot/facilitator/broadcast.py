@@ -10,24 +10,23 @@ the broadcast carries on from its cursor.
 
 from __future__ import annotations
 
-import sqlite3
-
 from bot import cells
 from bot.engine.state import Item
 from storage import broadcasts
+from storage.conn import Conn
 from storage.prompts import PromptRow
 
 BAR_WIDTH = 10
 
 
-def start(conn: sqlite3.Connection, item: Item, row: PromptRow, now: str, urgent: bool) -> int:
+def start(conn: Conn, item: Item, row: PromptRow, now: str, urgent: bool) -> int:
     """Queue `item` (a prompt, poll or its results) for the prompt's audience; returns how
     many it will reach."""
     broadcasts.create(conn, row.dialogue, item.key, row.target, urgent, now)
     return broadcasts.audience_size(conn, row.dialogue, row.target)
 
 
-def notice(conn: sqlite3.Connection, dialogue: str, number: int, now: str) -> int:
+def notice(conn: Conn, dialogue: str, number: int, now: str) -> int:
     """A session reminder (notice n: the dialogue's n-th session) to everyone in it."""
     broadcasts.create(conn, dialogue, Item("notice", number).key, None, False, now)
     return broadcasts.audience_size(conn, dialogue, None)

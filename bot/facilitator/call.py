@@ -3,7 +3,6 @@ the writer's transaction (`conn`). Command modules take a `Call` and return the 
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -15,11 +14,12 @@ from bot.engine.io import Inbound
 from bot.facilitator.parse import Command
 from bot.flows import Flow
 from bot.i18n import Translator
+from storage.conn import Conn
 
 
 @dataclass
 class Call:
-    conn: sqlite3.Connection
+    conn: Conn
     cmd: Command
     who: str
     """The facilitator (`telegram:<id>`, `tel:<E.164>`, `console:<name>`)."""

@@ -24,7 +24,6 @@ redelivered one applies once), the authorisation, the action and the reply. Long
 from __future__ import annotations
 
 import logging
-import sqlite3
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -49,6 +48,7 @@ from bot.i18n import Translator
 from bot.phones import mask_address
 from bot.turns import Envelope, Outcome
 from storage import facilitators, inbound, outbox, participants
+from storage.conn import Conn
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -139,7 +139,7 @@ class Facilitation:
         conf = self.configured[who]
         return [d for d in self.dialogues if conf is None or d in conf]
 
-    def _allowed(self, conn: sqlite3.Connection, who: str) -> list[str]:
+    def _allowed(self, conn: Conn, who: str) -> list[str]:
         conf = self.configured.get(who, set())
         if conf is None:
             return list(self.dialogues)
@@ -147,9 +147,9 @@ class Facilitation:
         return [d for d in self.dialogues if d in conf or d in stored]
 
     async def allowed_dialogues(self, who: str) -> list[str]:
-        return await self.db.write(partial(self._allowed, who=who))
+        return await self.db.read(partial(self._allowed, who=who))
 
-    def is_facilitator(self, conn: sqlite3.Connection, channel: str, address: str) -> bool:
+    def is_facilitator(self, conn: Conn, channel: str, address: str) -> bool:
         """Whether messages from this address are a facilitator's (asked by the turn
         runner inside a participant's turn, before anything is stored for them)."""
         return bool(self._allowed(conn, identity(channel, address)))
@@ -201,11 +201,11 @@ class Facilitation:
     async def _prepare(self, env: Envelope, cmd: Command, now: datetime) -> Any:
         """The long read of `/dashboard` or `/export`, for a facilitator allowed to see it."""
 
-        def who_asks(conn: sqlite3.Connection) -> tuple[list[str], str]:
+        def who_asks(conn: Conn) -> tuple[list[str], str]:
             who = identity(env.channel, env.address)
             return self._allowed(conn, who), self._language(conn, env, who)
 
-        allowed, lang = await self.db.write(who_asks)
+        allowed, lang = await self.db.read(who_asks)
         code = self._dialogue_of(cmd, allowed)
         if not allowed or code not in allowed:
             return None
@@ -221,12 +221,12 @@ class Facilitation:
             return self.default_dialogue
         return allowed[0]
 
-    def _language(self, conn: sqlite3.Connection, env: Envelope, who: str) -> str:
+    def _language(self, conn: Conn, env: Envelope, who: str) -> str:
         return language.of(conn, who, env.inbound.lang_hint, self.default_language, self.tr)
 
     def _job(
         self,
-        conn: sqlite3.Connection,
+        conn: Conn,
         env: Envelope,
         cmd: Command,
         now: datetime,
@@ -290,7 +290,7 @@ class Facilitation:
 
     @staticmethod
     def _reply(
-        conn: sqlite3.Connection,
+        conn: Conn,
         env: Envelope,
         messages: list[Message],
         stamp: str,

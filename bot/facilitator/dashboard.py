@@ -19,8 +19,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import aiosqlite
-
 from bot import cells
 from bot.deliberation import report as deliberation_report
 from bot.deliberation.report import Report
@@ -31,7 +29,7 @@ from bot.facilitator.summaries import Summary, summarise
 from bot.flows import Flow
 from bot.i18n import Translator, load_translator
 from storage import health, reports
-from storage.db import Database
+from storage.db import Database, Reader
 from storage.prompts import PromptRow
 
 SMALL = cells.SMALL
@@ -224,7 +222,7 @@ async def what_people_said(
     ]
 
 
-async def _item(conn: aiosqlite.Connection, code: str, row: PromptRow) -> ItemRate:
+async def _item(conn: Reader, code: str, row: PromptRow) -> ItemRate:
     summary = await summarise(conn, code, catalogue.prompt_question(row))
     return ItemRate(row, summary.answered, cells.count(row.reached), summary)
 
@@ -349,7 +347,7 @@ def _poll_groups(board: Dashboard, s: Summary) -> list[str]:
 
 
 async def _deliberation(db: Database, dialogue: Dialogue, lang: str) -> Report | None:
-    read = await db.write(lambda conn: deliberation_report.read(conn, dialogue.code))
+    read = await db.read(lambda conn: deliberation_report.read(conn, dialogue.code))
     approved, result, pending = read
     if not approved and not pending:
         return None

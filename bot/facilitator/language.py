@@ -4,16 +4,15 @@ language is kept apart from anyone's profile."""
 
 from __future__ import annotations
 
-import sqlite3
-
 from bot.engine.io import Message
 from bot.facilitator.call import Call
 from bot.facilitator.parse import UsageError
 from bot.i18n import Translator
 from storage import facilitators
+from storage.conn import Conn
 
 
-def of(conn: sqlite3.Connection, who: str, hint: str | None, default: str, tr: Translator) -> str:
+def of(conn: Conn, who: str, hint: str | None, default: str, tr: Translator) -> str:
     return facilitators.language_of(conn, who) or tr.pick(None, hint, default)
 
 

@@ -86,7 +86,7 @@ async def prepare_statements(r: Reading) -> Prepared | None:
     quick and run in the command's transaction)."""
     if r.body.strip().lower() != "report":
         return None
-    approved, result, pending = await r.db.write(
+    approved, result, pending = await r.db.read(
         lambda conn: deliberation_report.read(conn, r.dialogue.code)
     )
     built = deliberation_report.build(r.dialogue.code, approved, result, pending, r.lang)

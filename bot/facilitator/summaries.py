@@ -21,12 +21,11 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-import aiosqlite
-
 from bot import cells
 from bot.agenda_views import poll_table
 from bot.facilitator.questions import Question
 from storage import reports
+from storage.db import Reader
 
 LATEST = 3
 """Open answers shown on the dashboard (the rest with /answers)."""
@@ -73,7 +72,7 @@ def _distribution(
     return line.total, line.parts
 
 
-async def summarise(conn: aiosqlite.Connection, dialogue: str, question: Question) -> Summary:
+async def summarise(conn: Reader, dialogue: str, question: Question) -> Summary:
     q = question
     if q.prompt is not None and q.kind == "poll":
         votes = await reports.votes_by_group(conn, q.prompt.id)

@@ -193,7 +193,7 @@ class Site:
         if not token or len(token) > 128:
             return None
         hashed = digest(token)
-        found = await self.fac.db.write(
+        found = await self.fac.db.read(
             partial(web_sessions.session, session_hash=hashed, now=stamp(self.now()))
         )
         if found is None:
@@ -364,7 +364,7 @@ class Site:
         d = self._dialogue(request, viewer)
         if d is None:
             return self._not_found(request, viewer)
-        approved, result, pending = await self.fac.db.write(
+        approved, result, pending = await self.fac.db.read(
             lambda conn: deliberation_report.read(conn, d.code)
         )
         report = deliberation_report.build(d.code, approved, result, pending, viewer.lang)

@@ -60,6 +60,8 @@ INSTALL_HINT = "on Debian/Ubuntu: apt-get install postgresql-15"
 StopMode = Literal["smart", "fast", "immediate"]
 _BINDIR = pytest.StashKey[Path | None]()
 """Where the binaries were found at start-up (None: not installed)."""
+_MARKED = pytest.StashKey[set[str]]()
+"""Node ids of the tests marked `postgres` that ran (for the banner)."""
 
 
 def find_bindir() -> Path | None:
@@ -93,8 +95,10 @@ def server_version(bindir: Path) -> str:
 class PostgresServer:
     """One PostgreSQL cluster in a temp folder: `initdb`, `start`, `stop`, `restart`, `close`."""
 
-    def __init__(self, bindir: Path) -> None:
+    def __init__(self, bindir: Path, config: dict[str, str] | None = None) -> None:
         self.bindir = bindir
+        self.config = config or {}
+        """postgresql.conf settings over the tests' own (the bench: fsync on)."""
         self.run_as: pwd.struct_passwd | None = None
         if os.geteuid() == 0:
             try:
@@ -154,6 +158,7 @@ class PostgresServer:
             # synchronous_commit=off: an immediate stop would then lose acknowledged commits.
             "fsync": "off",
             "full_page_writes": "off",
+            **self.config,
         }
         with (self.data_dir / "postgresql.conf").open("a") as conf:
             conf.write("\n# baraza tests\n")
@@ -212,10 +217,13 @@ class PostgresServer:
         host = quote(str(self.socket_dir), safe="")
         return f"postgresql://{SUPERUSER}@/{dbname}?host={host}&port={PORT}"
 
-    def create_database(self) -> str:
+    def create_database(self, template: str = "template0") -> str:
+        """A new database, a copy of `template` (FILE_COPY: a few milliseconds for a small
+        one; nobody may be connected to the template meanwhile)."""
         name = f"test_{os.getpid()}_{next(self._names)}"
+        strategy = "" if template == "template0" else " STRATEGY FILE_COPY"
         with psycopg.connect(self.url(), autocommit=True) as admin:
-            admin.execute(f'CREATE DATABASE "{name}" TEMPLATE template0')
+            admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"{strategy}')
         return name
 
     def drop_database(self, name: str) -> None:
@@ -224,12 +232,15 @@ class PostgresServer:
 
 
 @contextlib.contextmanager
-def throwaway_server(bindir: Path | None = None) -> Iterator[PostgresServer]:
-    """A started server, stopped and deleted on the way out."""
+def throwaway_server(
+    bindir: Path | None = None, config: dict[str, str] | None = None
+) -> Iterator[PostgresServer]:
+    """A started server, stopped and deleted on the way out (`config`: postgresql.conf
+    settings over the tests' fast ones)."""
     found = bindir or find_bindir()
     if found is None:
         raise RuntimeError(f"no PostgreSQL server binaries found ({INSTALL_HINT})")
-    server = PostgresServer(found)
+    server = PostgresServer(found, config)
     atexit.register(server.close)  # in case the way out is never reached
     try:
         server.initdb()
@@ -294,18 +305,22 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
-    if item.get_closest_marker("postgres") and item.config.stash.get(_BINDIR, None) is None:
-        _skip_or_fail()
+    if item.get_closest_marker("postgres"):
+        item.config.stash.setdefault(_MARKED, set()).add(item.nodeid)
+        if item.config.stash.get(_BINDIR, None) is None:
+            _skip_or_fail()
 
 
 def pytest_terminal_summary(
     terminalreporter: pytest.TerminalReporter, config: pytest.Config
 ) -> None:
+    marked = config.stash.get(_MARKED, set())
+
     def postgres_reports(kind: str) -> int:
         return sum(
             1
             for r in terminalreporter.stats.get(kind, [])
-            if "postgres" in getattr(r, "keywords", {}) and getattr(r, "when", "") != "teardown"
+            if getattr(r, "nodeid", None) in marked and getattr(r, "when", "") != "teardown"
         )
 
     ran = sum(postgres_reports(k) for k in ("passed", "failed", "error", "skipped"))

@@ -31,6 +31,7 @@ from bot.channels.telegram.transport import (
 from bot.channels.telegram.webhook import WEBHOOK_PATH, webhook_route
 from bot.config import Settings
 from bot.delivery import Limits, Sender
+from bot.roles import Role
 from bot.turns import Envelope, Outcome, TurnRunner
 
 log = logging.getLogger("bot.channels.telegram")
@@ -100,7 +101,9 @@ class TelegramChannel:
                     read_timeout=self.read_timeout,
                     describe=lambda exc: shown(self.settings, exc),
                 )
-                self._polling = asyncio.create_task(poller.run(), name="telegram-polling")
+                # One poller among all processes sharing the database (`bot.roles`).
+                role = Role(self.runner.db, "telegram-poller", poller.run)
+                self._polling = asyncio.create_task(role.hold(), name="telegram-polling")
         except TelegramError as exc:
             await self.stop()
             raise start_error(self.settings, exc) from exc

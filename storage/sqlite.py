@@ -1,0 +1,278 @@
+"""SQLite: the file, its migrations, one writer thread with group commit, readers beside it.
+
+All writes go through `write(fn)`, where `fn(conn)` is run in the writer's own thread.
+The writer takes every job waiting in its queue, runs each in its own SAVEPOINT of one
+shared transaction and commits once: under load many turns share a commit and a single
+thread hop, yet a turn that fails rolls back alone. A job's future resolves only after
+the commit, so a webhook is acknowledged only once its turn is on disk. Reads (dashboard,
+export, the sender's idle look at the queue) use reader connections in their own threads
+(WAL lets them run while the writer writes). One process uses the file at a time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import queue
+import sqlite3
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from storage import schema
+from storage.conn import SQLITE, Conn, Cursor, Dialect, SqliteConn
+from storage.db import Database, Job, Unusable, sqlite_path
+
+log = logging.getLogger(__name__)
+PRAGMAS = (
+    "PRAGMA journal_mode=WAL",
+    "PRAGMA synchronous=NORMAL",
+    "PRAGMA busy_timeout=5000",
+    "PRAGMA foreign_keys=ON",
+)
+WRITER_PRAGMAS = (
+    "PRAGMA cache_size=-65536",
+    "PRAGMA wal_autocheckpoint=10000",
+)
+"""WAL and NORMAL sync (durable at each commit but the last on power loss). The writer
+keeps a 64 MB page cache, so 100,000 participants' rows stay in memory, and checkpoints
+the WAL less often (measured: +20% turns/s at 100,000 participants)."""
+
+
+def connect(path: Path) -> SqliteConn:
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, factory=SqliteConn)
+    conn.row_factory = sqlite3.Row
+    return conn
+
+
+def migrate(conn: SqliteConn) -> None:
+    """Apply the migrations the file has not had (see `storage.schema`), each in its own
+    transaction; `user_version` keeps the highest number applied, for tools that look."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        exists = conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (schema.TABLE,)
+        ).fetchone()
+        if exists is None:
+            conn.execute(schema.CREATE)
+            legacy = int(conn.execute("PRAGMA user_version").fetchone()[0])
+            schema.record(conn, schema.from_number(legacy), _now())
+        applied = schema.recorded(conn)
+        conn.execute("COMMIT")
+    except Exception:
+        if conn.in_transaction:  # else ROLLBACK itself fails and hides the cause
+            conn.execute("ROLLBACK")
+        raise
+    for migration in schema.pending(applied):
+        late = schema.is_late(migration, applied)
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            conn.execute("SAVEPOINT migration")
+            try:
+                for statement in migration.sql.split(";\n"):
+                    if statement.strip():
+                        conn.execute(statement)
+                conn.execute("RELEASE migration")
+            except sqlite3.Error as exc:
+                if not (late and schema.already_there(exc)):
+                    raise
+                conn.execute("ROLLBACK TO migration")
+                conn.execute("RELEASE migration")
+                log.warning("migration %s was already there: %s", migration.name, exc)
+            schema.record(conn, [migration.name], _now())
+            applied.add(migration.name)
+            top = max(int(name[:3]) for name in applied if name[:3].isdigit())
+            conn.execute(f"PRAGMA user_version={top}")
+            conn.execute("COMMIT")
+        except Exception:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        log.info("database migrated: %s", migration.name)
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat()
+
+
+ELSEWHERE = "or use another file name"
+
+
+def _probe_write(conn: sqlite3.Connection) -> None:
+    """Fail now, not at the first turn, if the file can be read but not written."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        conn.execute("CREATE TABLE baraza_write_probe (x)")
+    finally:
+        conn.execute("ROLLBACK")
+
+
+def _read_only_disk(path: Path) -> bool:
+    folder = next((p for p in (path, *path.parents) if p.exists()), None)
+    try:
+        return folder is not None and bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
+    except OSError:
+        return False
+
+
+def _make_folder(path: Path) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        blocker = next((p for p in path.parents if p.exists()), None)
+        if blocker is not None and not blocker.is_dir():
+            reason = f"{blocker} is a file, not a folder"
+        elif _read_only_disk(path):
+            reason = f"the disk is read-only ({exc.strerror})"
+        else:
+            reason = f"cannot create the folder {exc.filename or path.parent} ({exc.strerror})"
+        raise Unusable(path, reason, "choose a folder this user can write to") from exc
+
+
+def unusable(path: Path, exc: sqlite3.Error) -> Unusable:
+    """What SQLite's refusal to open `path` means, and what to do about it."""
+    name = getattr(exc, "sqlite_errorname", "")
+    if name == "SQLITE_NOTADB":
+        return Unusable(path, f"not an SQLite database ({exc})", f"move it away {ELSEWHERE}")
+    if name.startswith("SQLITE_CORRUPT"):
+        return Unusable(
+            path,
+            f"the database is damaged ({exc})",
+            f"restore it from a backup (or `sqlite3 {path} .recover`) {ELSEWHERE}",
+        )
+    if name.startswith("SQLITE_FULL"):
+        return Unusable(path, f"the disk is full ({exc})", "free some space on it")
+    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
+        return Unusable(path, f"locked ({exc})", "stop the other program using it")
+    if _read_only_disk(path):
+        return Unusable(path, f"the disk is read-only ({exc})", "choose a place on a writable disk")
+    if path.is_dir():
+        return Unusable(
+            path, "is a folder, not a file", f"name a file, e.g. {path / 'baraza.sqlite3'}"
+        )
+    writable = os.access(path.parent, os.W_OK) and (not path.exists() or os.access(path, os.W_OK))
+    if name.startswith(("SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_PERM")) or not writable:
+        where = "file and its folder" if path.exists() else "folder"
+        return Unusable(
+            path,
+            f"cannot be written ({exc})",
+            f"make the {where} writable by this user {ELSEWHERE}",
+        )
+    return Unusable(path, f"cannot be used ({exc})", f"check the file and the disk, {ELSEWHERE}")
+
+
+class SqliteDatabase(Database):
+    def __init__(self, path: str | Path, *, readers: int = 2) -> None:
+        super().__init__()
+        self.path = sqlite_path(path)
+        self.readers = readers
+        self._conn: SqliteConn | None = None
+        self._idle_readers: queue.SimpleQueue[SqliteConn] = queue.SimpleQueue()
+        self._all_readers: list[SqliteConn] = []
+
+    @property
+    def url(self) -> str:
+        return str(self.path)
+
+    @property
+    def dialect(self) -> Dialect:
+        return SQLITE
+
+    @property
+    def target(self) -> Path:
+        return self.path
+
+    async def _open(self) -> None:
+        _make_folder(self.path)
+        try:
+            await self._in_writer(self._open_writer)
+            await self._in_reader(self._open_readers)
+        except sqlite3.Error as exc:
+            raise unusable(self.path, exc) from exc
+
+    async def _in_writer(self, fn: Any) -> Any:
+        return await asyncio.get_running_loop().run_in_executor(self._executor, fn)
+
+    def _open_writer(self) -> None:
+        conn = connect(self.path)
+        try:
+            for pragma in PRAGMAS + WRITER_PRAGMAS:
+                conn.execute(pragma)
+            migrate(conn)
+            _probe_write(conn)
+            # Planner statistics where they are missing or stale (the dashboard needs them).
+            conn.execute("PRAGMA analysis_limit=1000")
+            conn.execute("PRAGMA optimize=0x10002")
+        except BaseException:
+            conn.close()
+            raise
+        self._conn = conn
+
+    def _open_readers(self) -> None:
+        for _ in range(self.readers):
+            conn = connect(self.path)
+            self._all_readers.append(conn)
+            for pragma in PRAGMAS[1:]:
+                conn.execute(pragma)
+            conn.execute("PRAGMA query_only=ON")
+            self._idle_readers.put(conn)
+
+    async def _close(self) -> None:
+        if self._executor is not None and self._conn is not None:
+            conn, self._conn = self._conn, None
+            await self._in_writer(conn.close)
+        readers, self._all_readers = self._all_readers, []
+        for conn in readers:
+            conn.close()
+
+    # --- reads ---------------------------------------------------------------------------
+
+    def _take_reader(self) -> SqliteConn:
+        return self._idle_readers.get()
+
+    def _give_reader(self, raw: SqliteConn) -> None:
+        self._idle_readers.put(raw)
+
+    def _conn_of(self, raw: SqliteConn) -> Conn:
+        return raw
+
+    def _begin_read(self, raw: SqliteConn) -> None:
+        raw.execute("BEGIN")
+
+    def _end_read(self, raw: SqliteConn) -> None:
+        if raw.in_transaction:
+            raw.execute("ROLLBACK")
+
+    def _stream(self, raw: SqliteConn, sql: str, params: Sequence[Any]) -> Cursor:
+        return raw.execute(sql, tuple(params))
+
+    # --- writes --------------------------------------------------------------------------
+
+    def _run_batch(self, fns: list[Job]) -> list[tuple[bool, Any]]:
+        """In the writer thread: one transaction, one savepoint per job, one commit."""
+        conn = self._conn
+        assert conn is not None
+        outcomes: list[tuple[bool, Any]] = []
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            for fn in fns:
+                conn.execute("SAVEPOINT job")
+                try:
+                    value = fn(conn)
+                except Exception as exc:
+                    conn.execute("ROLLBACK TO job")
+                    conn.execute("RELEASE job")
+                    outcomes.append((False, exc))
+                else:
+                    conn.execute("RELEASE job")
+                    outcomes.append((True, value))
+            conn.execute("COMMIT")
+            self.commits += 1
+        except Exception as exc:  # the commit itself failed: nothing of the batch is stored
+            log.exception("commit failed")
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            return [(False, exc)] * len(fns)
+        return outcomes

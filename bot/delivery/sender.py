@@ -211,14 +211,19 @@ class Sender:
             return
         self.wake.clear()  # first: a ring while `next_due` is read is not lost
         now = self.clock()
-        due = await self.db.write(
-            partial(
-                outbox.next_due,
-                channel=self.channel,
-                address=self.address,
-                hold=tuple(self.hold(now)),
+        due = None
+        if len(inflight) < self.limits.concurrency:
+            # With every slot taken only a send finishing lets another go: asking when
+            # the next row falls due would cost the writer a scan of the queue at each
+            # ring (each turn's commit), for nothing, while replies pile up at the rate.
+            due = await self.db.write(
+                partial(
+                    outbox.next_due,
+                    channel=self.channel,
+                    address=self.address,
+                    hold=tuple(self.hold(now)),
+                )
             )
-        )
         timeout = MAX_IDLE if due is None else min(MAX_IDLE, max(MIN_IDLE, due - now))
         if self._actions:
             soonest = min(q.not_before for q in self._actions) - self.monotonic()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import errno
+import gc
 import logging
 import signal
 import socket
@@ -44,6 +45,17 @@ def loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
         return None
     factory: Callable[[], asyncio.AbstractEventLoop] = uvloop.new_event_loop
     return factory
+
+
+def settle_heap() -> None:
+    """Leave what start-up loaded (libraries, flows, texts) out of the garbage collector's
+    full collections from now on (`gc.freeze`).
+
+    Those objects live as long as the process; scanning them is most of what a full
+    collection costs, and under load one came every second or so and stopped every turn
+    and every webhook for about 50 ms (measured on bench 2: the p99 of webhooks)."""
+    gc.collect()
+    gc.freeze()
 
 
 def make_channels(settings: Settings, runner: TurnRunner) -> list[Channel]:
@@ -237,6 +249,8 @@ async def _serve(
                 lifespan="off",
             )
         )
+        settle_heap()
+        stack.callback(gc.unfreeze)  # collectable again once stopped (tests serve in-process)
         web = asyncio.create_task(server.serve(sockets=[sock]), name="web")
         web.add_done_callback(lambda _: stop.set())  # the web app ending stops all
         stack.push_async_callback(_stop_web, server, web)

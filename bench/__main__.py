@@ -187,7 +187,8 @@ def bench_sms(res: Results, work: Path, size: dict[str, Any], details: dict[str,
     workdir.mkdir()
     population, seconds = size["sms_population"], size["sms_seconds"]
     db = seed_survey_population(workdir, population, "sms", sms_address)
-    pool_size = max(40_000, population * 2)
+    pool_size = max(60_000, population * 3)  # each request is sent once: three runs each
+    share = sms_webhook.SHARE
     with sms_webhook.flask_server(workdir) as port:
         pool = sms_webhook.make_pool(
             f"http://127.0.0.1:{port}{sms_webhook.PATH}", population, pool_size
@@ -195,6 +196,9 @@ def bench_sms(res: Results, work: Path, size: dict[str, Any], details: dict[str,
         flask = sms_webhook.saturate(port, pool, workdir, seconds, connections=32)
         sms_webhook.wait_quiet(port)
         used = flask["requests"] + 64
+        flask_share = sms_webhook.fixed_rate(port, pool[used:], share * flask["rate"], seconds)
+        sms_webhook.wait_quiet(port)
+        used += flask_share["requests"] + 64
         flask_fixed = sms_webhook.fixed_rate(port, pool[used:], flask["rate"], seconds)
     with sms_webhook.baraza_server(workdir, db) as (port, proc):
         pool = sms_webhook.make_pool(
@@ -203,6 +207,9 @@ def bench_sms(res: Results, work: Path, size: dict[str, Any], details: dict[str,
         baraza = sms_webhook.saturate(port, pool, workdir, seconds, connections=32)
         sms_webhook.wait_quiet(port)
         used = baraza["requests"] + 64
+        share_fixed = sms_webhook.fixed_rate(port, pool[used:], share * baraza["rate"], seconds)
+        sms_webhook.wait_quiet(port)
+        used += share_fixed["requests"] + 64
         fixed = sms_webhook.fixed_rate(port, pool[used:], flask["rate"], seconds)
         rss = sms_webhook.vm_hwm_of(proc.pid)
     details["sms"] = {
@@ -210,6 +217,9 @@ def bench_sms(res: Results, work: Path, size: dict[str, Any], details: dict[str,
         "baraza": baraza,
         "baraza_at_flask_rate": fixed,
         "flask_at_own_rate": flask_fixed,
+        "baraza_at_share_of_own_rate": share_fixed,
+        "flask_at_share_of_own_rate": flask_share,
+        "share": share,
         "baraza_run_vm_hwm_kb": rss,
     }
     errors = baraza["errors"] + flask["errors"] + fixed["errors"]
@@ -220,8 +230,8 @@ def bench_sms(res: Results, work: Path, size: dict[str, Any], details: dict[str,
         f"{baraza['rate']:,.0f}/s",
         f"{flask['rate']:,.0f}/s",
         ratio(baraza["rate"], flask["rate"]),
-        ">= 2x",
-        verdict(baraza["rate"] >= 2 * flask["rate"] and not errors),
+        f">= {sms_webhook.RATE_TARGET:g}x",
+        sms_webhook.rate_verdict(baraza["rate"], flask["rate"], errors),
         f"{tool}, 32 connections, {seconds}s; non-200 answers: {errors}",
     )
     res.add(
@@ -235,10 +245,19 @@ def bench_sms(res: Results, work: Path, size: dict[str, Any], details: dict[str,
         f"p99 latency at the baseline's max rate ({flask['rate']:,.0f}/s, open loop)",
         f"{fixed['p99_ms']:,.0f} ms",
         f"{flask_fixed['p99_ms']:,.0f} ms",
+        note=f"achieved {fixed['rate']:,.0f}/s; Flask saturated there, so no target (issue 15)",
+    )
+    res.add(
+        "2",
+        f"p99 latency at {share:.0%} of each server's own max rate "
+        f"({share * baraza['rate']:,.0f}/s and {share * flask['rate']:,.0f}/s, open loop)",
+        f"{share_fixed['p99_ms']:,.0f} ms",
+        f"{flask_share['p99_ms']:,.0f} ms",
         "-",
-        "< 50 ms",
-        verdict(fixed["p99_ms"] < 50 and fixed["rate"] >= 0.95 * flask["rate"]),
-        f"achieved {fixed['rate']:,.0f}/s",
+        f"< {sms_webhook.P99_TARGET_MS:g} ms",
+        sms_webhook.p99_verdict(share_fixed, share * baraza["rate"]),
+        f"achieved {share_fixed['rate']:,.0f}/s and {flask_share['rate']:,.0f}/s; "
+        f"p50 {share_fixed['p50_ms']:.1f} and {flask_share['p50_ms']:.1f} ms",
     )
     res.add(
         "5", f"peak RSS of `baraza run` (SMS) after bench 2, {population:,} participants", mb(rss)

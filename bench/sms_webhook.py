@@ -8,8 +8,9 @@ participants mid-survey, each answering its current question), replayed once eac
 
 * Throughput and latency at saturation: `wrk` (closed loop, one thread) reading the pool
   through `bench/wrk_pool.lua`; without wrk, an asyncio closed-loop client (slower).
-* Latency at a fixed rate (the baseline's maximum): an open-loop asyncio generator that
-  sends on schedule and measures from the scheduled time (no coordinated omission).
+* Latency at a fixed rate: an open-loop asyncio generator that sends on schedule and
+  measures from the scheduled time (no coordinated omission); at the baseline's maximum
+  rate, and (issue 15) for each server at `SHARE` (70%) of its own maximum.
 """
 
 from __future__ import annotations
@@ -40,6 +41,12 @@ from bench.common import (
     turn_schedule,
     wait_http,
 )
+
+SHARE = 0.7
+"""Issue 15: each server's p99 is measured at this share of its own maximum rate."""
+P99_TARGET_MS = 50.0
+RATE_TARGET = 2.0
+"""Issue 15: Baraza's signed webhooks/s at least this many times the Flask quickstart's."""
 
 ACCOUNT = "AC" + "b" * 32
 AUTH_TOKEN = "bench-secret"
@@ -336,3 +343,29 @@ def wait_quiet(port: int) -> None:
     """Let a server drain before the next measurement."""
     time.sleep(1.0)
     wait_http(f"http://127.0.0.1:{port}/healthz")
+
+
+# --------------------------------------------------------------------------- verdicts
+
+
+def rate_verdict(baraza: float, flask: float, errors: int) -> str:
+    """"yes", or by how much Baraza's rate falls short of `RATE_TARGET` x the baseline's."""
+    if not flask:
+        return "NO: no baseline"
+    if baraza >= RATE_TARGET * flask and not errors:
+        return "yes"
+    if errors:
+        return f"NO: {errors} non-200"
+    return f"NO: {baraza / flask:.2f}x, +{RATE_TARGET * flask / baraza - 1:.0%} needed"
+
+
+def p99_verdict(fixed: dict[str, Any], rate: float) -> str:
+    """"yes", or by how much the p99 misses `P99_TARGET_MS` (or the rate was not kept)."""
+    p99 = fixed["p99_ms"]
+    if fixed["rate"] < 0.95 * rate:
+        return f"NO: only {fixed['rate']:,.0f}/s of {rate:,.0f}/s sent"
+    if fixed["errors"]:
+        return f"NO: {fixed['errors']} errors"
+    if p99 < P99_TARGET_MS:
+        return "yes"
+    return f"NO: {p99 / P99_TARGET_MS:.1f}x, {p99 - P99_TARGET_MS:,.0f} ms over"

@@ -186,7 +186,10 @@ def _dispatch(settings: Settings, args: argparse.Namespace) -> int:
     if args.command == "chat":
         return asyncio.run(_chat(settings, args))
     if args.command == "run":
-        return asyncio.run(_run(settings))
+        from bot.serve import loop_factory
+
+        with asyncio.Runner(loop_factory=loop_factory()) as runner:
+            return runner.run(_run(settings))
     if args.command in ("dashboard", "export", "facilitators"):
         from bot.organiser import organise
 

@@ -355,6 +355,30 @@ async def test_signature_of_a_proxied_url_with_a_query(tmp_path: Path, content: 
         assert (await rig.counts())["participants"] == 1
 
 
+@pytest.mark.parametrize(
+    ("public", "signed_for"),
+    [
+        ("https://baraza.example.org", "https://baraza.example.org:443"),
+        ("https://baraza.example.org:443", "https://baraza.example.org"),
+    ],
+)
+async def test_a_signature_with_or_without_the_port_is_accepted(
+    tmp_path: Path, content: Content, public: str, signed_for: str
+) -> None:
+    """Twilio signs some webhooks with the port and some without (twilio's `validate`
+    accepts both): the quick check of the URL as called must fall back to it."""
+    async with open_rig(tmp_path, content, public_base_url=public) as rig:
+        params = rig.webhook("+12025550123", "Hello")
+        ok = await rig.post("/sms/inbound", params, sign_url=f"{signed_for}/sms/inbound")
+        assert ok.status_code == 200
+        other = rig.webhook("+12025550124", "Hello")
+        wrong_port = await rig.post(
+            "/sms/inbound", other, sign_url="https://baraza.example.org:8443/sms/inbound"
+        )
+        assert wrong_port.status_code == 403
+        assert (await rig.counts())["participants"] == 1
+
+
 async def test_repeated_fields_are_all_signed(rig: Rig) -> None:
     params = rig.webhook("+12025550123", "Hello")
     repeated = [*params.items(), ("Extra", "b"), ("Extra", "a")]

@@ -241,14 +241,20 @@ class Sender:
             return
         self.wake.clear()  # first: a ring while `next_due` is read is not lost
         now = self.clock()
-        due = await self.db.read(  # a read: it never waits behind the writer's commits
-            partial(
-                outbox.next_due,
-                channel=self.channel,
-                address=self.address,
-                hold=tuple(self.hold(now)),
+        due = None
+        if len(inflight) < self.limits.concurrency:
+            # With every slot taken only a send finishing lets another go: asking when
+            # the next row falls due would cost a scan of the queue at each ring (each
+            # turn's commit), for nothing, while replies pile up at the rate. A read: it
+            # never waits behind the writer's commits.
+            due = await self.db.read(
+                partial(
+                    outbox.next_due,
+                    channel=self.channel,
+                    address=self.address,
+                    hold=tuple(self.hold(now)),
+                )
             )
-        )
         longest = SHARED_IDLE if self.db.shared else MAX_IDLE
         timeout = longest if due is None else min(longest, max(MIN_IDLE, due - now))
         if self._actions:

@@ -123,6 +123,48 @@ async def test_reads_never_wait_behind_the_writer(db: Database) -> None:
     assert await count(db, "SELECT count(*) FROM inbound") == [(2,)]
 
 
+async def test_the_wal_is_checkpointed_beside_the_writer_never_inside_a_commit(
+    tmp_path: Path,
+) -> None:
+    """SQLite: the writer's commits never checkpoint (that stalled every webhook waiting
+    behind them); the checkpointer thread copies the WAL so it starts over and stays small."""
+    from storage import sqlite
+
+    db = await database(tmp_path / "wal.sqlite3").open()
+    try:
+        assert isinstance(db, sqlite.SqliteDatabase) and db.checkpointer is not None
+        ((auto,),) = await db.write(
+            lambda conn: conn.execute("PRAGMA wal_autocheckpoint").fetchall()
+        )
+        assert auto == 0
+        for n in range(3 * sqlite.CHECKPOINT_COMMITS):
+            await db.write(add_inbound(n))
+        wal = tmp_path / "wal.sqlite3-wal"
+        grown = wal.stat().st_size
+        checkpointer = db.checkpointer
+
+        async def checkpointed() -> None:
+            """Nudged until a checkpoint has copied the whole WAL."""
+            runs = checkpointer.runs
+            for _ in range(200):
+                checkpointer.nudge()
+                await asyncio.sleep(0.05)
+                if checkpointer.runs > runs and checkpointer.copied == checkpointer.frames:
+                    return
+            raise AssertionError("the checkpointer never copied the whole WAL")
+
+        await checkpointed()
+        assert checkpointer.frames > 100  # the commits above, all copied
+        await db.write(add_inbound(10_000))  # the first write after a full copy: WAL over
+        await checkpointed()
+        assert checkpointer.frames < 10  # started over: only the newest commit in it
+        assert wal.stat().st_size <= grown  # reused from its start, not grown
+    finally:
+        await db.close()
+    stored = rows(tmp_path / "wal.sqlite3", "SELECT count(*) FROM inbound")
+    assert stored == [(3 * sqlite.CHECKPOINT_COMMITS + 1,)]
+
+
 @pytest.mark.backends
 async def test_a_failing_job_fails_alone_and_its_neighbours_commit(db: Database) -> None:
     def broken(conn: Conn) -> int:

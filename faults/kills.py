@@ -9,7 +9,7 @@ from pathlib import Path
 
 from faults.counting import check_delivery, count_turns
 from faults.ledger import Ledger
-from faults.rig import FACILITATOR, Sms, rig, settle, sms_number, tg_user
+from faults.rig import FACILITATOR, Crowd, Sms, rig, settle
 from faults.sizes import Sizes
 
 
@@ -20,26 +20,10 @@ async def scenario_kills(workdir: Path, sizes: Sizes, ledger: Ledger, seed: int 
         bot.start()
         await bot.ready()
         sms = Sms(bot, deadline=sizes.settle)
-        pushed: dict[int, tuple[int, str]] = {}
-        scripts: dict[tuple[str, str], list[str]] = {}
         first_kill = asyncio.Event()
 
-        async def participant(i: int) -> None:
-            prng = random.Random(seed * 1000 + i)
-            await asyncio.sleep(prng.uniform(0, sizes.stagger))
-            telegram = i % 2 == 0
-            script = ["/start" if telegram else "Hi", "yes", "2", "2", "2"]
-            key = ("telegram", str(tg_user(i))) if telegram else ("sms", sms_number(i))
-            scripts[key] = script
-            for text in script:
-                if telegram:
-                    [update] = await asyncio.to_thread(
-                        fakes.push, [{"user_id": tg_user(i), "text": text}]
-                    )
-                    pushed[int(update["update_id"])] = (tg_user(i), text)
-                else:
-                    await sms.send(sms_number(i), text)
-                await asyncio.sleep(prng.uniform(*sizes.think))
+        crowd = Crowd(fakes, sms, seed, sizes, sizes.stagger)
+        pushed, scripts, participant = crowd.pushed, crowd.scripts, crowd.participant
 
         async def facilitator() -> None:
             await first_kill.wait()

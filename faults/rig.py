@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import json
 import os
+import random
 import signal
 import subprocess
 import sys
@@ -266,6 +267,11 @@ class Sms:
         self._n += 1
         return f"SM{self._n:032x}"
 
+    def targets(self) -> Iterator[str]:
+        """The bot each try goes to (here always the one)."""
+        while True:
+            yield self.bot.url
+
     async def send(self, number: str, body: str, sid: str | None = None) -> int:
         sid = sid or self.next_sid()
         params = webhook(sid, number, body)
@@ -273,10 +279,11 @@ class Sms:
         headers = {"X-Twilio-Signature": signature}
         status = 0
         give_up = time.monotonic() + self.deadline
+        targets = self.targets()
         while time.monotonic() < give_up:
             try:
                 r = await self.client.post(
-                    f"{self.bot.url}/sms/inbound", data=params, headers=headers
+                    f"{next(targets)}/sms/inbound", data=params, headers=headers
                 )
                 status = r.status_code
             except httpx.HTTPError:
@@ -312,3 +319,34 @@ async def settle(bot: Bot, fakes: Fakes, timeout: float) -> bool:
             return True
         await asyncio.sleep(0.5)
     return False
+
+
+class Crowd:
+    """Participants answering the same script, half over Telegram (even ones), half by
+    SMS: what they pushed and what each was scripted to say, for `count_turns`."""
+
+    def __init__(self, fakes: Fakes, sms: Sms, seed: int, sizes: Sizes, stagger: float) -> None:
+        self.fakes = fakes
+        self.sms = sms
+        self.seed = seed
+        self.think = sizes.think
+        self.stagger = stagger
+        self.pushed: dict[int, tuple[int, str]] = {}
+        self.scripts: dict[tuple[str, str], list[str]] = {}
+
+    async def participant(self, i: int) -> None:
+        prng = random.Random(self.seed * 1000 + i)
+        await asyncio.sleep(prng.uniform(0, self.stagger))
+        telegram = i % 2 == 0
+        script = ["/start" if telegram else "Hi", "yes", "2", "2", "2"]
+        key = ("telegram", str(tg_user(i))) if telegram else ("sms", sms_number(i))
+        self.scripts[key] = script
+        for text in script:
+            if telegram:
+                [update] = await asyncio.to_thread(
+                    self.fakes.push, [{"user_id": tg_user(i), "text": text}]
+                )
+                self.pushed[int(update["update_id"])] = (tg_user(i), text)
+            else:
+                await self.sms.send(sms_number(i), text)
+            await asyncio.sleep(prng.uniform(*self.think))

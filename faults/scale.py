@@ -35,25 +35,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import httpx
 import psycopg
-from twilio.request_validator import RequestValidator
 
 from bot.channels.sms.gsm7 import segments
 from faults.counting import check_delivery, count_turns
 from faults.ledger import Ledger
-from faults.rig import (
-    AUTH,
-    FACILITATOR,
-    HTTP,
-    PUBLIC,
-    Bot,
-    Fakes,
-    settle,
-    sms_number,
-    tg_user,
-    webhook,
-)
+from faults.rig import FACILITATOR, PUBLIC, Bot, Crowd, Fakes, Sms, settle
 from faults.sizes import Sizes
 from tests.infra.postgres import PostgresServer, throwaway_server
 
@@ -149,46 +136,20 @@ def two_bots(
                 fakes.close()
 
 
-class Balancer:
+class Balancer(Sms):
     """Signed SMS webhooks as Twilio sends them through a load balancer: to either
     process, and to the other one while the first does not answer; retried (same
     MessageSid) until one answers 200 or `deadline` seconds pass."""
 
     def __init__(self, bots: list[Bot], deadline: float, seed: int) -> None:
+        super().__init__(bots[0], deadline, public=PUBLIC)
         self.bots = bots
-        self.deadline = deadline
         self.rng = random.Random(seed)
-        self.validator = RequestValidator(AUTH)
-        self.client = httpx.AsyncClient(timeout=HTTP, limits=httpx.Limits(max_connections=64))
-        self.sent: dict[str, tuple[str, str, int]] = {}
-        self._n = 0
 
-    async def send(self, number: str, body: str) -> int:
-        self._n += 1
-        sid = f"SM{self._n:032x}"
-        params = webhook(sid, number, body)
-        headers = {
-            "X-Twilio-Signature": self.validator.compute_signature(PUBLIC + "/sms/inbound", params)
-        }
-        status, give_up = 0, time.monotonic() + self.deadline
+    def targets(self) -> Iterator[str]:
         first = self.rng.randrange(len(self.bots))
-        tries = 0
-        while time.monotonic() < give_up:
-            bot = self.bots[(first + tries) % len(self.bots)]
-            tries += 1
-            try:
-                r = await self.client.post(f"{bot.url}/sms/inbound", data=params, headers=headers)
-                status = r.status_code
-            except httpx.HTTPError:
-                status = 0
-            if status == 200 or 400 <= status < 500:
-                break
-            await asyncio.sleep(0.2)
-        self.sent[sid] = (number, body, status)
-        return status
-
-    async def close(self) -> None:
-        await self.client.aclose()
+        for tries in itertools.count():
+            yield self.bots[(first + tries) % len(self.bots)].url
 
 
 # --------------------------------------------------------------------------- roles, from the logs
@@ -449,27 +410,11 @@ async def scenario_pg(
         await asyncio.gather(*(bot.ready() for bot in bots))
         url = bots[0].database
         sms = Balancer(bots, deadline=sizes.settle, seed=seed)
-        pushed: dict[int, tuple[int, str]] = {}
-        scripts: dict[tuple[str, str], list[str]] = {}
         happened = Happened()
         first = asyncio.Event()
 
-        async def participant(i: int) -> None:
-            prng = random.Random(seed * 1000 + i)
-            await asyncio.sleep(prng.uniform(0, sizes.pg_stagger))
-            telegram = i % 2 == 0
-            script = ["/start" if telegram else "Hi", "yes", "2", "2", "2"]
-            key = ("telegram", str(tg_user(i))) if telegram else ("sms", sms_number(i))
-            scripts[key] = script
-            for text in script:
-                if telegram:
-                    [update] = await asyncio.to_thread(
-                        fakes.push, [{"user_id": tg_user(i), "text": text}]
-                    )
-                    pushed[int(update["update_id"])] = (tg_user(i), text)
-                else:
-                    await sms.send(sms_number(i), text)
-                await asyncio.sleep(prng.uniform(*sizes.think))
+        crowd = Crowd(fakes, sms, seed, sizes, sizes.pg_stagger)
+        pushed, scripts, participant = crowd.pushed, crowd.scripts, crowd.participant
 
         async def facilitator() -> None:
             for command in ("/poll --opens 1m Which first? | Water | Roads", None):
@@ -505,7 +450,7 @@ async def scenario_pg(
         await sms.close()
         for bot in bots:
             bot.stop()
-        count_turns(ledger, name, bots[0], fakes, sms, pushed, scripts, settled)  # type: ignore[arg-type]
+        count_turns(ledger, name, bots[0], fakes, sms, pushed, scripts, settled)
         label = f"{len(happened.kills)} kills, {len(happened.restarts)} PostgreSQL restarts"
         check_delivery(ledger, name, bots[0], fakes, label)
         check_claims(ledger, name, bots, url)

@@ -146,7 +146,7 @@ async def test_the_wal_is_checkpointed_beside_the_writer_never_inside_a_commit(
         async def checkpointed() -> None:
             """Nudged until a checkpoint has copied the whole WAL."""
             runs = checkpointer.runs
-            for _ in range(200):
+            for _ in range(1200):  # up to 60 s on a busy machine; a passing run waits ~0.05 s
                 checkpointer.nudge()
                 await asyncio.sleep(0.05)
                 if checkpointer.runs > runs and checkpointer.copied == checkpointer.frames:

@@ -35,6 +35,9 @@ class Settings(BaseSettings):
     send_lease: float = Field(default=60.0, gt=0)
     """PostgreSQL: seconds after which a message a sender left half-sent (its process
     died) is sent again by another process; longer than any one send takes."""
+    sqlite_cache_mb: int = Field(default=8, ge=1, le=65536)
+    """SQLite: the writer's page cache in MB, the bound on what Baraza keeps of the
+    database in its own memory (the operating system caches the file beside it)."""
     flows_dir: Path = Path("flows")
     locales_dir: Path = Path("locales")
     default_language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}$")] = "en"

@@ -66,7 +66,11 @@ async def open_runner(
         raise InvalidContent(
             [Problem(str(settings.flows_dir), "start", f"no flow {f!r}") for f in missing]
         )
-    db = await database(db_path or settings.database_url, send_lease=settings.send_lease).open()
+    db = await database(
+        db_path or settings.database_url,
+        send_lease=settings.send_lease,
+        cache_mb=settings.sqlite_cache_mb,
+    ).open()
     runner = TurnRunner(
         db,
         content.tr,

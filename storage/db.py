@@ -65,7 +65,9 @@ def sqlite_path(target: str | Path) -> Path:
     if target.startswith("sqlite://"):
         rest = target.removeprefix("sqlite://")
         if not rest.startswith("/"):
-            raise Unusable(target, "not an SQLite URL", "write sqlite:///file.sqlite3 (three slashes)")
+            raise Unusable(
+                target, "not an SQLite URL", "write sqlite:///file.sqlite3 (three slashes)"
+            )
         return Path(unquote(rest[1:]))
     if "://" in target:
         raise Unusable(
@@ -99,6 +101,7 @@ def database(target: str | Path, **options: Any) -> Database:
     if is_postgres(target):
         from storage.postgres import PostgresDatabase
 
+        options.pop("cache_mb", None)  # the server's shared_buffers are its own setting
         return PostgresDatabase(str(target), **options)
     from storage.sqlite import SqliteDatabase
 

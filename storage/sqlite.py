@@ -33,13 +33,11 @@ PRAGMAS = (
     "PRAGMA busy_timeout=5000",
     "PRAGMA foreign_keys=ON",
 )
-WRITER_PRAGMAS = (
-    "PRAGMA cache_size=-65536",
-    "PRAGMA wal_autocheckpoint=0",
-)
+WRITER_PRAGMAS = ("PRAGMA wal_autocheckpoint=0",)
 """WAL and NORMAL sync (durable at each commit but the last on power loss). The writer
-keeps a 64 MB page cache, so 100,000 participants' rows stay in memory, and never
-checkpoints inside a commit: the `Checkpointer` does it beside it."""
+never checkpoints inside a commit: the `Checkpointer` does it beside it."""
+CACHE_MB = 8
+"""The writer's page cache (SQLITE_CACHE_MB): a bound, filled only as pages are read."""
 CHECKPOINT_COMMITS = 50
 """Commits between two nudges to the checkpointer (it also runs every second)."""
 WAL_CEILING = 50_000
@@ -225,10 +223,11 @@ def unusable(path: Path, exc: sqlite3.Error) -> Unusable:
 
 
 class SqliteDatabase(Database):
-    def __init__(self, path: str | Path, *, readers: int = 2) -> None:
+    def __init__(self, path: str | Path, *, readers: int = 2, cache_mb: int = CACHE_MB) -> None:
         super().__init__()
         self.path = sqlite_path(path)
         self.readers = readers
+        self.cache_mb = cache_mb
         self._conn: SqliteConn | None = None
         self._commits = 0
         self.checkpointer: Checkpointer | None = None
@@ -265,6 +264,7 @@ class SqliteDatabase(Database):
         try:
             for pragma in PRAGMAS + WRITER_PRAGMAS:
                 conn.execute(pragma)
+            conn.execute(f"PRAGMA cache_size=-{self.cache_mb * 1024:d}")
             migrate(conn)
             _probe_write(conn)
             # Planner statistics where they are missing or stale (the dashboard needs them).

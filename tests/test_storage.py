@@ -123,6 +123,21 @@ async def test_reads_never_wait_behind_the_writer(db: Database) -> None:
     assert await count(db, "SELECT count(*) FROM inbound") == [(2,)]
 
 
+async def test_the_writers_page_cache_is_the_setting_not_more(tmp_path: Path) -> None:
+    """SQLite: what Baraza keeps of the file in its memory is bounded by SQLITE_CACHE_MB,
+    so memory stays flat as participants grow (bench 5)."""
+    from bot.config import Settings
+    from storage import sqlite
+
+    assert Settings(_env_file=None).sqlite_cache_mb == sqlite.CACHE_MB
+    db = await database(tmp_path / "cache.sqlite3", cache_mb=3).open()
+    try:
+        ((size,),) = await db.write(lambda conn: conn.execute("PRAGMA cache_size").fetchall())
+        assert size == -3 * 1024  # negative: KiB, whatever the page size
+    finally:
+        await db.close()
+
+
 async def test_the_wal_is_checkpointed_beside_the_writer_never_inside_a_commit(
     tmp_path: Path,
 ) -> None:
@@ -357,7 +372,9 @@ async def test_batches_that_deadlock_lose_nothing(pg_url: str) -> None:
                 if len(attempts) <= 2:
                     meet.wait()  # both hold one row and want the other's: a deadlock
                 conn.execute(sql, (theirs,)).fetchall()
-                conn.execute("UPDATE inbound SET received_at = ? WHERE external_id = ?", (mine, mine))
+                conn.execute(
+                    "UPDATE inbound SET received_at = ? WHERE external_id = ?", (mine, mine)
+                )
                 return mine
 
             return job

@@ -63,9 +63,9 @@ class CommandHandler(Protocol):
         rest. `facilitator`: the turn found the sender to be one (`is_facilitator`)."""
         ...
 
-    def is_facilitator(self, conn: Conn, channel: str, address: str) -> bool:
-        """Asked in every turn, before anything is stored: facilitators are not
-        participants, their messages go back to `handle`."""
+    def is_facilitator(self, conn: Conn, channel: str, address: str) -> Callable[[], bool]:
+        """Asked in every turn (the answer read by calling the result, before anything is
+        kept): facilitators are not participants, their messages go back to `handle`."""
         ...
 
 
@@ -131,14 +131,19 @@ class TurnRunner:
         """The whole turn, in the writer's thread: read, advance (pure), store."""
         now = self.clock()
         stamp = now.isoformat()
-        if self.commands is not None and self.commands.is_facilitator(
-            conn, env.channel, env.address
-        ):
-            return Outcome(facilitator=True)  # nothing claimed or stored: not a participant
+        # Three questions sent together, one round trip on PostgreSQL: is this a
+        # facilitator, is the message new (claimed), who is it (the row locked).
+        facilitator = None
+        if self.commands is not None:
+            facilitator = self.commands.is_facilitator(conn, env.channel, env.address)
         claimed = None
         if env.external_id is not None:
             claimed = inbound.claiming(conn, env.channel, env.external_id, stamp)
         found = participants.find(conn, env.channel, env.address, lock=True)
+        if facilitator is not None and facilitator():
+            if env.external_id is not None and claimed is not None and claimed():
+                inbound.unclaim(conn, env.channel, env.external_id)
+            return Outcome(facilitator=True)  # nothing claimed or stored: not a participant
         if claimed is not None and not claimed():
             return Outcome(duplicate=True)
         if found is None:

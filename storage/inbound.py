@@ -37,6 +37,13 @@ def claiming(conn: Conn, channel: str, external_id: str, now: str) -> Callable[[
     return first_time
 
 
+def unclaim(conn: Conn, channel: str, external_id: str) -> None:
+    """Take back a claim made in this transaction (the message was not a participant's)."""
+    conn.execute(
+        "DELETE FROM inbound WHERE channel = ? AND external_id = ?", (channel, external_id)
+    )
+
+
 def prune(conn: Conn, before: str) -> int:
     """Forget messages received before `before` (past any provider's redelivery window)."""
     cur = conn.execute("DELETE FROM inbound WHERE received_at < ?", (before,))

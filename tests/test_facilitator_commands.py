@@ -463,8 +463,12 @@ async def test_a_facilitator_added_from_the_command_line_is_not_a_participant(
         "INSERT INTO facilitators (address, dialogue, added_at) VALUES"
         " ('tel:+254700000009', 'baraza', '2026-11-30')",
     )
-    [reply] = await say(runner, "+254700000009", "Hi", channel="sms")
+    [reply] = await say(runner, "+254700000009", "Hi", channel="sms", ext="f1")
     assert reply.startswith("You facilitate this dialogue")
+    # the turn asked whether it is a facilitator's with the message's claim: the claim is
+    # the command's, once (a redelivery gets nothing more)
+    assert await say(runner, "+254700000009", "Hi", channel="sms", ext="f1") == []
+    assert q(runner, "SELECT count(*) FROM inbound WHERE external_id = 'f1'") == [(1,)]
     assert (await say(runner, "+254700000009", "/poll Q? | A | B", channel="sms"))[0].startswith(
         "Preview of your poll"
     )

@@ -149,10 +149,15 @@ class Facilitation:
     async def allowed_dialogues(self, who: str) -> list[str]:
         return await self.db.read(partial(self._allowed, who=who))
 
-    def is_facilitator(self, conn: Conn, channel: str, address: str) -> bool:
-        """Whether messages from this address are a facilitator's (asked by the turn
-        runner inside a participant's turn, before anything is stored for them)."""
-        return bool(self._allowed(conn, identity(channel, address)))
+    def is_facilitator(self, conn: Conn, channel: str, address: str) -> Callable[[], bool]:
+        """Whether messages from this address are a facilitator's, asked by the turn
+        runner inside a participant's turn and read (call the result) before anything is
+        kept for them; the query travels with the turn's first statements."""
+        who = identity(channel, address)
+        if self._configured(who):
+            return lambda: True
+        stored = facilitators.dialogues_of_later(conn, who)
+        return lambda: any(d in self.dialogues for d in stored())
 
     # --- handling a message ------------------------------------------------------------------
 

@@ -84,7 +84,9 @@ class Flow(BaseModel):
     @property
     def version(self) -> str:
         """A short hash of the flow's content: runs are pinned to it."""
-        return self._version
+        # read straight from pydantic's private values: every turn asks, and the
+        # attribute path (`BaseModel.__getattr__`) cost 3% of a turn
+        return str(self.__pydantic_private__["_version"])  # type: ignore[index]
 
     def message_ids(self) -> Iterator[tuple[str, str]]:
         """(step id, Fluent message id) for every text this flow needs."""
@@ -133,7 +135,11 @@ def problems(flow: Flow, file: str, known_flows: Iterable[str] | None = None) ->
                 )
         if step.next and step.next not in seen:
             found.append(Problem(file, step.id, f"next leads to unknown step {step.next!r}"))
-        if step.save and step.save.startswith("profile.") and PREFER_NOT not in step.option_values():
+        if (
+            step.save
+            and step.save.startswith("profile.")
+            and PREFER_NOT not in step.option_values()
+        ):
             found.append(Problem(file, step.id, f"a profile question must offer {PREFER_NOT!r}"))
         if (
             step.save == "language"

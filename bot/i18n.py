@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from fluent.runtime import FluentBundle, FluentResource
@@ -40,9 +41,10 @@ class Translator:
     _cache: dict[tuple[object, ...], str] = field(default_factory=dict, repr=False)
     """Formatted texts: a turn formats the same few texts again and again."""
 
-    @property
+    @cached_property
     def languages(self) -> tuple[str, ...]:
-        """Every language with texts, in the order of the language menu."""
+        """Every language with texts, in the order of the language menu (bundles and
+        lexicon are set once, at load)."""
         return tuple(lang for lang in self.lexicon.codes if lang in self.bundles)
 
     def name_of(self, lang: str) -> str:

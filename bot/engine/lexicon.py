@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from bot.engine.keywords import Keyword
 
@@ -30,7 +31,7 @@ class Lexicon:
     greetings: frozenset[str] = frozenset()
     """"hi", "bonjour", "hola": a hello is never an answer."""
 
-    @property
+    @cached_property
     def codes(self) -> tuple[str, ...]:
         return tuple(lang.code for lang in self.languages)
 
@@ -53,5 +54,3 @@ def pick_language(
         if base in known:
             return base
     return default
-
-

@@ -70,7 +70,8 @@ class _Engine(FlowMoves, AgendaMoves, KeywordMoves):
     def result(self) -> Turn:
         p = self.p
         if self.out.bulk:
-            p = p.with_(tentative=(*p.tentative, *self.shown_now))
+            fresh = (i for i in self.shown_now if i not in self.seen_before)
+            p = p.with_(tentative=(*p.tentative, *fresh))
         if p.waiting and not p.stopped and self.top_live() is None:
             self.out.wake_at = (p.last_seen or self.now) + self.ctx.at_rest
         self.out.participant = p

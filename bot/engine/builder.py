@@ -26,6 +26,9 @@ class Builder:
         """The agenda item the messages said now belong to (bulk turns)."""
         self.shown_now: list[Item] = []
         """Items shown or told in this turn (tentative when the turn is bulk)."""
+        self.seen_before = frozenset(p.shown).difference(p.tentative)
+        """Items the person had seen before this turn: a bulk message asking one again
+        (after news) may be taken back, the question stays the one they saw."""
 
     # --- basics -------------------------------------------------------------------------
 

@@ -1,9 +1,9 @@
 """One PostgreSQL server for the run (benches 4, 7 and 8), bench 4's dialogue copied once.
 
 The server has bench 8's durable settings (`bench.scale.server`: fsync on, a Unix
-socket); it is started on first use and stopped when `python -m bench` ends (`close`). The generated dialogue
-(an SQLite file) is copied into it with `baraza db copy` (`storage.admin.copy`), once:
-bench 4's dashboard and bench 7's pages both read that copy.
+socket); it is started on first use and stopped when `python -m bench` ends (`close`).
+The generated dialogue (an SQLite file) is copied into it with `baraza db copy`
+(`storage.admin.copy`), once: bench 4's dashboard and bench 7's pages both read that copy.
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import sms_webhook
+from bench import on_postgres, sms_webhook
 from bench.common import (
     BENCH,
     Results,
@@ -382,13 +382,34 @@ def bench_dialogue(res: Results, work: Path, size: dict[str, Any], details: dict
         verdict(flo["vm_hwm_kb"] < 200 * 1024),
         f"{flo['seconds']:.1f} s, {flo['bytes'] / 1e6:.0f} MB zip; VmHWM of the process",
     )
+    # the same dialogue copied into PostgreSQL (`baraza db copy`), the same dashboard
+    url, copy_s = on_postgres.copied(workdir / "dialogue.sqlite3")
+    pg = run_json(
+        ["bench.dashboard_export", "dashboard", "--workdir", str(workdir), "--database-url", url],
+        timeout=120,
+    )
+    details["dialogue"]["postgres"] = {
+        "version": on_postgres.version(), "copy_s": copy_s, "dashboard": pg
+    }  # fmt: skip
+    res.add(
+        "4",
+        f"same /dashboard on PostgreSQL (vs SQLite), {n:,} participants, {answers:,} answers",
+        f"{pg['first_s']:.2f} s",
+        f"{dash['first_s']:.2f} s",
+        ratio(pg["first_s"], dash["first_s"]),
+        "< 1 s",
+        verdict(pg["first_s"] < 1.0),
+        f"first call; best of 3: {pg['best_s']:.2f} s (SQLite {dash['best_s']:.2f} s);"
+        f" {on_postgres.version()}, copied with `baraza db copy` in {copy_s:.0f} s",
+    )
 
 
 # --------------------------------------------------------------------------- 7
 
 
 def bench_web(res: Results, work: Path, size: dict[str, Any], details: dict[str, Any]) -> None:
-    """The web overview page (issue 14), on bench 4's dialogue (generated if 4 did not run)."""
+    """The web overview page (issue 14), on bench 4's dialogue (generated if 4 did not run),
+    on SQLite and on its PostgreSQL copy."""
     workdir = work / "dialogue"
     n = size["dialogue"]
     if not (workdir / "dialogue.sqlite3").exists():
@@ -405,6 +426,11 @@ def bench_web(res: Results, work: Path, size: dict[str, Any], details: dict[str,
         )
     r = run_json(["bench.web_overview", "--workdir", str(workdir)], timeout=300)
     details["web_overview"] = r
+    url, _ = on_postgres.copied(workdir / "dialogue.sqlite3")
+    pg = run_json(
+        ["bench.web_overview", "--workdir", str(workdir), "--database-url", url], timeout=300
+    )
+    details["web_overview_postgres"] = pg
     res.add(
         "7",
         f"web overview page over HTTP (`baraza run`), {n:,} participants, {n * 10:,} answers",
@@ -415,22 +441,35 @@ def bench_web(res: Results, work: Path, size: dict[str, Any], details: dict[str,
         verdict(r["first_s"] < 1.0),
         f"first request; best of {r['requests']}: {r['best_s']:.2f} s; page {r['bytes'] / 1024:.0f} KB",
     )
+    res.add(
+        "7",
+        f"same web overview page on PostgreSQL (vs SQLite), {n:,} participants",
+        f"{pg['first_s']:.2f} s",
+        f"{r['first_s']:.2f} s",
+        ratio(pg["first_s"], r["first_s"]),
+        "< 1 s",
+        verdict(pg["first_s"] < 1.0),
+        f"first request; best of {pg['requests']}: {pg['best_s']:.2f} s (SQLite"
+        f" {r['best_s']:.2f} s); {on_postgres.version()}, bench 4's copy",
+    )
     for name, what in (
         ("questions", "web page of the flows' questions (what people said)"),
         ("answers", "web page 100 of an open question's 100,000 answers"),
         ("search", "web search in an open question's 100,000 answers"),
     ):
-        p = r["pages"][name]
-        res.add(
-            "7",
-            f"{what}, {n:,} participants",
-            f"{p['first_s']:.2f} s",
-            "-",
-            "-",
-            "< 1 s",
-            verdict(p["first_s"] < 1.0),
-            f"first request; best of {r['requests']}: {p['best_s']:.2f} s; page {p['bytes'] / 1024:.0f} KB",
-        )
+        for backend, got in (("", r), (" on PostgreSQL", pg)):
+            p = got["pages"][name]
+            res.add(
+                "7",
+                f"{what}{backend}, {n:,} participants",
+                f"{p['first_s']:.2f} s",
+                "-",
+                "-",
+                "< 1 s",
+                verdict(p["first_s"] < 1.0),
+                f"first request; best of {got['requests']}: {p['best_s']:.2f} s;"
+                f" page {p['bytes'] / 1024:.0f} KB",
+            )
 
 
 # --------------------------------------------------------------------------- main
@@ -521,6 +560,7 @@ def main() -> int:
                 f"bench {key}: {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True
             )
     finally:
+        on_postgres.close()
         if args.keep:
             print(f"work folder kept: {work}", file=sys.stderr)
         else:

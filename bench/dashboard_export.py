@@ -12,6 +12,9 @@ Each measurement runs in a process of its own and reports its peak RSS (VmHWM):
     python -m bench.dashboard_export dashboard --workdir DIR
     python -m bench.dashboard_export export --workdir DIR
     python -m bench.dashboard_export floip --workdir DIR
+
+`dashboard --database-url postgresql://...` measures it on a PostgreSQL copy of the file
+(`bench.on_postgres`).
 """
 
 from __future__ import annotations
@@ -59,12 +62,16 @@ TEXTS = [
 ]
 
 
-def settings(workdir: Path) -> Any:
+def settings(workdir: Path, database_url: str | None = None) -> Any:
+    """The dialogue's settings: its SQLite file, or `database_url` (a PostgreSQL copy)."""
     from bot.config import Settings
 
+    values: dict[str, Any] = {"database_path": workdir / "dialogue.sqlite3"}
+    if database_url:
+        values["database_url"] = database_url
     return Settings(
         _env_file=None,
-        database_path=workdir / "dialogue.sqlite3",
+        **values,
         flows_dir=ROOT / "flows",
         locales_dir=ROOT / "locales",
         files_dir=workdir / "files",
@@ -274,12 +281,12 @@ def generate(workdir: Path, participants: int, answers_each: int = 10, seed: int
     return path
 
 
-async def _dashboard(workdir: Path, repeat: int) -> dict[str, Any]:
+async def _dashboard(workdir: Path, repeat: int, database_url: str | None) -> dict[str, Any]:
     from bot.facilitator import dashboard
     from bot.runtime import load_content
     from storage.db import database
 
-    s = settings(workdir)
+    s = settings(workdir, database_url)
     content = load_content(s)
     db = await database(s.database_url).open()
     times = []
@@ -346,6 +353,7 @@ def main() -> None:
     parser.add_argument("--workdir", required=True)
     parser.add_argument("--participants", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--database-url", help="dashboard: a PostgreSQL copy of the dialogue")
     args = parser.parse_args()
     workdir = Path(args.workdir)
     workdir.mkdir(parents=True, exist_ok=True)
@@ -354,7 +362,7 @@ def main() -> None:
         path = generate(workdir, args.participants)
         print(json.dumps({"path": str(path), "seconds": time.perf_counter() - t0}))
     elif args.command == "dashboard":
-        print(json.dumps(asyncio.run(_dashboard(workdir, args.repeat))))
+        print(json.dumps(asyncio.run(_dashboard(workdir, args.repeat, args.database_url))))
     else:
         fmt = "csv" if args.command == "export" else "floip"
         print(json.dumps(asyncio.run(_export(workdir, fmt))))

@@ -30,7 +30,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from bench import sms_webhook
+from bench import on_postgres, sms_webhook
 from bench.common import (
     Results,
     copy_to,
@@ -207,7 +207,7 @@ def bench_scale(res: Results, work: Path, size: dict[str, Any], details: dict[st
     turns = size["turns"]
     found: dict[str, Any] = {"postgres": DURABLE}
     details["scale"] = found
-    with server() as pg:
+    with contextlib.nullcontext(on_postgres.server()) as pg:  # the run's one server
         seeds = Seeds(pg)
         from tests.infra.postgres import server_version
 

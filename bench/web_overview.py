@@ -6,9 +6,10 @@ On the file bench 4 generates (`bench.dashboard_export generate`), `baraza run` 
 SMS channel (sending to the fake Twilio API) and the pages on loopback. A session is opened
 the way a facilitator opens one, through a one-time link (stored here with the storage
 module, as `/web` would), then `GET /web/d/baraza/` is timed: the first request (cold
-reader cache) and the best of a few.
+reader cache) and the best of a few. With `--database-url`, the same on PostgreSQL (bench 4's
+dialogue copied there: `bench.on_postgres`).
 
-    python -m bench.web_overview --workdir DIR
+    python -m bench.web_overview --workdir DIR [--database-url postgresql://...]
 """
 
 from __future__ import annotations
@@ -32,29 +33,38 @@ FACILITATOR = "console:bench"
 BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/120 Safari/537.36"
 
 
-def add_link(db: Path) -> str:
-    """A one-time login link for FACILITATOR, as `/web` makes it; returns its token."""
+def add_link(db: Path | str) -> str:
+    """A one-time login link for FACILITATOR, as `/web` makes it; returns its token.
+    `db`: the SQLite file, or a PostgreSQL URL."""
     from bot.web.login import LINK_TTL, digest, new_token, stamp
     from storage import web_sessions
     from storage.conn import SqliteConn
 
     token = new_token()
     now = datetime.now(UTC)
+    args = (digest(token), FACILITATOR, "en", stamp(now), stamp(now + LINK_TTL))
+    if isinstance(db, str):
+        from storage.postgres import PgConn, connect
+
+        with contextlib.closing(connect(db)) as pg:
+            web_sessions.add_link(PgConn(pg), *args)
+            pg.commit()
+        return token
     with contextlib.closing(sqlite3.connect(db, timeout=30, isolation_level=None, factory=SqliteConn)) as conn:
         conn.execute("BEGIN IMMEDIATE")
-        web_sessions.add_link(
-            conn, digest(token), FACILITATOR, "en", stamp(now), stamp(now + LINK_TTL)
-        )
+        web_sessions.add_link(conn, *args)
         conn.execute("COMMIT")
     return token
 
 
-def measure(workdir: Path, repeat: int) -> dict[str, Any]:
-    db = workdir / "dialogue.sqlite3"
+def measure(workdir: Path, repeat: int, database_url: str | None = None) -> dict[str, Any]:
+    db: Path | str = database_url or workdir / "dialogue.sqlite3"
+    backend = "postgresql" if database_url else "sqlite"
     twilio_port, port = free_port(), free_port()
     values = settings_values(
         workdir,
-        database_path=db,
+        database_path=workdir / "dialogue.sqlite3",
+        **({"database_url": database_url} if database_url else {}),
         flows_dir=ROOT / "flows",
         locales_dir=ROOT / "locales",
         default_dialogue=DIALOGUE,
@@ -71,9 +81,11 @@ def measure(workdir: Path, repeat: int) -> dict[str, Any]:
     base = f"http://127.0.0.1:{port}"
     with (
         background(
-            ["tests.fakes.twilio_api", "--port", str(twilio_port)], env, workdir / "twilio-web.log"
+            ["tests.fakes.twilio_api", "--port", str(twilio_port)],
+            env,
+            workdir / f"twilio-web-{backend}.log",
         ),
-        background(["bot.cli", "run"], env, workdir / "baraza-web.log") as proc,
+        background(["bot.cli", "run"], env, workdir / f"baraza-web-{backend}.log") as proc,
     ):
         wait_http(f"{base}/healthz", timeout=120, proc=proc)
         token = add_link(db)
@@ -116,8 +128,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--workdir", required=True, help="holds bench 4's dialogue.sqlite3")
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--database-url", help="a PostgreSQL copy of that dialogue instead")
     args = parser.parse_args()
-    print(json.dumps(measure(Path(args.workdir), args.repeat)))
+    print(json.dumps(measure(Path(args.workdir), args.repeat, args.database_url)))
 
 
 if __name__ == "__main__":

@@ -4,7 +4,10 @@ database into another, e.g. a dialogue that outgrew its SQLite file into Postgre
 The copy reads the source in one snapshot (one read transaction) and writes the target
 in one transaction, so it is all or nothing; the target must be empty. Tables go in
 foreign-key order, each row as it is (ids included), identity counters are moved past
-the copied ids, and the rows of every table are counted on both sides at the end.
+the copied ids, and the rows of every table are counted on both sides at the end. Into
+PostgreSQL, the copied tables are then vacuumed and analysed: the planner has statistics
+and index-only scans have a visibility map from the first query (autovacuum would get
+there only later; until then the dashboard of 100,000 people took 1.6 s instead of 0.5).
 """
 
 from __future__ import annotations
@@ -217,6 +220,7 @@ def _copy(source: str | Path, target: str | Path, progress: Callable[[str], None
         _end(src)
         after = {t: count(dst, t) for t in found}
         _end(dst)
+        _vacuum(dst, found)
     return [Counted(t, before[t], after[t]) for t in found]
 
 
@@ -250,6 +254,20 @@ def _commit(conn: Conn) -> None:
 
         assert isinstance(conn, PgConn)
         conn.raw.commit()
+
+
+def _vacuum(dst: Conn, found: dict[str, list[str]]) -> None:
+    """PostgreSQL: VACUUM (ANALYZE) the copied tables (outside a transaction, as it must)."""
+    if dst.dialect.name == "sqlite" or not found:
+        return
+    from storage.postgres import PgConn
+
+    assert isinstance(dst, PgConn)
+    dst.raw.autocommit = True
+    try:
+        dst.raw.execute("VACUUM (ANALYZE) " + ", ".join(f'"{t}"' for t in found))
+    finally:
+        dst.raw.autocommit = False
 
 
 def _copy_table(src: Conn, dst: Conn, table: str, cols: list[str]) -> None:

@@ -555,6 +555,12 @@ async def test_db_upgrade_and_copy_from_the_command_line(
     copied = baraza(tmp_path, "db", "copy", "--from", f"sqlite:///{lite}", "--to", url)
     assert copied.returncode == 0, copied.stderr
     assert copied.stdout.splitlines()[-1].endswith("counts match")
+    with psycopg.connect(url) as conn:  # vacuumed and analysed: planned well from the start
+        stats, visible = conn.execute(
+            "SELECT (SELECT count(*) FROM pg_stats WHERE tablename = 'participants'),"
+            " (SELECT relallvisible FROM pg_class WHERE relname = 'participants')"
+        ).fetchone() or (0, 0)
+    assert stats > 0 and visible > 0
     refused = baraza(tmp_path, "db", "copy", "--from", str(lite), "--to", url)
     assert refused.returncode == 2
     assert "is not empty" in refused.stderr

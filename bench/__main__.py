@@ -321,7 +321,10 @@ def bench_broadcast(
             "<= 1.05",
             verdict(r["over_floor"] <= 1.05 and r["delivered"] == n and r["duplicates"] == 0),
             f"from /send to the last person; delivered {r['delivered']:,}, duplicates"
-            f" {r['duplicates']}; busiest 1 s at the fake: {r['busiest_second']} calls",
+            f" {r['duplicates']}; the replies to people writing share the rate: the fake"
+            f" took {r['calls']:,} calls meanwhile, {r['calls_floor_s']:.1f} s at R"
+            f" ({r['completion_s'] / r['calls_floor_s']:.2f}x); busiest 1 s at the fake:"
+            f" {r['busiest_second']} calls",
         )
         res.add(
             "3",

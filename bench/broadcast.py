@@ -249,6 +249,8 @@ def analyse(
         "delivered": len({str(c["params"]["chat_id"]) for c in bulk}),
         "duplicates": len(bulk) - len({str(c["params"]["chat_id"]) for c in bulk}),
         "completion_s": completion,
+        "calls": sum(1 for c in calls if t0 <= c["at"] <= last),
+        "calls_floor_s": sum(1 for c in calls if t0 <= c["at"] <= last) / rate,
         "floor_s": floor,
         "over_floor": completion / floor,
         "busiest_second": busiest,

@@ -5,13 +5,17 @@ Three processes: the fake Bot API (`tests.fakes.telegram_api`), the bot (this mo
 second and one a second per chat) and the driver (`run`), which sends the facilitator's
 `/prompt`, has participants write to the bot during the broadcast, and then reads the
 fake's recorded calls: when the broadcast was done, the shortest gap between two
-messages to one chat, and how long each participant waited for the bot's reply.
+messages to one chat, the most calls the fake took in any 1 s (its own clock: the
+Sender's limit holds on the bot's clock, jitter between them shows here), and how long
+each participant waited for the bot's reply. Completion counts from the facilitator's
+/send (once the preview is on their phone) to the last participant reached.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import bisect
 import contextlib
 import itertools
 import json
@@ -157,11 +161,19 @@ def run(
                 time.sleep(0.2)
             time.sleep(3.0)  # every process up, the roles taken
             rng = random.Random(3)
-            t0 = time.monotonic()
             http.post(
                 "/_control/message", json={"user_id": FACILITATOR, "text": f"/prompt {QUESTION}"}
             )
-            # a preview comes back first; /send sends it
+            # a preview comes back first; /send sends it: completion counts from here
+            deadline = time.monotonic() + 30
+            while not any(
+                QUESTION in str(c["params"].get("text", ""))
+                for c in http.get("/_control/calls", params={"method": "sendMessage"}).json()
+            ):
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"no preview: see {workdir / 'bot-0.log'}")
+                time.sleep(0.05)
+            t0 = time.monotonic()
             http.post("/_control/message", json={"user_id": FACILITATOR, "text": "/send"})
             writes: list[tuple[int, float]] = []
             give_up = t0 + 3 * floor + 30
@@ -196,8 +208,18 @@ def analyse(
 ) -> dict[str, Any]:
     ok = [c for c in calls if c["failed"] is None]
     # the question reaches each person once: alone (a bulk message), or inside the reply to
-    # what they wrote while it waited for them ("Question 1 from the facilitators: ...")
-    bulk = [c for c in ok if QUESTION in str(c["params"].get("text", ""))]
+    # what they wrote while it waited for them ("Question 1 from the facilitators: ...");
+    # the facilitator's preview (before t0) is not one of them
+    bulk = [
+        c
+        for c in ok
+        if QUESTION in str(c["params"].get("text", ""))
+        and str(c["params"].get("chat_id")) != str(FACILITATOR)
+    ]
+    stamps = sorted(c["at"] for c in calls)  # refused calls count against the rate too
+    busiest = max(
+        (bisect.bisect_left(stamps, t + 1.0) - i for i, t in enumerate(stamps)), default=0
+    )
     by_chat: dict[str, list[dict[str, Any]]] = {}
     for c in ok:
         by_chat.setdefault(str(c["params"].get("chat_id")), []).append(c)
@@ -227,8 +249,11 @@ def analyse(
         "delivered": len({str(c["params"]["chat_id"]) for c in bulk}),
         "duplicates": len(bulk) - len({str(c["params"]["chat_id"]) for c in bulk}),
         "completion_s": completion,
+        "calls": sum(1 for c in calls if t0 <= c["at"] <= last),
+        "calls_floor_s": sum(1 for c in calls if t0 <= c["at"] <= last) / rate,
         "floor_s": floor,
         "over_floor": completion / floor,
+        "busiest_second": busiest,
         "min_gap_s": min(gaps) if gaps else None,
         "gaps_under_1s": sum(1 for g in gaps if g < 1.0),
         "writes": len(writes),

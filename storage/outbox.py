@@ -171,6 +171,18 @@ def recover(conn: Conn, channel: str | None = None, claimed_before: float | None
     return cur.rowcount
 
 
+def release(conn: Conn, ids: Sequence[int]) -> int:
+    """Rows a sender claimed but never handed over go back to the queue, as they were."""
+    if not ids:
+        return 0
+    cur = conn.execute(
+        f"UPDATE outbox SET status = 'queued' WHERE status = 'sending'"
+        f" AND id IN ({','.join('?' * len(ids))})",
+        tuple(ids),
+    )
+    return cur.rowcount
+
+
 def claim(
     conn: Conn,
     channel: str,

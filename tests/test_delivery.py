@@ -11,8 +11,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
@@ -27,6 +28,7 @@ from bot.delivery import (
     Sender,
     Throttle,
 )
+from bot.delivery import sender as sender_module
 from bot.engine.io import Message
 from bot.facilitator import dashboard
 from bot.turns import TurnRunner
@@ -167,6 +169,59 @@ async def test_telegram_30_a_second_one_a_second_per_chat_through_a_429_storm(
     assert sum(refused for *_, refused in recorder.calls) == 5
     assert busiest(stamps, [1] * len(stamps), 1.05) <= 30
     assert q(runner, "SELECT status, count(*) FROM outbox GROUP BY 1") == [("sent", 120)]
+
+
+async def test_a_broadcast_goes_at_the_full_rate_not_below_it(runner: TurnRunner) -> None:
+    """90 people, 30 a second: the last goes 2 s after the first (no margin below the rate,
+    no second left part-used), and no second holds more than 30."""
+    time = Time()
+    recorder = Recorder(time)
+    await queue(runner, [(str(c), "news") for c in range(2001, 2091)])
+    await drain(sender(runner, recorder, Limits(rate=30, per_address=1.0)), time)
+    stamps = [at for _, _, at in recorder.sent()]
+    assert len(stamps) == 90
+    assert busiest(stamps, [1] * 90) == 30
+    assert max(stamps) - min(stamps) == pytest.approx(2.0)
+
+
+async def test_sending_does_not_wait_for_earlier_sends_to_be_recorded(
+    runner: TurnRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While the database is slow to record what was sent, the next people's messages still
+    go; a person's second message waits until their first is recorded (its order and pause
+    hold), and every send is recorded once the database answers."""
+    time = Time()
+    recorder = Recorder(time)
+    await queue(runner, [("42", "one"), ("42", "two")])
+    await queue(runner, [(str(c), "news") for c in range(2001, 2041)])
+    gate = asyncio.Event()
+    write = runner.db.write
+
+    async def slow_records(fn: Any) -> Any:
+        if getattr(fn, "func", None) is sender_module._apply:
+            await gate.wait()
+        return await write(fn)
+
+    monkeypatch.setattr(runner.db, "write", slow_records)
+
+    async def until(done: Callable[[], bool]) -> None:
+        for _ in range(2000):  # a bound, not a timing: the condition decides
+            if done():
+                return
+            await asyncio.sleep(0.005)
+        raise AssertionError("never happened")
+
+    async with sender(runner, recorder, Limits(rate=30, concurrency=16)):
+        await until(lambda: len(recorder.sent()) == 41)  # every head, none recorded yet
+        assert ("42", "two") not in [(a, t) for a, t, _ in recorder.sent()]
+        assert q(runner, "SELECT status, count(*) FROM outbox GROUP BY 1") == [
+            ("queued", 1),
+            ("sending", 41),
+        ]
+        gate.set()
+        await until(lambda: len(recorder.sent()) == 42)
+    assert [t for a, t, _ in recorder.sent() if a == "42"] == ["one", "two"]
+    assert q(runner, "SELECT status, count(*) FROM outbox GROUP BY 1") == [("sent", 42)]
 
 
 async def test_the_pause_per_address_holds_across_a_restart(runner: TurnRunner) -> None:

@@ -86,7 +86,7 @@ async def open_runner(
         code,
         parse_facilitators(settings.facilitators),
         settings.files_dir,
-        dispatch=runner.dispatch,
+        dispatch=runner.dispatch_started,
         web_base=web_login.base_url(settings),
         flows=content.library.flows,
         default_language=settings.default_language,

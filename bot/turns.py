@@ -12,6 +12,7 @@ something waiting on their agenda gets a `wake` turn once they are at rest.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -94,6 +95,8 @@ class TurnRunner:
     commands: CommandHandler | None = None
     """Facilitator commands (`/poll`, `/dashboard`...), handled before the engine."""
     _deliberating: frozenset[str] | None = field(default=None, init=False, repr=False)
+    _behind: asyncio.Task[None] | None = field(default=None, init=False, repr=False)
+    """What `dispatch_started` left to deliver, going on in the background."""
 
     async def start(self) -> None:
         """Remember the current flow versions and load every version runs may be pinned to."""
@@ -307,6 +310,24 @@ class TurnRunner:
         if done:
             self.doorbell.ring()
         return done
+
+    async def dispatch_started(self) -> None:
+        """After a facilitator's /send: the first batch of each unfinished broadcast now
+        (all of a small dialogue's), the rest in the background. The facilitator's turn
+        (and on Telegram the updates polled with it: people writing meanwhile) then waits
+        for one batch, not for the whole broadcast to be queued."""
+        rest = False
+        for b in await self.db.write(broadcasts.unfinished):
+            rest |= not await self.db.write(partial(self.deliver_batch, broadcast_id=b.id))
+        self.doorbell.ring()
+        if rest and (self._behind is None or self._behind.done()):
+            self._behind = asyncio.create_task(self._dispatch_rest(), name="dispatch")
+
+    async def _dispatch_rest(self) -> None:
+        try:
+            await self.dispatch()
+        except Exception:  # the scheduler delivers what is left at its next tick
+            log.exception("delivering a broadcast failed; the scheduler takes it up again")
 
     async def wake_due(self) -> int:
         """`wake` turns for participants whose agenda waits for them to be at rest."""

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from bot import turns as turns_module
 from bot.config import Settings
 from bot.facilitator import broadcast as broadcast_module
 from bot.facilitator import dashboard
@@ -299,6 +300,30 @@ async def test_nothing_goes_out_before_send_and_send_twice_sends_once(
     assert prompts(runner) == 1
     assert q(runner, "SELECT count(*) FROM broadcasts") == [(1,)]
     assert (await screen(runner, "cy"))[-1].startswith("Poll 1: Which first?")
+
+
+async def test_send_queues_one_batch_and_the_rest_goes_on_behind(
+    world: tuple[TurnRunner, Clock], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The facilitator's /send (and on Telegram the updates polled with it) waits for the
+    broadcast's first batch only: people writing meanwhile are not held up behind it."""
+    runner, clock = world
+    await join(runner, clock)
+    monkeypatch.setattr(turns_module, "BATCH", 2)
+    await fac(runner, "/poll Which first? | Water | Roads")
+    assert await fac(runner, "/send") == "Poll 1 sent to 6 participants."
+
+    def reached() -> int:
+        return int(q(runner, "SELECT reached FROM broadcasts")[0][0])
+
+    assert reached() == 2  # the first batch, before /send answered
+    behind = runner._behind
+    assert behind is not None
+    await behind
+    assert reached() == 6
+    assert q(runner, "SELECT count(*) FROM broadcasts WHERE done_at IS NOT NULL") == [(1,)]
+    for who in PEOPLE:
+        assert "Which first?" in (await screen(runner, who))[-1], who
 
 
 async def test_cancel_drops_the_preview(world: tuple[TurnRunner, Clock]) -> None:

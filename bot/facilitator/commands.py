@@ -94,8 +94,9 @@ class Facilitation:
     files_dir: Path
     """Where charts and exports are written before they are sent."""
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
-    dispatch: Callable[[], Awaitable[int]] | None = None
-    """Delivers queued broadcasts (the runner's); awaited once a broadcast is sent."""
+    dispatch: Callable[[], Awaitable[object]] | None = None
+    """Delivers queued broadcasts (the runner's `dispatch_started`: the first batch, the
+    rest in the background); awaited once a broadcast is sent."""
     web_base: str = "http://127.0.0.1:8080"
     """Where the web pages are reached, for the links `/web` gives (`bot.web.login`)."""
     flows: Mapping[str, Flow] = field(default_factory=dict)

@@ -115,12 +115,14 @@ def run(
     workdir: Path,
     participants: int,
     rate: float,
-    writes_per_second: float = 8.0,
+    writes_share: float = 0.04,
     database_url: str | None = None,
     processes: int = 1,
 ) -> dict[str, Any]:
     """`database_url`: PostgreSQL, where `processes` bots share the broadcast's work (one
-    of them polls and sends; the deliveries go to whichever takes each batch)."""
+    of them polls and sends; the deliveries go to whichever takes each batch).
+    `writes_share`: people write during it at this share of the rate (8 a second at
+    200/s, 1.2 at 30/s), each answered within the same rate."""
     db: Path | str = seed_survey_population(workdir, participants)
     where: dict[str, Any] = {"database_path": db}
     if database_url:
@@ -185,7 +187,7 @@ def run(
                 if chat not in {c for c, _ in writes}:
                     writes.append((chat, time.monotonic()))
                     http.post("/_control/message", json={"user_id": chat, "text": WRITE})
-                time.sleep(1 / writes_per_second)
+                time.sleep(1 / (writes_share * rate))
                 if time.monotonic() >= next_check:
                     next_check += 2
                     if _broadcast_done(db):
@@ -194,7 +196,15 @@ def run(
             time.sleep(3)  # replies to the last writers
             calls = http.get("/_control/calls", params={"method": "sendMessage"}).json()
     (workdir / "calls.json").write_text(json.dumps({"t0": t0, "writes": writes, "calls": calls}))
-    return analyse(calls, writes, t0, participants, rate, floor, done)
+    result = analyse(calls, writes, t0, participants, rate, floor, done)
+    # Someone who wrote before the broadcast reached them was busy answering when it did:
+    # the question waits for their next answer (or 15 minutes at rest), by design.
+    result["waiting"] = query(
+        db,
+        "SELECT count(*) FROM participants WHERE json_extract(state, '$.waiting') LIKE ?",
+        ("%prompt:%",),
+    )[0][0]
+    return result
 
 
 def analyse(

@@ -282,8 +282,9 @@ def bench_scale(res: Results, work: Path, size: dict[str, Any], details: dict[st
             f"{b['floor_s']:.1f} s",
             f"{b['over_floor']:.2f}x",
             "delivered all, once",
-            verdict(b["delivered"] == n and b["duplicates"] == 0),
-            f"delivered {b['delivered']:,}, duplicates {b['duplicates']}, gaps under 1 s per"
+            verdict(b["delivered"] + b["waiting"] == n and b["duplicates"] == 0),
+            f"delivered {b['delivered']:,}, waiting for their next answer {b['waiting']},"
+            f" duplicates {b['duplicates']}, gaps under 1 s per"
             f" chat {b['gaps_under_1s']}; reply p99 {b['reply_p99_s'] or 0:.2f} s to"
             f" {b['writes']} writers",
         )

@@ -64,9 +64,16 @@ class CommandHandler(Protocol):
         rest. `facilitator`: the turn found the sender to be one (`is_facilitator`)."""
         ...
 
-    def is_facilitator(self, conn: Conn, channel: str, address: str) -> Callable[[], bool]:
-        """Asked in every turn (the answer read by calling the result, before anything is
-        kept): facilitators are not participants, their messages go back to `handle`."""
+    def facilitator_question(
+        self, channel: str, address: str
+    ) -> tuple[str, tuple[str, ...]] | None:
+        """Asked in every turn with its first read (`storage.participants.finding`): is
+        this a facilitator (facilitators are not participants, their messages go back to
+        `handle`). None: one known without asking."""
+        ...
+
+    def is_facilitator(self, conn: Conn, channel: str, address: str) -> bool:
+        """The same question asked apart (an address without a participant row)."""
         ...
 
 
@@ -121,7 +128,7 @@ class TurnRunner:
         if self.commands is not None:
             outcome = await self.commands.handle(env)
         if outcome is None:
-            outcome = await self.db.write(partial(self.turn, env=env))
+            outcome = await self.db.write(_TurnJob(self, env))
         if outcome.facilitator and self.commands is not None:
             outcome = await self.commands.handle(env, facilitator=True) or outcome
         if outcome.messages:
@@ -130,20 +137,35 @@ class TurnRunner:
 
     # --- a person's turn ----------------------------------------------------------------
 
-    def turn(self, conn: Conn, env: Envelope) -> Outcome:
-        """The whole turn, in the writer's thread: read, advance (pure), store."""
-        now = self.clock()
-        stamp = now.isoformat()
-        # Three questions sent together, one round trip on PostgreSQL: is this a
-        # facilitator, is the message new (claimed), who is it (the row locked).
-        facilitator = None
+    def first_reads(self, conn: Conn, env: Envelope, now: datetime) -> FirstReads:
+        """Three questions sent together (one round trip on PostgreSQL, or none of their
+        own when a batch starts them ahead): is this a facilitator, is the message new
+        (claimed), who is it (their row locked)."""
+        question = None
         if self.commands is not None:
-            facilitator = self.commands.is_facilitator(conn, env.channel, env.address)
+            question = self.commands.facilitator_question(env.channel, env.address)
         claimed = None
         if env.external_id is not None:
-            claimed = inbound.claiming(conn, env.channel, env.external_id, stamp)
-        found = participants.find(conn, env.channel, env.address, lock=True)
-        if facilitator is not None and facilitator():
+            claimed = inbound.claiming(conn, env.channel, env.external_id, now.isoformat())
+        found = participants.finding(
+            conn, env.channel, env.address, lock=True, facilitator=question
+        )
+        known = self.commands is not None and question is None
+        return FirstReads(now, known, claimed, found)
+
+    def turn(self, conn: Conn, env: Envelope, reads: FirstReads | None = None) -> Outcome:
+        """The whole turn, in the writer's thread: read, advance (pure), store. `reads`:
+        its first reads, sent ahead (`_TurnJob.start`)."""
+        if reads is None:
+            reads = self.first_reads(conn, env, self.clock())
+        now = reads.now
+        stamp = now.isoformat()
+        claimed = reads.claimed
+        found, facilitates = reads.found()
+        facilitator = reads.known_facilitator or bool(facilitates)
+        if self.commands is not None and facilitates is None and not facilitator:
+            facilitator = self.commands.is_facilitator(conn, env.channel, env.address)
+        if facilitator:
             if env.external_id is not None and claimed is not None and claimed():
                 inbound.unclaim(conn, env.channel, env.external_id)
             return Outcome(facilitator=True)  # nothing claimed or stored: not a participant
@@ -164,7 +186,11 @@ class TurnRunner:
         if before.tentative:
             taken = outbox.take_back_unsent(conn, before.id)
             unseen = frozenset(i for k in taken if (i := Item.parse(k)) is not None)
-        cmd = keywords.parse(env.inbound.text, self.tr.lexicon) if env.inbound.kind == "text" else None
+        cmd = (
+            keywords.parse(env.inbound.text, self.tr.lexicon)
+            if env.inbound.kind == "text"
+            else None
+        )
         count = 0
         if before.consented and cmd is not None and cmd.keyword == "mydata":
             count = participants.answer_count(conn, before.id)
@@ -387,3 +413,36 @@ class TurnRunner:
             outbox.enqueue(
                 conn, p.id, channel, address, turn.messages, now, priority, dialogue=p.dialogue
             )
+
+
+@dataclass(frozen=True)
+class FirstReads:
+    """A turn's first reads, sent (their answers read by calling them)."""
+
+    now: datetime
+    known_facilitator: bool
+    """A facilitator set in FACILITATORS (nothing asked)."""
+    claimed: Callable[[], bool] | None
+    found: Callable[[], tuple[Participant | None, bool | None]]
+    """The participant, and whether they facilitate (None: not asked, or no row)."""
+
+
+class _TurnJob:
+    """A person's turn as a writer job (`storage.db.Prefetching`): in a PostgreSQL batch
+    its first reads go ahead with the other turns', one round trip for the batch."""
+
+    __slots__ = ("_reads", "env", "key", "runner")
+
+    def __init__(self, runner: TurnRunner, env: Envelope) -> None:
+        self.runner = runner
+        self.env = env
+        self.key = (env.channel, env.address)
+        self._reads: tuple[Conn, FirstReads] | None = None
+
+    def start(self, conn: Conn) -> None:
+        self._reads = (conn, self.runner.first_reads(conn, self.env, self.runner.clock()))
+
+    def __call__(self, conn: Conn) -> Outcome:
+        started, self._reads = self._reads, None
+        reads = started[1] if started is not None and started[0] is conn else None
+        return self.runner.turn(conn, self.env, reads)

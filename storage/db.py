@@ -36,6 +36,40 @@ from storage.conn import Conn, Cursor, Dialect
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 Job = Callable[[Conn], Any]
+
+
+class Prefetching(Protocol):
+    """A job that can send its first reads ahead (`start`), so that a PostgreSQL batch
+    sends the reads of all its jobs together: one round trip for the batch, not one per
+    job. `key`: jobs with the same key read what an earlier one may change, so only the
+    first of them starts ahead. The job reads what it started only on the `Conn` it
+    started on (a batch tried again starts over)."""
+
+    key: object
+
+    def start(self, conn: Conn) -> None: ...
+
+    def __call__(self, conn: Conn) -> Any: ...
+
+
+def ahead(fns: Sequence[Job], which: Sequence[int]) -> list[int]:
+    """The jobs of a batch that may start ahead: the leading run of `Prefetching` jobs
+    with distinct keys (a job of another kind may change what later ones read)."""
+    keys: set[object] = set()
+    started: list[int] = []
+    for i in which:
+        fn = fns[i]
+        start = getattr(fn, "start", None)
+        if start is None:
+            break
+        key = getattr(fn, "key", None)
+        if key in keys:
+            break
+        keys.add(key)
+        started.append(i)
+    return started
+
+
 STREAM_CHUNK = 1000
 """Rows fetched per thread hop when a read is streamed (an export)."""
 

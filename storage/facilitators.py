@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from contextlib import closing
 
 from storage.conn import Conn
@@ -43,21 +42,6 @@ def dialogues_of(conn: Conn, address: str) -> list[str]:
         )
     ) as cur:
         return [str(r[0]) for r in cur.fetchall()]
-
-
-def dialogues_of_later(conn: Conn, address: str) -> Callable[[], list[str]]:
-    """`dialogues_of`, its answer read later (call the result): on PostgreSQL the query
-    then travels with the turn's next statements (pipeline mode), one round trip for all."""
-    cur = conn.execute(
-        "SELECT dialogue FROM facilitators WHERE address = ? ORDER BY dialogue", (address,)
-    )
-
-    def dialogues() -> list[str]:
-        rows = cur.fetchall()
-        cur.close()
-        return [str(r[0]) for r in rows]
-
-    return dialogues
 
 
 def language_of(conn: Conn, address: str) -> str | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import closing
 from datetime import datetime
 from typing import Any
@@ -22,18 +22,45 @@ def new_id() -> str:
 def find(conn: Conn, channel: str, address: str, *, lock: bool = False) -> Participant | None:
     """The participant at this address. `lock`: for a turn that will change them (so
     another process's turn for the same person waits until this one commits)."""
-    with closing(
-        conn.execute(
-            "SELECT p.* FROM addresses a JOIN participants p ON p.id = a.participant_id"
-            " WHERE a.channel = ? AND a.address = ?"
-            + (conn.dialect.for_update("p") if lock else ""),
-            (channel, address),
+    return finding(conn, channel, address, lock=lock)()[0]
+
+
+def finding(
+    conn: Conn,
+    channel: str,
+    address: str,
+    *,
+    lock: bool = False,
+    facilitator: tuple[str, Sequence[str]] | None = None,
+) -> Callable[[], tuple[Participant | None, bool | None]]:
+    """`find`, its answer read later (call the result): on PostgreSQL the query then
+    travels with the statements after it (pipeline mode). `facilitator`: (address as
+    facilitators are kept, dialogues) to ask too whether they facilitate one of those
+    dialogues; the answer is None when there is no participant row to ask it with."""
+    ask = ""
+    params: tuple[str, ...] = (channel, address)
+    if facilitator is not None:
+        who, dialogues = facilitator
+        marks = ", ".join("?" * len(dialogues)) or "NULL"
+        ask = (
+            ", EXISTS (SELECT 1 FROM facilitators f WHERE f.address = ?"
+            f" AND f.dialogue IN ({marks})) AS facilitates"
         )
-    ) as cur:
+        params = (who, *dialogues, channel, address)
+    cur = conn.execute(
+        f"SELECT p.*{ask} FROM addresses a JOIN participants p ON p.id = a.participant_id"
+        " WHERE a.channel = ? AND a.address = ?" + (conn.dialect.for_update("p") if lock else ""),
+        params,
+    )
+
+    def found() -> tuple[Participant | None, bool | None]:
         row = cur.fetchone()
-    if row is None:
-        return None
-    return _from_row(row)
+        cur.close()
+        if row is None:
+            return None, None
+        return _from_row(row), bool(row["facilitates"]) if facilitator is not None else None
+
+    return found
 
 
 def answer_count(conn: Conn, participant_id: str) -> int:

@@ -45,7 +45,7 @@ from psycopg_pool import ConnectionPool
 
 from storage import schema
 from storage.conn import POSTGRESQL, Conn, Cursor, Dialect, Params
-from storage.db import Database, Job, Lease, Unusable, shown
+from storage.db import Database, Job, Lease, Unusable, ahead, shown
 from storage.dialect import migration_to_postgres, statements, to_postgres
 
 log = logging.getLogger(__name__)
@@ -207,7 +207,10 @@ def migrate(conn: psycopg.Connection[Any]) -> None:
     name) runs that instead of the translated SQLite one."""
     from importlib import resources
 
-    own = {m.name: m.sql for m in schema.files(resources.files("storage") / "migrations" / "postgresql")}
+    own = {
+        m.name: m.sql
+        for m in schema.files(resources.files("storage") / "migrations" / "postgresql")
+    }
     pg = PgConn(conn)
     while True:
         with conn.transaction():
@@ -556,6 +559,8 @@ class PostgresDatabase(Database):
         try:
             with conn.pipeline():
                 stamp = conn.execute("SELECT pg_current_xact_id()::text")
+                for i in ahead(fns, which):  # their first reads, all in one round trip
+                    fns[i].start(pg)  # type: ignore[attr-defined]
                 for i in which:
                     values.append(fns[i](pg))
                 row = stamp.fetchone()

@@ -502,6 +502,25 @@ async def test_a_facilitator_added_from_the_command_line_is_not_a_participant(
     assert (await say(runner, "+254700000010", "Hi", channel="sms"))[0].startswith("Welcome")
 
 
+async def test_a_participant_made_facilitator_is_answered_as_one(
+    world: tuple[TurnRunner, Clock],
+) -> None:
+    """Asked with the participant's own row (one read): their messages are a
+    facilitator's from then on, and their redeliveries still apply once."""
+    runner, clock = world
+    await join(runner, clock)
+    assert not (await say(runner, "ana", "Hi", ext="a1"))[0].startswith("You facilitate")
+    execute(
+        runner,
+        "INSERT INTO facilitators (address, dialogue, added_at) VALUES"
+        " ('console:ana', 'baraza', '2026-11-30')",
+    )
+    [reply] = await say(runner, "ana", "Hi", ext="a2")
+    assert reply.startswith(("You facilitate", "Vous animez")), reply
+    assert await say(runner, "ana", "Hi", ext="a2") == []
+    assert q(runner, "SELECT count(*) FROM inbound WHERE external_id = 'a2'") == [(1,)]
+
+
 # --- one transaction per command (issue 10) ---------------------------------------------------
 
 

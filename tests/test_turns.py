@@ -98,6 +98,48 @@ async def test_a_failing_turn_does_not_spoil_turns_sharing_its_commit(
     assert runner.db.commits - commits < 20  # several turns shared a commit
 
 
+async def test_turns_sharing_a_commit_see_what_the_turns_before_them_wrote(
+    settings: Settings, content: Content, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On PostgreSQL a batch sends its turns' first reads ahead, together: a person's
+    second message in the same batch, and a redelivery, still see what their first did.
+    (One writer: with two, two messages of one person sent at once may apply in either
+    order, one at a time; nothing orders them before they arrive.)"""
+    from storage.postgres import PostgresDatabase
+
+    monkeypatch.setattr(PostgresDatabase, "writers", 1)
+    runner = await open_runner(settings, content)
+    try:
+        await _sharing_a_commit(runner, settings)
+    finally:
+        await runner.db.close()
+
+
+async def _sharing_a_commit(runner: TurnRunner, settings: Settings) -> None:
+    for i in range(12):
+        await runner.handle(env(f"u{i}", kind="open"))
+    commits = runner.db.commits
+    batch = [env(f"u{i}", "yes", f"c{i}") for i in range(12)]
+    batch += [env("u0", "1", "l0"), env("u0", "yes", "c0"), env("u5", "1", "l5")]
+    out = await asyncio.gather(*(runner.handle(e) for e in batch))
+    assert runner.db.commits - commits < len(batch)  # several turns shared a commit
+    assert [o.duplicate for o in out] == [False] * 13 + [True, False]
+    answers = rows(
+        settings,
+        "SELECT a.address, count(*) FROM answers x JOIN addresses a"
+        " ON a.participant_id = x.participant_id GROUP BY a.address",
+    )
+    assert dict(answers) == {f"u{i}": 2 if i in (0, 5) else 1 for i in range(12)}
+    steps = dict(
+        rows(
+            settings,
+            "SELECT a.address, r.step_id FROM runs r JOIN addresses a"
+            " ON a.participant_id = r.participant_id WHERE r.status = 'active'",
+        )
+    )
+    assert steps["u0"] == steps["u5"] == "group" and steps["u1"] == "language"
+
+
 async def test_redelivered_message_is_applied_once(runner: TurnRunner, settings: Settings) -> None:
     await runner.handle(env("ana", kind="open"))
     first = await runner.handle(env("ana", "yes", "SM1"))

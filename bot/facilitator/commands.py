@@ -150,15 +150,21 @@ class Facilitation:
     async def allowed_dialogues(self, who: str) -> list[str]:
         return await self.db.read(partial(self._allowed, who=who))
 
-    def is_facilitator(self, conn: Conn, channel: str, address: str) -> Callable[[], bool]:
-        """Whether messages from this address are a facilitator's, asked by the turn
-        runner inside a participant's turn and read (call the result) before anything is
-        kept for them; the query travels with the turn's first statements."""
+    def facilitator_question(
+        self, channel: str, address: str
+    ) -> tuple[str, tuple[str, ...]] | None:
+        """What a participant's turn asks the database with its first read (address as
+        facilitators are kept, the dialogues that count); None: a facilitator set in
+        FACILITATORS, nothing to ask."""
         who = identity(channel, address)
         if self._configured(who):
-            return lambda: True
-        stored = facilitators.dialogues_of_later(conn, who)
-        return lambda: any(d in self.dialogues for d in stored())
+            return None
+        return who, tuple(self.dialogues)
+
+    def is_facilitator(self, conn: Conn, channel: str, address: str) -> bool:
+        """Whether messages from this address are a facilitator's (asked apart when the
+        address has no participant row to ask it with)."""
+        return bool(self._allowed(conn, identity(channel, address)))
 
     # --- handling a message ------------------------------------------------------------------
 

@@ -43,10 +43,10 @@ class Dialect:
 
     def unindexed(self, column: str) -> str:
         """`column`, to compare in a WHERE clause that most rows of the table meet (a
-        dialogue's participants): SQLite has no planner statistics (Baraza never runs
-        ANALYZE), and `column || ''` keeps its planner off the column's index (reading the
-        table in order is faster then); PostgreSQL plans from its statistics, and with the
-        bare column it estimates the rows right (a hash aggregate, not a sort on disk)."""
+        dialogue's participants): on SQLite `column || ''` keeps the planner off the
+        column's index (reading the table in order is faster then, measured); PostgreSQL
+        plans from its statistics, and with the bare column it estimates the rows right (a
+        hash aggregate, not a sort on disk)."""
         return f"{column} || ''" if self.name == "sqlite" else column
 
 

@@ -28,7 +28,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
-from typing import Any, ClassVar, Protocol, Self, TypeVar, overload
+from typing import Any, ClassVar, Protocol, Self, TypeVar, overload, runtime_checkable
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 from storage.conn import Conn, Cursor, Dialect
@@ -38,6 +38,7 @@ T = TypeVar("T")
 Job = Callable[[Conn], Any]
 
 
+@runtime_checkable
 class Prefetching(Protocol):
     """A job that can send its first reads ahead (`start`), so that a PostgreSQL batch
     sends the reads of all its jobs together: one round trip for the batch, not one per
@@ -52,21 +53,17 @@ class Prefetching(Protocol):
     def __call__(self, conn: Conn) -> Any: ...
 
 
-def ahead(fns: Sequence[Job], which: Sequence[int]) -> list[int]:
+def ahead(fns: Sequence[Job], which: Sequence[int]) -> list[Prefetching]:
     """The jobs of a batch that may start ahead: the leading run of `Prefetching` jobs
     with distinct keys (a job of another kind may change what later ones read)."""
     keys: set[object] = set()
-    started: list[int] = []
+    started: list[Prefetching] = []
     for i in which:
         fn = fns[i]
-        start = getattr(fn, "start", None)
-        if start is None:
+        if not isinstance(fn, Prefetching) or fn.key in keys:
             break
-        key = getattr(fn, "key", None)
-        if key in keys:
-            break
-        keys.add(key)
-        started.append(i)
+        keys.add(fn.key)
+        started.append(fn)
     return started
 
 

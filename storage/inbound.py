@@ -12,12 +12,7 @@ from storage.conn import Conn
 
 def claim(conn: Conn, channel: str, external_id: str, now: str) -> bool:
     """True the first time this message is seen, False for a redelivery."""
-    cur = conn.execute(
-        "INSERT INTO inbound (channel, external_id, received_at) VALUES (?, ?, ?)"
-        " ON CONFLICT DO NOTHING",
-        (channel, external_id, now),
-    )
-    return cur.rowcount == 1
+    return claiming(conn, channel, external_id, now)()
 
 
 def claiming(conn: Conn, channel: str, external_id: str, now: str) -> Callable[[], bool]:

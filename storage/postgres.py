@@ -109,11 +109,30 @@ def row_factory(cursor: Any) -> RowMaker[Any]:
 # --------------------------------------------------------------------------- connections
 
 
-class PgCursor:
+class _Fetching:
+    """What both cursor wrappers pass straight to the psycopg cursor they hold."""
+
+    __slots__ = ("_cur",)
+    _cur: Any
+
+    def fetchone(self) -> Any:
+        return self._cur.fetchone()
+
+    def fetchall(self) -> list[Any]:
+        return list(self._cur.fetchall())
+
+    def fetchmany(self, size: int = 0) -> list[Any]:
+        return list(self._cur.fetchmany(size))
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._cur)
+
+
+class PgCursor(_Fetching):
     """A psycopg cursor as a `storage.conn.Cursor`. In pipeline mode results arrive at
     the next sync; `rowcount` asks for one when it is read first."""
 
-    __slots__ = ("__weakref__", "_conn", "_cur")
+    __slots__ = ("__weakref__", "_conn")
 
     def __init__(self, cur: psycopg.Cursor[Any], conn: psycopg.Connection[Any]) -> None:
         self._cur = cur
@@ -123,19 +142,7 @@ class PgCursor:
     def rowcount(self) -> int:
         if self._cur.rowcount < 0 and self._conn._pipeline is not None:
             self._conn._pipeline.sync()
-        return self._cur.rowcount
-
-    def fetchone(self) -> Any:
-        return self._cur.fetchone()
-
-    def fetchall(self) -> list[Any]:
-        return self._cur.fetchall()
-
-    def fetchmany(self, size: int = 0) -> list[Any]:
-        return self._cur.fetchmany(size)
-
-    def __iter__(self) -> Iterator[Any]:
-        return iter(self._cur)
+        return int(self._cur.rowcount)
 
     def close(self) -> None:
         """Nothing to free: the cursor may serve the connection's next statement."""
@@ -559,8 +566,8 @@ class PostgresDatabase(Database):
         try:
             with conn.pipeline():
                 stamp = conn.execute("SELECT pg_current_xact_id()::text")
-                for i in ahead(fns, which):  # their first reads, all in one round trip
-                    fns[i].start(pg)  # type: ignore[attr-defined]
+                for job in ahead(fns, which):  # their first reads, all in one round trip
+                    job.start(pg)
                 for i in which:
                     values.append(fns[i](pg))
                 row = stamp.fetchone()
@@ -613,25 +620,17 @@ def _read_only(conn: psycopg.Connection[Any]) -> None:
     conn.read_only = True
 
 
-class _ServerCursor:
+class _ServerCursor(_Fetching):
+    """A named (server-side) cursor: a long read streamed in chunks."""
+
+    __slots__ = ()
+
     def __init__(self, cur: psycopg.ServerCursor[Any]) -> None:
         self._cur = cur
 
     @property
     def rowcount(self) -> int:
-        return self._cur.rowcount
-
-    def fetchone(self) -> Any:
-        return self._cur.fetchone()
-
-    def fetchall(self) -> list[Any]:
-        return self._cur.fetchall()
-
-    def fetchmany(self, size: int = 0) -> list[Any]:
-        return self._cur.fetchmany(size)
-
-    def __iter__(self) -> Iterator[Any]:
-        return iter(self._cur)
+        return int(self._cur.rowcount)
 
     def close(self) -> None:
         self._cur.close()

@@ -21,7 +21,7 @@ async def people(conn: Reader, dialogue: str, since: str) -> list[Any]:
     On SQLite a plain scan of the table (`Dialect.unindexed`): most participants are in
     the dialogue asked about, and reading the table in order is several times faster than
     fetching each row through the index (measured at 100,000 participants: 0.29 s instead
-    of 0.61 s; Baraza keeps no planner statistics). PostgreSQL plans it from its own
+    of 0.61 s). PostgreSQL plans it from its own
     (0.10 s instead of 0.19 s with the SQLite form, whose rows it cannot estimate)."""
     return await _rows(
         conn,

@@ -152,25 +152,30 @@ def save(
     """Store the participant's new state. Profile is only ever stored after consent.
     Someone who wrote is reachable again (a block is lifted by writing)."""
     wrote = p.last_seen is not None and p.last_seen != before.last_seen
+    settled = before.consented == p.consented and before.dialogue == p.dialogue
+    # the index on (dialogue, consented_at) is written only when one of them changes: a
+    # column in the SET list moves its index entries even when its value stays the same
     conn.execute(
         "UPDATE participants SET language = ?, language_explicit = ?,"
-        " consented_at = CASE WHEN ? THEN coalesce(consented_at, ?) END,"
-        " stopped_at = CASE WHEN ? THEN coalesce(stopped_at, ?) END,"
+        + (
+            ""
+            if settled
+            else " consented_at = CASE WHEN ? THEN coalesce(consented_at, ?) END, dialogue = ?,"
+        )
+        + " stopped_at = CASE WHEN ? THEN coalesce(stopped_at, ?) END,"
         " unreachable_at = CASE WHEN ? THEN NULL ELSE unreachable_at END,"
-        " profile = ?, state = ?, last_seen_at = coalesce(?, last_seen_at), dialogue = ?,"
+        " profile = ?, state = ?, last_seen_at = coalesce(?, last_seen_at),"
         " wake_at = ? WHERE id = ?",
         (
             p.language,
             int(p.language_explicit),
-            bool(p.consented),
-            now,
+            *(() if settled else (bool(p.consented), now, p.dialogue)),
             bool(p.stopped),
             now,
             bool(wrote),
             json.dumps(dict(p.profile) if p.consented else {}),
             json.dumps(p.state_json()),
             p.last_seen.isoformat() if p.last_seen else None,
-            p.dialogue,
             wake_at.isoformat() if wake_at else None,
             p.id,
         ),

@@ -208,12 +208,16 @@ def due_to_wake(conn: Conn, now: str, limit: int) -> list[str]:
 
 
 def save_runs(conn: Conn, pid: str, dialogue: str, runs: list[RunRecord], now: str) -> None:
+    """Store the runs a turn changed. An `active` record is the person's current run,
+    whose row is new or active already: only its step moves, and naming just step_id
+    and updated_at leaves the index on (dialogue, status, ...) alone."""
     for r in runs:
         conn.execute(
             "INSERT INTO runs (participant_id, run_no, flow_id, version, step_id, status,"
             " started_at, updated_at, dialogue) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (participant_id, run_no) DO UPDATE SET step_id = excluded.step_id,"
-            " status = excluded.status, updated_at = excluded.updated_at",
+            + ("" if r.status == "active" else " status = excluded.status,")
+            + " updated_at = excluded.updated_at",
             (pid, r.run_no, r.flow_id, r.version, r.step_id, r.status, now, now, dialogue),
         )
 

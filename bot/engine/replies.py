@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -24,10 +25,17 @@ _MIN_WORD = 4
 
 def norm(text: str) -> str:
     """Casefolded, accents stripped, spaces folded, punctuation trimmed at both ends."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    bare = text
+    if not text.isascii():  # ASCII has no accents to strip, nor compatibility forms
+        decomposed = unicodedata.normalize("NFKD", text)
+        bare = "".join(c for c in decomposed if not unicodedata.combining(c))
     bare = " ".join(bare.casefold().split())
     return _EDGE_PUNCT.sub("", bare)
+
+
+norm_label = lru_cache(maxsize=4096)(norm)
+"""`norm` of an option label (the flows' words, never what people typed): each turn on a
+choice step reads every label of the step in every language."""
 
 
 def has_content(text: str) -> bool:
@@ -70,7 +78,7 @@ def match_label(text: str, labels: Sequence[Sequence[str]]) -> int | None:
     want = norm(text)
     if not want:
         return None
-    normed = [[norm(label) for label in opts] for opts in labels]
+    normed = [[norm_label(label) for label in opts] for opts in labels]
     for i, opts in enumerate(normed):
         if want in opts:
             return i

@@ -18,14 +18,14 @@ from urllib.parse import parse_qsl
 from starlette.datastructures import FormData, UploadFile
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute
 from twilio.request_validator import RequestValidator
 
 from bot.config import Settings
 from bot.engine.io import Inbound
 from bot.phones import mask, to_e164
 from bot.turns import Envelope, TurnRunner
-from bot.web import MAX_BODY
+from bot.web import MAX_BODY, Direct
 
 log = logging.getLogger("bot.channels.sms")
 
@@ -115,8 +115,8 @@ class TwilioWebhooks:
 
     def routes(self) -> list[BaseRoute]:
         return [
-            Route("/sms/inbound", self.inbound, methods=["POST"]),
-            Route("/sms/status", self.status, methods=["POST"]),
+            Direct("/sms/inbound", self.inbound, "POST"),
+            Direct("/sms/status", self.status, "POST"),
         ]
 
     async def inbound(self, request: Request) -> Response:

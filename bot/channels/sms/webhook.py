@@ -35,14 +35,21 @@ OPT_OUT_TYPES = frozenset({"STOP", "START", "HELP"})
 FINAL_STATUSES = frozenset({"delivered", "undelivered", "failed", "read"})
 """Only final reports are kept: Twilio's callbacks may arrive out of order."""
 MAX_FIELDS = 200
+MAX_BASES = 16
+"""Base URLs remembered, one per (scheme, Host) seen: a proxy's and a tunnel's, say."""
 WHATSAPP_PREFIX = "whatsapp:"
 
 Report = Callable[[str, str, str | None], Awaitable[bool]]
 """(provider id, status, error) -> whether the message was known."""
 
 
+_TWIML = Response(EMPTY_TWIML, media_type="text/xml")
+
+
 def _twiml() -> Response:
-    return Response(EMPTY_TWIML, media_type="text/xml")
+    """The empty TwiML answer: one object for every webhook (a Response holds no state
+    of its own request once built)."""
+    return _TWIML
 
 
 def _refuse(status: int, reason: str) -> Response:
@@ -110,6 +117,7 @@ class TwilioWebhooks:
             )
             if enabled
         }
+        self._bases: dict[tuple[str, str], str] = {}
         self.report: Report | None = None
         """Where delivery reports go (a Sender's `report`), once a channel has started."""
 
@@ -192,7 +200,18 @@ class TwilioWebhooks:
 
     def signed_url(self, request: Request) -> str:
         """The URL Twilio called: PUBLIC_BASE_URL (behind a proxy) or this request's own
-        scheme and host, then the path and query string."""
-        url = request.url
-        base = self.settings.public_base_url.rstrip("/") or f"{url.scheme}://{url.netloc}"
-        return base + url.path + (f"?{url.query}" if url.query else "")
+        scheme and host, then the path and query string. The base a (scheme, Host)
+        stands for is worked out by Starlette's URL once, not parsed again per webhook."""
+        scope = request.scope
+        base = self.settings.public_base_url.rstrip("/")
+        if not base:
+            key = (scope["scheme"], request.headers.get("host", ""))
+            base = self._bases.get(key, "")
+            if not base:
+                url = request.url
+                base = f"{url.scheme}://{url.netloc}"
+                if len(self._bases) < MAX_BASES:  # Host is the caller's to choose
+                    self._bases[key] = base
+        query = scope.get("query_string", b"").decode()
+        path: str = scope["path"]
+        return base + path + (f"?{query}" if query else "")

@@ -15,18 +15,21 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import phonenumbers
 import pytest
 import uvicorn
+from phonenumbers import PhoneNumberFormat, PhoneNumberType
 from starlette.datastructures import ImmutableMultiDict
 from twilio.request_validator import RequestValidator
 
 from bot.channels.sms import gsm7
 from bot.channels.sms.channel import SmsChannel
 from bot.channels.sms.transport import sms_parts
-from bot.channels.sms.webhook import EMPTY_TWIML
+from bot.channels.sms.webhook import EMPTY_TWIML, sender_of
 from bot.config import Settings
 from bot.delivery import Sender
 from bot.engine.io import Message
+from bot.phones import to_e164
 from bot.runtime import Content, open_runner
 from bot.turns import TurnRunner
 from bot.web import MAX_BODY, build_app
@@ -298,6 +301,26 @@ async def test_the_number_is_stored_only_as_an_address(rig: Rig) -> None:
     assert hits == {"participants": 0, "addresses": 1, "inbound": 0, "answers": 0, "outbox": 0}
 
 
+def test_twilio_numbers_are_the_address_read_without_parsing_them_again() -> None:
+    """A From in E.164 is taken as it is (no parsing per webhook): for every region's
+    example numbers that is the address `to_e164` gives, so nobody gets a second one."""
+    seen = 0
+    for region in sorted(phonenumbers.SUPPORTED_REGIONS):
+        for kind in (PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE):
+            example = phonenumbers.example_number_for_type(region, kind)
+            if example is None:
+                continue
+            e164 = phonenumbers.format_number(example, PhoneNumberFormat.E164)
+            national = phonenumbers.format_number(example, PhoneNumberFormat.NATIONAL)
+            assert sender_of(e164, "US") == ("sms", to_e164(e164)), region
+            assert sender_of(f"whatsapp:{e164}", "US") == ("whatsapp", e164)
+            assert sender_of(national, region) == ("sms", to_e164(national, region)), region
+            seen += 1
+    assert seen > 400
+    assert sender_of("not-a-number", "US") == ("sms", None)
+    assert sender_of("+12", "US") == ("sms", None)
+
+
 async def test_local_numbers_are_read_in_the_default_region(
     tmp_path: Path, content: Content
 ) -> None:
@@ -383,7 +406,8 @@ async def test_repeated_fields_are_all_signed(rig: Rig) -> None:
     params = rig.webhook("+12025550123", "Hello")
     repeated = [*params.items(), ("Extra", "b"), ("Extra", "a")]
     signature = RequestValidator(TOKEN).compute_signature(
-        rig.url("/sms/inbound"), ImmutableMultiDict(repeated)  # FormData's base class
+        rig.url("/sms/inbound"),
+        ImmutableMultiDict(repeated),  # FormData's base class
     )
     headers = {"X-Twilio-Signature": signature}
     changed = [*params.items(), ("Extra", "b"), ("Extra", "c")]

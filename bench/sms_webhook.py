@@ -75,6 +75,10 @@ def webhook(n: int, number: str, body: str) -> dict[str, str]:
     }
 
 
+SATURATE_ROUNDS = 3
+"""Saturation runs per server in bench 2; the median is reported."""
+
+
 def make_pool(
     url: str, population: int, size: int, first_sid: int = 1, part: tuple[int, int] = (0, 1)
 ) -> Pool:

@@ -76,7 +76,8 @@ def webhook(n: int, number: str, body: str) -> dict[str, str]:
 
 
 SATURATE_ROUNDS = 3
-"""Saturation runs per server in bench 2; the median is reported."""
+"""Runs per server of each bench 2 measurement (saturated, and at SHARE of that rate);
+the median is reported."""
 
 
 def make_pool(

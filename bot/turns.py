@@ -184,7 +184,8 @@ class TurnRunner:
             before = found
         unseen: frozenset[Item] = frozenset()
         if before.tentative:
-            taken = outbox.take_back_unsent(conn, before.id)
+            since = before.last_seen.isoformat() if before.last_seen else ""
+            taken = outbox.take_back_unsent(conn, before.id, since)
             unseen = frozenset(i for k in taken if (i := Item.parse(k)) is not None)
         cmd = (
             keywords.parse(env.inbound.text, self.tr.lexicon)

@@ -142,9 +142,11 @@ def enqueue(
     )
 
 
-def take_back_unsent(conn: Conn, participant_id: str) -> set[str]:
+def take_back_unsent(conn: Conn, participant_id: str, since: str = "") -> set[str]:
     """Cancel the bulk messages showing agenda items that have not left yet; returns the
-    items (`poll:3`...) the person therefore never saw."""
+    items (`poll:3`...) the person therefore never saw: those that no bulk message which
+    did leave since `since` (their last message) showed them. A poll that reached them
+    and was asked again after news, that second message taken back, was seen."""
     with closing(
         conn.execute(
             f"UPDATE outbox SET status = 'cancelled', {DONE} WHERE participant_id = ?"
@@ -152,7 +154,18 @@ def take_back_unsent(conn: Conn, participant_id: str) -> set[str]:
             (participant_id,),
         )
     ) as cur:
-        return {str(r[0]) for r in cur.fetchall()}
+        taken = {str(r[0]) for r in cur.fetchall()}
+    if taken:
+        with closing(
+            conn.execute(
+                "SELECT DISTINCT item FROM outbox WHERE participant_id = ?"
+                " AND status IN ('sending', 'sent') AND priority = 1 AND item IS NOT NULL"
+                " AND created_at >= ?",
+                (participant_id, since),
+            )
+        ) as cur:
+            taken.difference_update(str(r[0]) for r in cur.fetchall())
+    return taken
 
 
 def recover(conn: Conn, channel: str | None = None, claimed_before: float | None = None) -> int:

@@ -221,6 +221,16 @@ def check_storage(runner: TurnRunner) -> None:
         ("answer", "p0"),
     ]
 )
+@example(  # found by hypothesis in CI: an urgent poll delivered, results shared 20 min later
+    steps=[
+        *[("answer", "p0")] * 5,
+        ("facilitator", "/poll --urgent Now? | Yes | No"),
+        ("deliver", "p0"),
+        ("wait", 20),
+        ("facilitator", "/share"),
+        ("answer", "p0"),
+    ]
+)
 def test_promises_hold_over_random_interleavings(steps: list[tuple[object, ...]]) -> None:
     asyncio.run(scenario(CONTENT, steps))
 

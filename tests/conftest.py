@@ -10,10 +10,19 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from bot.config import Settings
 from bot.runtime import Content, load_content, open_runner
 from bot.turns import TurnRunner
+
+# `make test` draws the same examples every run (a newcomer's first run is never red by
+# chance); BARAZA_PROPERTY_EXPLORE=1 draws new ones, as a search for bugs should.
+hypothesis_settings.register_profile("baraza", derandomize=True)
+hypothesis_settings.register_profile("explore", derandomize=False)
+hypothesis_settings.load_profile(
+    "explore" if os.environ.get("BARAZA_PROPERTY_EXPLORE") else "baraza"
+)
 
 if TYPE_CHECKING:
     from tests.infra.postgres import PostgresServer

@@ -81,10 +81,11 @@ TURN_ROUNDS = 3
 """Runs of bench 1 at the smallest and the largest population; the median is reported."""
 
 
-def median_run(runs: list[dict[str, Any]]) -> dict[str, Any]:
-    """The run with the median rate, and every run's rate (`rounds`)."""
-    median = sorted(runs, key=lambda r: r["rate"])[len(runs) // 2]
-    return {**median, "rounds": [r["rate"] for r in runs]}
+def median_run(runs: list[dict[str, Any]], key: str = "rate") -> dict[str, Any]:
+    """The run with the median `key`, and every run's (`rounds`): on this machine one
+    run moved +-8-10% in rate, and +-50% in p99, from the next."""
+    median = sorted(runs, key=lambda r: r[key])[len(runs) // 2]
+    return {**median, "rounds": [r[key] for r in runs]}
 
 
 def bench_turns(res: Results, work: Path, size: dict[str, Any], details: dict[str, Any]) -> None:
@@ -246,12 +247,6 @@ def bench_sms(res: Results, work: Path, size: dict[str, Any], details: dict[str,
     share = sms_webhook.SHARE
     rounds = sms_webhook.SATURATE_ROUNDS
 
-    def median(runs: list[dict[str, Any]], key: str) -> dict[str, Any]:
-        """The run with the median `key`, and every run's (`rounds`): a single 10 s run
-        moved +-10% in rate, and +-50% in p99, from one to the next on this machine."""
-        middle = sorted(runs, key=lambda r: r[key])[len(runs) // 2]
-        return {**middle, "rounds": [r[key] for r in runs]}
-
     def measure(port: int, pool: sms_webhook.Pool) -> tuple[dict[str, Any], dict[str, Any], int]:
         """Saturated (median rate) and at `share` of that rate (median p99); pool used."""
         used = 0
@@ -260,13 +255,13 @@ def bench_sms(res: Results, work: Path, size: dict[str, Any], details: dict[str,
             runs.append(sms_webhook.saturate(port, pool[used:], workdir, seconds, connections=32))
             sms_webhook.wait_quiet(port)
             used += runs[-1]["requests"] + 64
-        top = median(runs, "rate")
+        top = median_run(runs)
         runs = []
         for _ in range(rounds):
             runs.append(sms_webhook.fixed_rate(port, pool[used:], share * top["rate"], seconds))
             sms_webhook.wait_quiet(port)
             used += runs[-1]["requests"] + 64
-        return top, median(runs, "p99_ms"), used
+        return top, median_run(runs, "p99_ms"), used
 
     with sms_webhook.flask_server(workdir) as port:
         pool = sms_webhook.make_pool(

@@ -333,6 +333,20 @@ async def test_local_numbers_are_read_in_the_default_region(
 # --- signatures and malformed requests ------------------------------------------------
 
 
+async def test_the_webhook_answers_only_its_method(rig: Rig) -> None:
+    """The webhooks are answered ahead of Starlette's router (`bot.web.Shortcuts`), by
+    path and method: another method still gets the router's 405, and nothing is kept;
+    the signed POST beside it goes through."""
+    before = await rig.counts()
+    params = rig.webhook("+15005550006", "Hello")
+    for method in ("GET", "PUT", "DELETE"):
+        response = await rig.http.request(method, "/sms/inbound", params=params)
+        assert response.status_code == 405, method
+    assert await rig.counts() == before
+    assert (await rig.sms("+15005550006", "Hello")).status_code == 200
+    assert (await rig.counts())["inbound"] == before["inbound"] + 1
+
+
 async def test_bad_signatures_are_refused_and_nothing_is_stored(
     rig: Rig, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -28,12 +28,11 @@ Endpoint = Callable[[Request], Awaitable[Response]]
 class Direct(Route):
     """A route answered before Starlette's router and middlewares: a provider's webhook,
     the hot path under load (bench 2: the layers in between took about a tenth of the
-    event loop's time per webhook). Exact path, one method; its endpoint answers every
-    request itself (it raises no HTTPException)."""
+    event loop's time per webhook). Exact path; its endpoint answers every request
+    itself (it raises no HTTPException)."""
 
     def __init__(self, path: str, endpoint: Endpoint, method: str) -> None:
         super().__init__(path, endpoint, methods=[method])
-        self.direct = (method, path, endpoint)
 
 
 class Shortcuts:
@@ -53,17 +52,13 @@ class Shortcuts:
                 return
         await self.app(scope, receive, send)
 
-    @property
-    def routes(self) -> list[BaseRoute]:
-        return self.app.routes
-
 
 def build_app(routes: Sequence[BaseRoute]) -> ASGIApp:
     direct = {
-        (method, path): endpoint
+        (method, route.path): route.endpoint
         for route in routes
         if isinstance(route, Direct)
-        for method, path, endpoint in [route.direct]
+        for method in route.methods or ()
     }
     app = Starlette(routes=[Route("/healthz", healthz, methods=["GET"]), *routes])
     return Shortcuts(app, direct) if direct else app

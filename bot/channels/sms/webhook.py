@@ -58,10 +58,6 @@ def _refuse(status: int, reason: str) -> Response:
     return PlainTextResponse(reason, status_code=status)
 
 
-def _field(form: SignedForm, key: str) -> str:
-    return form.get(key)
-
-
 class SignedForm:
     """A posted form: every value of each field, in order (the signature covers them
     all), read as its last value (as a form's `get` reads it). Only what twilio's
@@ -107,10 +103,10 @@ def parse_form(body: bytes) -> SignedForm | None:
 
 def inbound_from(form: SignedForm) -> Inbound:
     """What the participant did: Twilio's opt-out classification, else the text itself."""
-    opt_out = _field(form, "OptOutType").strip().upper()
+    opt_out = form.get("OptOutType").strip().upper()
     if opt_out in OPT_OUT_TYPES:
         return Inbound(text=opt_out)
-    return Inbound(text=_field(form, "Body"))
+    return Inbound(text=form.get("Body"))
 
 
 def sender_of(raw: str, default_region: str) -> tuple[str, str | None]:
@@ -157,10 +153,10 @@ class TwilioWebhooks:
         form = await self._signed_form(request)
         if isinstance(form, Response):
             return form
-        sid = _field(form, "MessageSid") or _field(form, "SmsSid")
+        sid = form.get("MessageSid") or form.get("SmsSid")
         if not sid:
             return _refuse(400, "MessageSid missing")
-        channel, address = sender_of(_field(form, "From"), self.settings.default_region)
+        channel, address = sender_of(form.get("From"), self.settings.default_region)
         if address is None:
             log.warning("sms: refused message %s from an invalid number", sid)
             return _refuse(400, "From is not a valid phone number")
@@ -176,10 +172,10 @@ class TwilioWebhooks:
         form = await self._signed_form(request)
         if isinstance(form, Response):
             return form
-        sid = _field(form, "MessageSid") or _field(form, "SmsSid")
-        status = (_field(form, "MessageStatus") or _field(form, "SmsStatus")).lower()
+        sid = form.get("MessageSid") or form.get("SmsSid")
+        status = (form.get("MessageStatus") or form.get("SmsStatus")).lower()
         if sid and status in FINAL_STATUSES and self.report is not None:
-            code = _field(form, "ErrorCode")
+            code = form.get("ErrorCode")
             error = f"twilio {code}" if code and code != "0" else None
             if not await self.report(sid, status, error):
                 log.info("sms: %s report for unknown message %s", status, sid)

@@ -14,7 +14,6 @@ wire (`recover`). On PostgreSQL claims skip rows another transaction holds.
 
 from __future__ import annotations
 
-import json
 import logging
 import math
 import time
@@ -26,6 +25,7 @@ from typing import Any
 
 from bot.engine.io import Asks, Figure, Message, Option, Question, Results
 from bot.engine.state import Item
+from storage import jsontext
 from storage.conn import Conn
 
 log = logging.getLogger(__name__)
@@ -56,11 +56,11 @@ def to_json(message: Message) -> str:
         data["results"] = [r.header, [[f.label, f.text, f.share] for f in r.figures]]
     if message.force:
         data["force"] = True
-    return json.dumps(data, ensure_ascii=False)
+    return jsontext.dumps(data)
 
 
 def from_json(payload: str) -> Message:
-    data: dict[str, Any] = json.loads(payload)
+    data: dict[str, Any] = jsontext.loads(payload)
     q = data.get("question")
     question = None
     if q:

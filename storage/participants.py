@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import secrets
 from collections.abc import Callable, Sequence
 from contextlib import closing
@@ -11,6 +10,7 @@ from typing import Any
 
 from bot.engine.io import Answer, RunRecord
 from bot.engine.state import Participant
+from storage import jsontext
 from storage.conn import Conn
 
 
@@ -109,7 +109,7 @@ def addresses_of(conn: Conn, ids: Sequence[str]) -> dict[str, tuple[str, str]]:
 
 
 def _from_row(row: Any) -> Participant:
-    state = json.loads(row["state"])
+    state = jsontext.loads(row["state"])
     seen = row["last_seen_at"]
     return Participant(
         id=row["id"],
@@ -118,7 +118,7 @@ def _from_row(row: Any) -> Participant:
         language_explicit=bool(row["language_explicit"]),
         consented=row["consented_at"] is not None,
         stopped=row["stopped_at"] is not None,
-        profile=json.loads(row["profile"]),
+        profile=jsontext.loads(row["profile"]),
         run=Participant.run_from_json(state),
         runs_started=int(state.get("runs", 0)),
         seq=int(state.get("seq", 0)),
@@ -173,8 +173,8 @@ def save(
             bool(p.stopped),
             now,
             bool(wrote),
-            json.dumps(dict(p.profile) if p.consented else {}),
-            json.dumps(p.state_json()),
+            jsontext.dumps(dict(p.profile) if p.consented else {}),
+            jsontext.dumps(p.state_json()),
             p.last_seen.isoformat() if p.last_seen else None,
             wake_at.isoformat() if wake_at else None,
             p.id,

@@ -119,7 +119,6 @@ class Checkpointer:
         finally:
             conn.close()
 
-
     @staticmethod
     def _pass(conn: SqliteConn) -> tuple[int, int]:
         _busy, frames, copied = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()

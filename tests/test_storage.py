@@ -202,7 +202,8 @@ async def test_the_wal_starts_over_under_writes_that_never_pause(
 
     try:
         await asyncio.gather(*(writing() for _ in range(4)))  # the writer never idles
-        assert db.checkpointer is not None and db.checkpointer.runs > 10
+        assert isinstance(db, sqlite.SqliteDatabase) and db.checkpointer is not None
+        assert db.checkpointer.runs > 10
         frames = (wal.stat().st_size - 32) // (4096 + 24)
     finally:
         await db.close()

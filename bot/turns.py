@@ -182,6 +182,8 @@ class TurnRunner:
             participants.create(conn, before, env.channel, env.address, stamp)
         else:
             before = found
+            if conn.grouped is not None:  # their rows of a turn just before must be written
+                conn.grouped.touch(found.id)
         unseen: frozenset[Item] = frozenset()
         if before.tentative:
             since = before.last_seen.isoformat() if before.last_seen else ""
@@ -430,9 +432,12 @@ class FirstReads:
 
 class _TurnJob:
     """A person's turn as a writer job (`storage.db.Prefetching`): in a PostgreSQL batch
-    its first reads go ahead with the other turns', one round trip for the batch."""
+    its first reads go ahead with the other turns', one round trip for the batch. In
+    SQLite's, the rows it appends wait to be written with the other turns'
+    (`storage.grouped`); it can be run again (it reads everything it needs anew)."""
 
     __slots__ = ("_reads", "env", "key", "runner")
+    groups_rows = True
 
     def __init__(self, runner: TurnRunner, env: Envelope) -> None:
         self.runner = runner

@@ -13,7 +13,10 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
+
+if TYPE_CHECKING:
+    from storage.grouped import Grouped
 
 Params = Sequence[Any]
 
@@ -75,6 +78,10 @@ class Conn(Protocol):
     @property
     def dialect(self) -> Dialect: ...
 
+    @property
+    def grouped(self) -> Grouped | None:
+        """Where a grouping turn's appended rows wait (`storage.grouped`), else None."""
+
     def execute(self, sql: str, parameters: Params = (), /) -> Cursor: ...
 
     def executemany(self, sql: str, parameters: Iterable[Params], /) -> Cursor: ...
@@ -85,3 +92,5 @@ class SqliteConn(sqlite3.Connection):
     so SQLite pays nothing for the second backend)."""
 
     dialect: ClassVar[Dialect] = SQLITE
+    grouped: Grouped | None = None
+    """Set by the writer while a turn that groups its rows runs."""

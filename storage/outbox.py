@@ -25,7 +25,7 @@ from typing import Any
 
 from bot.engine.io import Asks, Figure, Message, Option, Question, Results
 from bot.engine.state import Item
-from storage import jsontext
+from storage import grouped, jsontext
 from storage.conn import Conn
 
 log = logging.getLogger(__name__)
@@ -122,24 +122,27 @@ def enqueue(
 ) -> None:
     """Queue messages to one address. Bulk ones (behind every reply) carry their dialogue,
     so the sender can hold them in its quiet hours, and the agenda item they show."""
-    conn.executemany(
-        "INSERT INTO outbox (participant_id, channel, address, payload, priority, force,"
-        " created_at, dialogue, item) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            (
-                participant_id,
-                channel,
-                address,
-                to_json(m),
-                priority,
-                int(m.force),
-                now,
-                dialogue,
-                m.item.key if m.item is not None and priority == BULK else None,
-            )
-            for m in messages
-        ],
-    )
+    rows = [
+        (
+            participant_id,
+            channel,
+            address,
+            to_json(m),
+            priority,
+            int(m.force),
+            now,
+            dialogue,
+            m.item.key if m.item is not None and priority == BULK else None,
+        )
+        for m in messages
+    ]
+    grouped.insert(conn, "outbox", _ENQUEUE, rows, participant_id)
+
+
+_ENQUEUE = (
+    "INSERT INTO outbox (participant_id, channel, address, payload, priority, force,"
+    " created_at, dialogue, item) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
 
 
 def take_back_unsent(conn: Conn, participant_id: str, since: str = "") -> set[str]:

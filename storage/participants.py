@@ -10,7 +10,7 @@ from typing import Any
 
 from bot.engine.io import Answer, RunRecord
 from bot.engine.state import Participant
-from storage import jsontext
+from storage import grouped, jsontext
 from storage.conn import Conn
 
 
@@ -212,14 +212,22 @@ def save_runs(conn: Conn, pid: str, dialogue: str, runs: list[RunRecord], now: s
     whose row is new or active already: only its step moves, and naming just step_id
     and updated_at leaves the index on (dialogue, status, ...) alone."""
     for r in runs:
-        conn.execute(
-            "INSERT INTO runs (participant_id, run_no, flow_id, version, step_id, status,"
-            " started_at, updated_at, dialogue) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
-            " ON CONFLICT (participant_id, run_no) DO UPDATE SET step_id = excluded.step_id,"
-            + ("" if r.status == "active" else " status = excluded.status,")
-            + " updated_at = excluded.updated_at",
-            (pid, r.run_no, r.flow_id, r.version, r.step_id, r.status, now, now, dialogue),
+        grouped.insert(
+            conn,
+            "runs",
+            _SAVE_ACTIVE_RUN if r.status == "active" else _SAVE_RUN,
+            [(pid, r.run_no, r.flow_id, r.version, r.step_id, r.status, now, now, dialogue)],
+            pid,
         )
+
+
+_SAVE_RUN = (
+    "INSERT INTO runs (participant_id, run_no, flow_id, version, step_id, status,"
+    " started_at, updated_at, dialogue) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    " ON CONFLICT (participant_id, run_no) DO UPDATE SET step_id = excluded.step_id,"
+    " status = excluded.status, updated_at = excluded.updated_at"
+)
+_SAVE_ACTIVE_RUN = _SAVE_RUN.replace(" status = excluded.status,", "")
 
 
 def save_answers(
@@ -231,17 +239,20 @@ def save_answers(
     channel: str,
     now: str,
 ) -> None:
-    conn.executemany(
-        "INSERT INTO answers (participant_id, run_no, flow_id, version, step_id, value, raw,"
-        " language, channel, created_at, dialogue) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            (
-                pid, a.run_no, a.flow_id, a.version, a.step_id, a.value, a.raw, language,
-                channel, now, dialogue,
-            )
-            for a in answers
-        ],
-    )  # fmt: skip
+    rows = [
+        (
+            pid, a.run_no, a.flow_id, a.version, a.step_id, a.value, a.raw, language,
+            channel, now, dialogue,
+        )
+        for a in answers
+    ]  # fmt: skip
+    grouped.insert(conn, "answers", _SAVE_ANSWER, rows, pid)
+
+
+_SAVE_ANSWER = (
+    "INSERT INTO answers (participant_id, run_no, flow_id, version, step_id, value, raw,"
+    " language, channel, created_at, dialogue) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
 
 
 def erase(conn: Conn, pid: str) -> None:

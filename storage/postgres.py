@@ -158,6 +158,8 @@ class PgConn:
 
     __slots__ = ("_owner", "_spare", "raw")
     dialect: ClassVar[Dialect] = POSTGRESQL
+    grouped: ClassVar[None] = None
+    """Every row is written at once (`storage.grouped`: only SQLite's writer groups)."""
 
     def __init__(self, raw: psycopg.Connection[Any]) -> None:
         self.raw = raw

@@ -7,10 +7,11 @@ narrow no-break spaces are replaced, for the same reason.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import Any, TypeVar
 
 from fluent.runtime import FluentBundle, FluentResource
 from fluent.runtime.types import FluentInt
@@ -19,6 +20,7 @@ from fluent.syntax import FluentParser, ast
 from bot import languages as language_files
 from bot.engine.lexicon import Lexicon
 
+T = TypeVar("T")
 _SPACES = str.maketrans({"\u202f": " ", "\u00a0": " ", "\u2068": None, "\u2069": None})
 
 
@@ -40,6 +42,8 @@ class Translator:
     """What people type besides answers, in every language (`locales/*/language.yaml`)."""
     _cache: dict[tuple[object, ...], str] = field(default_factory=dict, repr=False)
     """Formatted texts: a turn formats the same few texts again and again."""
+    _made: dict[tuple[str, ...], Any] = field(default_factory=dict, repr=False)
+    """What `made` built from texts (a step's question, its labels in every language)."""
 
     @cached_property
     def languages(self) -> tuple[str, ...]:
@@ -67,6 +71,18 @@ class Translator:
                 self._cache.clear()
             text = self._cache[key] = self._format(lang, msg_id, args)
         return text
+
+    def made(self, key: tuple[str, ...], build: Callable[[], T]) -> T:
+        """`build()`, made once per `key`: for what depends only on texts, which do not
+        change while the process runs (a flow step's question as asked in a language:
+        a third of a turn's engine time went to building it again)."""
+        try:
+            value: T = self._made[key]
+        except KeyError:
+            if len(self._made) > 10_000:
+                self._made.clear()
+            value = self._made[key] = build()
+        return value
 
     def _format(self, lang: str, msg_id: str, args: Mapping[str, str | int]) -> str:
         for candidate in (lang, self.default):

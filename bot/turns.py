@@ -205,7 +205,7 @@ class TurnRunner:
             reopen = Item(cmd.keyword, int(cmd.argument))
             wanted.append(reopen)
         ctx = self.context(conn, before, wanted, now, count, unseen, with_vote=reopen)
-        turn = advance(ctx, before, env.inbound, now)
+        turn = advance(ctx, before, env.inbound, now, (cmd,))
         self._store(conn, env.channel, env.address, before, turn, stamp)
         return Outcome(False, turn.participant.id, tuple(turn.messages), turn)
 

@@ -326,3 +326,37 @@ def test_a_hello_is_greeted_not_taken_as_an_answer(content: Content, hello: str,
     assert content.tr(lang, "onboarding-consent") in texts[0]
     assert chat.step == "consent" and chat.p.run is not None and chat.p.run.misses == 0
     assert chat.last.answers == [] and not chat.p.consented
+
+
+def test_a_numbered_question_keeps_everything_but_its_counter_and_what_it_asks() -> None:
+    from dataclasses import fields, replace
+
+    from bot.engine.io import Asks, Option, Question
+    from bot.engine.state import Item
+
+    q = Question(
+        "multi", 3, (Option("a", "A"),), max_choices=2, hint="h", poll=4, statement=5,
+        asks=Asks("poll", "4"), skip=Item("poll", 4),
+    )  # fmt: skip
+    assert all(getattr(q, f.name) != getattr(Question("text", 0), f.name) for f in fields(q))
+    asks = Asks("step", "1:f:s")
+    assert q.numbered(9, asks) == replace(q, seq=9, asks=asks)
+
+
+def test_each_asking_of_a_step_draws_fresh_buttons_from_the_question_built_once(
+    content: Content,
+) -> None:
+    """The engine builds a step's question once per language (`Translator.made`) and
+    numbers it at each asking: buttons of an earlier asking stay recognisable as old."""
+    chat = onboarded(content)  # at the group step (a choice), asked once
+    asked_first = chat.last.messages[-1].question
+    chat.send("purple")  # not an option: the step is asked anew, with fresh buttons
+    asked_again = chat.last.messages[-1].question
+    assert asked_first is not None and asked_again is not None
+    assert asked_first.kind == asked_again.kind == "choice"
+    assert asked_first.options == asked_again.options
+    assert asked_again.seq > asked_first.seq
+    assert asked_first.asks == asked_again.asks
+    french = onboarded(content, "fr").last.messages[-1].question
+    assert french is not None and french.options != asked_first.options  # per language
+    assert [o.value for o in french.options] == [o.value for o in asked_first.options]

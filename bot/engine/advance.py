@@ -78,10 +78,19 @@ class _Engine(FlowMoves, AgendaMoves, KeywordMoves):
         return self.out
 
 
-def advance(ctx: Context, p: Participant, inbound: Inbound, now: datetime) -> Turn:
-    """Apply one inbound to a participant at `now` (the caller's clock)."""
+def advance(
+    ctx: Context,
+    p: Participant,
+    inbound: Inbound,
+    now: datetime,
+    parsed: tuple[keywords.Command | None] | None = None,
+) -> Turn:
+    """Apply one inbound to a participant at `now` (the caller's clock). `parsed`: the
+    text's keyword as the caller parsed it already (`keywords.parse`), in a 1-tuple."""
     if inbound.lang_hint and not p.language_explicit:
-        p = p.with_(language=ctx.tr.pick(None, inbound.lang_hint, p.language))
+        hinted = ctx.tr.pick(None, inbound.lang_hint, p.language)
+        if hinted != p.language:
+            p = p.with_(language=hinted)
     if p.dialogue not in ctx.dialogues:
         p = p.with_(dialogue=ctx.default_dialogue)
     if inbound.from_person:
@@ -95,7 +104,10 @@ def advance(ctx: Context, p: Participant, inbound: Inbound, now: datetime) -> Tu
         e.wake()
         return e.result()
     e.undo_unseen()
-    cmd = keywords.parse(inbound.text, ctx.tr.lexicon) if inbound.kind == "text" else None
+    if parsed is not None:
+        cmd = parsed[0]
+    else:
+        cmd = keywords.parse(inbound.text, ctx.tr.lexicon) if inbound.kind == "text" else None
     if cmd is not None and not e.valid(cmd):
         cmd = None
     if p.stopped:

@@ -146,6 +146,8 @@ class AgendaMoves(Builder):
     def tell_waiting_infos(self, prefix: str) -> str:
         """Say the information items at the head of `waiting`; returns the prefix still to
         be said (empty once something was said)."""
+        if not self.p.waiting or self.p.waiting[0].asks:
+            return prefix  # nothing to tell (most turns)
         waiting = list(self.p.waiting)
         while waiting and not waiting[0].asks:
             item = waiting.pop(0)
@@ -158,6 +160,8 @@ class AgendaMoves(Builder):
     def pop_waiting_question(self) -> Item | None:
         """The first live prompt or poll waiting (closed ones leave quietly); information
         items before it stay."""
+        if not self.p.waiting:
+            return None
         waiting = list(self.p.waiting)
         for i, item in enumerate(waiting):
             if not item.asks:

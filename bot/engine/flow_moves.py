@@ -5,8 +5,6 @@ call (`agenda_moves`)."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from bot.engine.builder import Builder, joined
 from bot.engine.io import Answer, Asks, Inbound, Proposal, Recorded, Refused
 from bot.engine.state import RunState
@@ -102,8 +100,11 @@ class FlowMoves(Builder):
         step = flow.step(run.step_id)
         seq = run.asked if again and run.asked else self.next_seq()
         self.p = self.p.with_(run=RunState(*_fields(run), asked=seq))
-        asks = Asks("step", f"{run.run_no}:{flow.id}:{step.id}")
-        question = replace(step.ask(self.asking(flow, step, seq)), asks=asks)
+        asked = self.ctx.tr.made(
+            ("ask", flow.id, flow.version, step.id, self.p.language),
+            lambda: step.ask(self.asking(flow, step, 0)),
+        )  # a step's `ask` depends on nothing but its Asking: built once, numbered here
+        question = asked.numbered(seq, Asks("step", f"{run.run_no}:{flow.id}:{step.id}"))
         self.say(joined(prefix, self.step_text(flow, step)), question)
 
     def answer_step(self, text: str, picks: tuple[int, ...] | None, seq: int | None) -> None:

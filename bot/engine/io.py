@@ -84,6 +84,14 @@ class Question:
     skip: Item | None = None
     """A prompt or poll that SKIP (or a Skip button) passes."""
 
+    def numbered(self, seq: int, asks: Asks) -> Question:
+        """This question asked with counter `seq`, for `asks` (`dataclasses.replace`
+        without its per-field work: a step's question is built once, numbered each turn)."""
+        return Question(
+            self.kind, seq, self.options, self.max_choices, self.hint, self.poll,
+            self.statement, asks, self.skip,
+        )  # fmt: skip
+
 
 @dataclass(frozen=True)
 class Figure:

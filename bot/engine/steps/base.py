@@ -38,12 +38,16 @@ class Asking:
         msg_id = f"{self.flow_id}-{self.step.id}" + (f"-{suffix}" if suffix else "")
         return self.tr(self.lang, msg_id)
 
-    def labels_everywhere(self) -> list[list[str]]:
+    def labels_everywhere(self) -> tuple[tuple[str, ...], ...]:
         """Every option's label in every language of the flow, for matching replies."""
-        return [
-            [opt] + [self.tr(lang, f"{self.flow_id}-{self.step.id}-{opt}") for lang in self.languages]
-            for opt in self.step.option_values()
-        ]
+
+        def labels() -> tuple[tuple[str, ...], ...]:
+            return tuple(
+                (opt, *(self.tr(lang, f"{self.flow_id}-{self.step.id}-{opt}") for lang in self.languages))
+                for opt in self.step.option_values()
+            )
+
+        return self.tr.made(("labels", self.flow_id, self.step.id, *self.languages), labels)
 
 
 @dataclass(frozen=True)

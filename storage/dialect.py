@@ -4,7 +4,8 @@ The storage modules keep one set of SQL, written as SQLite reads it. For Postgre
 query is translated once (cached) by these rules, and nothing else:
 
 * `?` placeholders become `%s` (and a literal `%` becomes `%%`, as psycopg wants);
-* `json_extract(col, '$.a')` becomes `(col::jsonb ->> 'a')` (`'$.a.b'`: `#>> '{a,b}'`):
+* `json_extract(col, '$.a')` becomes `(col::jsonb ->> 'a')` (`'$.a.b'`: `#>> '{a,b}'`,
+  `'$.a[3]'`: `#>> '{a,3}'`):
   JSON is stored as text on both, and read as text (SQLite returns numbers as numbers);
 * `INSERT OR IGNORE INTO ...` becomes `INSERT INTO ... ON CONFLICT DO NOTHING`
   (portable SQL writes the latter; the rule helps older modules);
@@ -32,7 +33,8 @@ class Untranslatable(ValueError):
 
 
 _JSON = re.compile(
-    r"json_extract\(\s*([A-Za-z_][\w.]*)\s*,\s*'\$\.([A-Za-z_][\w.]*)'\s*\)", re.IGNORECASE
+    r"json_extract\(\s*([A-Za-z_][\w.]*)\s*,\s*'\$\.([A-Za-z_][\w.]*(?:\[\d+\])*)'\s*\)",
+    re.IGNORECASE,
 )
 _OR_IGNORE = re.compile(r"^\s*INSERT\s+OR\s+IGNORE\s+INTO\b", re.IGNORECASE)
 _RETURNING = re.compile(r"\bRETURNING\b", re.IGNORECASE)
@@ -101,7 +103,7 @@ def to_postgres(sql: str) -> str:
 
 
 def _json_path(column: str, path: str) -> str:
-    keys = path.split(".")
+    keys = re.findall(r"[A-Za-z_]\w*|\d+", path)  # `run[3]`: the array's 4th item
     if len(keys) == 1:
         return f"({column}::jsonb ->> '{keys[0]}')"
     return f"({column}::jsonb #>> '{{{','.join(keys)}}}')"

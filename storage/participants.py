@@ -208,9 +208,10 @@ def due_to_wake(conn: Conn, now: str, limit: int) -> list[str]:
 
 
 def save_runs(conn: Conn, pid: str, dialogue: str, runs: list[RunRecord], now: str) -> None:
-    """Store the runs a turn changed. An `active` record is the person's current run,
-    whose row is new or active already: only its step moves, and naming just step_id
-    and updated_at leaves the index on (dialogue, status, ...) alone."""
+    """Store the runs a turn started or ended (`TurnRunner._store` leaves out a current
+    run's step moving on: that is in the participant's state). An `active` record is a
+    run just started, or the step a run stands at: naming just step_id and updated_at
+    leaves the index on (dialogue, status, ...) alone."""
     for r in runs:
         grouped.insert(
             conn,

@@ -44,11 +44,14 @@ async def flows_finished(conn: Reader, dialogue: str) -> dict[str, int]:
 
 
 async def waiting_at(conn: Reader, dialogue: str) -> list[tuple[str, str, int]]:
-    """(flow, step, people) whose run is still open at that step: where people drop out."""
+    """(flow, step, people) whose run is still open at that step: where people drop out.
+    Read from each participant's state (its `run`: run_no, flow, version, step...): a
+    run's row in `runs` is written when it starts and ends, not at every step."""
+    flow, step = "json_extract(state, '$.run[1]')", "json_extract(state, '$.run[3]')"
     rows = await _rows(
         conn,
-        "SELECT flow_id, step_id, count(*) FROM runs WHERE dialogue = ? AND status = 'active'"
-        " GROUP BY flow_id, step_id",
+        f"SELECT {flow}, {step}, count(*) FROM participants"
+        f" WHERE {conn.dialect.unindexed('dialogue')} = ? AND {step} IS NOT NULL GROUP BY 1, 2",
         (dialogue,),
     )
     return [(str(f), str(s), int(n)) for f, s, n in rows]

@@ -47,6 +47,9 @@ def test_sqlite_spelling_is_translated_once_and_plainly() -> None:
     assert to_postgres("SELECT json_extract(profile, '$.a.b') FROM p") == (
         "SELECT (profile::jsonb #>> '{a,b}') FROM p"
     )
+    assert to_postgres("SELECT json_extract(state, '$.run[3]') FROM p") == (
+        "SELECT (state::jsonb #>> '{run,3}') FROM p"
+    )
     assert to_postgres("INSERT OR IGNORE INTO jobs (k) VALUES (?) RETURNING id") == (
         "INSERT INTO jobs (k) VALUES (%s) ON CONFLICT DO NOTHING RETURNING id"
     )

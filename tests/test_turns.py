@@ -130,13 +130,14 @@ async def _sharing_a_commit(runner: TurnRunner, settings: Settings) -> None:
         " ON a.participant_id = x.participant_id GROUP BY a.address",
     )
     assert dict(answers) == {f"u{i}": 2 if i in (0, 5) else 1 for i in range(12)}
-    steps = dict(
-        rows(
+    steps = {
+        address: json.loads(state)["run"][3]
+        for address, state in rows(
             settings,
-            "SELECT a.address, r.step_id FROM runs r JOIN addresses a"
-            " ON a.participant_id = r.participant_id WHERE r.status = 'active'",
+            "SELECT a.address, p.state FROM participants p JOIN addresses a"
+            " ON a.participant_id = p.id",
         )
-    )
+    }
     assert steps["u0"] == steps["u5"] == "group" and steps["u1"] == "language"
 
 
@@ -233,3 +234,22 @@ async def test_state_survives_a_new_process(settings: Settings, content: Content
 def test_flow_model_round_trips_with_the_same_version(content: Content) -> None:
     for flow in content.library.flows.values():
         assert Flow.model_validate_json(flow.model_dump_json()).version == flow.version
+
+
+async def test_the_dashboard_finds_people_at_the_step_they_stand_at(
+    runner: TurnRunner, settings: Settings
+) -> None:
+    """A run's row is written when it starts and ends; where people stand (and where
+    those who sent STOP stopped) is read from their state."""
+    from storage import reports
+
+    for who in ("ana", "ben", "chi"):
+        await runner.handle(env(who, kind="open"))
+        await runner.handle(env(who, "yes"))  # consent: now at the language step
+    await runner.handle(env("ben", "1"))  # language chosen: at the group step
+    await runner.handle(env("chi", "1"))
+    await runner.handle(env("chi", "STOP"))  # stopped at the group step
+    waiting = sorted(await reports.waiting_at(runner.db.reader, runner.default_dialogue))
+    assert waiting == [("onboarding", "group", 2), ("onboarding", "language", 1)]
+    started = rows(settings, "SELECT count(*) FROM runs WHERE status = 'active'")
+    assert started == [(3,)]  # one row per run, written when it started

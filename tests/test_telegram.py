@@ -475,7 +475,9 @@ async def test_multi_choice_toggles_in_place(tmp_path: Path, content: Content) -
             [(f"✅ {labels[0]}", "x")], [(f"✅ {labels[1]}", "x")]
         )
         assert len(api.calls_to("answerCallbackQuery")) == 5
-    assert query(settings, "SELECT step_id FROM runs") == [("contribution",)]
+    assert query(settings, "SELECT json_extract(state, '$.run[3]') FROM participants") == [
+        ("contribution",)
+    ]
 
 
 async def test_multi_choice_done_with_nothing_asks_again(tmp_path: Path, content: Content) -> None:

@@ -360,3 +360,22 @@ def test_each_asking_of_a_step_draws_fresh_buttons_from_the_question_built_once(
     french = onboarded(content, "fr").last.messages[-1].question
     assert french is not None and french.options != asked_first.options  # per language
     assert [o.value for o in french.options] == [o.value for o in asked_first.options]
+
+
+def test_two_versions_of_a_flow_keep_their_own_options(content: Content) -> None:
+    """What a step's texts build is kept per flow version: a step that gained options in
+    a new version is answered with its own labels, not the ones built for the old one."""
+    old = flow_from("id: pick\nsteps:\n  - {id: color, type: choice, options: [red, blue]}\n")
+    new = flow_from(
+        "id: pick\nsteps:\n  - {id: color, type: choice, options: [green, red, blue]}\n"
+    )
+    assert old.version != new.version
+    for flow, typed, value in ((old, "blue", "blue"), (new, "green", "green")):
+        chat = Chat(content, {"pick": flow}, start="pick")
+        chat.p = chat.p.with_(consented=True)
+        chat.send(kind="open")
+        asked = chat.last.messages[-1].question
+        assert asked is not None
+        assert [o.value for o in asked.options] == list(flow.steps[0].options)
+        chat.send(typed)  # a label only this version has, or has at another place
+        assert [a.value for a in chat.last.answers] == [value]

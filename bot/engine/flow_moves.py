@@ -89,7 +89,7 @@ class FlowMoves(Builder):
 
     def asking(self, flow: Flow, step: Step, seq: int = 0) -> Asking:
         langs = flow.spoken(self.ctx.tr.languages)
-        return Asking(self.ctx.tr, flow.id, langs, step, self.p.language, seq)
+        return Asking(self.ctx.tr, flow.id, langs, step, self.p.language, seq, flow.version)
 
     def ask_step(self, prefix: str = "", *, again: bool = False) -> None:
         """Ask the flow's current step. `again` (after HELP, an interruption...) keeps

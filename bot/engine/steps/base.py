@@ -33,6 +33,10 @@ class Asking:
     step: StepBase
     lang: str
     seq: int
+    version: str = ""
+    """The flow's version (its content's hash): what is built once from the step's texts
+    is kept per version (two versions may give the same step other options); "" keeps
+    nothing."""
 
     def text(self, suffix: str = "") -> str:
         msg_id = f"{self.flow_id}-{self.step.id}" + (f"-{suffix}" if suffix else "")
@@ -47,7 +51,10 @@ class Asking:
                 for opt in self.step.option_values()
             )
 
-        return self.tr.made(("labels", self.flow_id, self.step.id, *self.languages), labels)
+        if not self.version:
+            return labels()
+        key = ("labels", self.flow_id, self.version, self.step.id, *self.languages)
+        return self.tr.made(key, labels)
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ A turn appends rows nobody else's turn reads: its answers, its run's step, the m
 queued for it. Written as each turn goes, every INSERT walks its table's indexes among
 pages another table's statements pushed out of the CPU's caches (an outbox row cost 32 us
 in a batch, 6 us in a loop of its own); written per table once the batch's turns have
-run, bench 1 went 1.2x faster. Nothing reads them before they are written:
+run, bench 1 went 1.14x faster. Nothing reads them before they are written:
 
 * the rows of a participant are written before a later turn of theirs reads anything
   (`Grouped.touch` raises `Regroup`: the writer writes the group and runs that turn

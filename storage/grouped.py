@@ -80,9 +80,6 @@ class Grouped:
         self._job.clear()
         self.pids.clear()
 
-    def __bool__(self) -> bool:
-        return bool(self._tables)
-
 
 def insert(conn: Conn, table: str, sql: str, rows: Sequence[Params], pid: str | None) -> None:
     """Write `rows` with `sql` (one statement per row) about participant `pid`: into the

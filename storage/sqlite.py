@@ -137,6 +137,12 @@ def connect(path: Path) -> SqliteConn:
     return conn
 
 
+FOREIGN_KEYS_OFF = "-- baraza: foreign keys off"
+"""A migration's line asking to run with foreign keys off: one that rebuilds a table
+others refer to (dropping it with them on deletes every row that refers to it). Its rows
+are checked before it commits."""
+
+
 def migrate(conn: SqliteConn) -> None:
     """Apply the migrations the file has not had (see `storage.schema`), each in its own
     transaction; `user_version` keeps the highest number applied, for tools that look."""
@@ -157,6 +163,9 @@ def migrate(conn: SqliteConn) -> None:
         raise
     for migration in schema.pending(applied):
         late = schema.is_late(migration, applied)
+        keys_off = FOREIGN_KEYS_OFF in migration.sql
+        if keys_off:  # a no-op inside a transaction: set before it
+            conn.execute("PRAGMA foreign_keys=OFF")
         conn.execute("BEGIN IMMEDIATE")
         try:
             conn.execute("SAVEPOINT migration")
@@ -171,6 +180,11 @@ def migrate(conn: SqliteConn) -> None:
                 conn.execute("ROLLBACK TO migration")
                 conn.execute("RELEASE migration")
                 log.warning("migration %s was already there: %s", migration.name, exc)
+            if keys_off and (broken := conn.execute("PRAGMA foreign_key_check").fetchall()):
+                raise sqlite3.IntegrityError(
+                    f"migration {migration.name} left rows that refer to nothing:"
+                    f" {[tuple(row) for row in broken[:5]]}"
+                )
             schema.record(conn, [migration.name], _now())
             applied.add(migration.name)
             top = max(int(name[:3]) for name in applied if name[:3].isdigit())
@@ -180,6 +194,9 @@ def migrate(conn: SqliteConn) -> None:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise
+        finally:
+            if keys_off:
+                conn.execute("PRAGMA foreign_keys=ON")
         log.info("database migrated: %s", migration.name)
 
 

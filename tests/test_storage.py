@@ -342,6 +342,47 @@ async def test_a_failing_migration_leaves_nothing_half_done(
     assert await applied_to(database_url) == {m.name for m in before}
 
 
+async def test_participants_rebuilt_in_id_order_keep_all_that_refers_to_them(
+    tmp_path: Path, content: Content, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Migration 014 rebuilds the table every other one refers to, with foreign keys off
+    (with them on, dropping it deletes every address, answer and run)."""
+    lite = tmp_path / "dialogue.sqlite3"
+    shipped = schema.shipped()
+    rebuild = next(m for m in shipped if m.name == "014_participants_by_id")
+    monkeypatch.setattr(schema, "shipped", lambda: [m for m in shipped if m != rebuild])
+    await a_dialogue(f"sqlite:///{lite}", tmp_path, content)
+    before = dump(lite)
+    assert len(before["participants"]) == 8 and before["answers"] and before["runs"]
+    made = rows(lite, "SELECT sql FROM sqlite_master WHERE name = 'participants'")[0][0]
+    assert not str(made).endswith("WITHOUT ROWID")
+    monkeypatch.setattr(schema, "shipped", lambda: shipped)
+    db = await database(f"sqlite:///{lite}").open()
+    try:
+        keys_on = await db.write(lambda c: c.execute("PRAGMA foreign_keys").fetchone()[0])
+    finally:
+        await db.close()
+    assert keys_on == 1  # back on for the writer once the migration is done
+    assert dump(lite) == before
+    made = rows(lite, "SELECT sql FROM sqlite_master WHERE name = 'participants'")[0][0]
+    assert str(made).endswith("WITHOUT ROWID")
+    await a_dialogue(f"sqlite:///{lite}", tmp_path / "more", content)  # and goes on
+
+
+async def test_a_migration_with_keys_off_that_leaves_dangling_rows_is_undone(
+    tmp_path: Path, content: Content, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lite = tmp_path / "dialogue.sqlite3"
+    await a_dialogue(f"sqlite:///{lite}", tmp_path, content)
+    before = dump(lite)
+    shipped = schema.shipped()
+    dangling = Migration(99, "099_dangling", "-- baraza: foreign keys off\nDELETE FROM participants")
+    monkeypatch.setattr(schema, "shipped", lambda: [*shipped, dangling])
+    with pytest.raises(Exception, match="099_dangling left rows that refer to nothing"):
+        await opened_and_closed(f"sqlite:///{lite}")
+    assert dump(lite) == before
+
+
 # --------------------------------------------------------------------------- PostgreSQL
 
 

@@ -163,11 +163,12 @@ def migrate(conn: SqliteConn) -> None:
         raise
     for migration in schema.pending(applied):
         late = schema.is_late(migration, applied)
-        keys_off = FOREIGN_KEYS_OFF in migration.sql
-        if keys_off:  # a no-op inside a transaction: set before it
+        keys_were = None  # set when the migration runs with foreign keys off
+        if FOREIGN_KEYS_OFF in migration.sql:  # a no-op inside a transaction: set before
+            keys_were = int(conn.execute("PRAGMA foreign_keys").fetchone()[0])
             conn.execute("PRAGMA foreign_keys=OFF")
-        conn.execute("BEGIN IMMEDIATE")
         try:
+            conn.execute("BEGIN IMMEDIATE")
             conn.execute("SAVEPOINT migration")
             try:
                 for statement in migration.sql.split(";\n"):
@@ -180,7 +181,9 @@ def migrate(conn: SqliteConn) -> None:
                 conn.execute("ROLLBACK TO migration")
                 conn.execute("RELEASE migration")
                 log.warning("migration %s was already there: %s", migration.name, exc)
-            if keys_off and (broken := conn.execute("PRAGMA foreign_key_check").fetchall()):
+            if keys_were is not None and (
+                broken := conn.execute("PRAGMA foreign_key_check").fetchall()
+            ):
                 raise sqlite3.IntegrityError(
                     f"migration {migration.name} left rows that refer to nothing:"
                     f" {[tuple(row) for row in broken[:5]]}"
@@ -195,8 +198,8 @@ def migrate(conn: SqliteConn) -> None:
                 conn.execute("ROLLBACK")
             raise
         finally:
-            if keys_off:
-                conn.execute("PRAGMA foreign_keys=ON")
+            if keys_were is not None:
+                conn.execute(f"PRAGMA foreign_keys={keys_were}")
         log.info("database migrated: %s", migration.name)
 
 

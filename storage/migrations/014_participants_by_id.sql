@@ -1,8 +1,8 @@
 -- baraza: foreign keys off
 -- Participants kept in the order of their id (WITHOUT ROWID): a turn finds a person's row
 -- in one B-tree where it took two (the id's own index, then the table by rowid). With
--- many participants each of those is a page the writer's bounded cache seldom holds;
--- bench 1 at 100,000 spent 15 us a turn less on finding and saving the row.
+-- many participants each of those is a page no recent turn touched: at 100,000 (bench 1)
+-- finding the row took 21.3 -> 17.8 us a turn and saving it 18.6 -> 16.4 us.
 -- Rebuilt with foreign keys off (the runner's marker above): dropping the old table with
 -- them on would delete every row that refers to it.
 CREATE TABLE participants_new (

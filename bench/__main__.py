@@ -112,9 +112,9 @@ def bench_turns(res: Results, work: Path, size: dict[str, Any], details: dict[st
         t0 = time.perf_counter()
         db_file = seed_survey_population(workdir, population)
         seeded[population] = (workdir, db_file, time.perf_counter() - t0)
-        shutil.copy(db_file, workdir / "seeded.sqlite3")
         if population == max(populations):  # kept as seeded, for the cache run
             shutil.copytree(workdir, work / f"turns-{population}-cache64")
+        shutil.copy(db_file, workdir / "seeded.sqlite3")  # what every run starts from
     # The two the targets compare (the smallest and the largest) are the median of a few
     # runs each (one run moved +-8% from the next), each beside a run of the bare app, and
     # the two populations in turns (1,000, 100,000, 1,000, ...): the machine's speed

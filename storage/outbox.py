@@ -26,7 +26,7 @@ from typing import Any
 from bot.engine.io import Asks, Figure, Message, Option, Question, Results
 from bot.engine.state import Item
 from storage import grouped, jsontext
-from storage.conn import Conn
+from storage.conn import Conn, PlanEachTime
 
 log = logging.getLogger(__name__)
 REPLY, BULK = 0, 1
@@ -218,31 +218,34 @@ def claim(
     """
     conn.execute("DELETE FROM pacing WHERE until < ?", (now - 60,))
     only = " AND o.address = ?" if address is not None else ""
-    params: tuple[object, ...] = (now if math.isfinite(now) else time.time(), channel, now)
+    params: tuple[object, ...] = (channel, now)
     params += (address,) if address is not None else ()
     if hold:
         only += f" AND NOT (o.priority = 1 AND o.dialogue IN ({','.join('?' * len(hold))}))"
         params += tuple(hold)
-    params += (now, limit)
-    with closing(
-        conn.execute(
-            "UPDATE outbox SET status = 'sending', not_before = ? WHERE id IN ("
-            " SELECT o.id FROM outbox o LEFT JOIN participants p ON p.id = o.participant_id"
-            " WHERE o.channel = ? AND o.status = 'queued'"
-            " AND (o.not_before <= ? OR (o.wait_seen IS NOT NULL AND p.last_seen_at <> o.wait_seen))"
-            + only
-            + " AND (o.force = 1 OR p.stopped_at IS NULL)"
-            " AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.channel = o.channel"
-            "   AND e.address = o.address AND (e.status = 'sending' OR (e.status = 'queued'"
-            "   AND (e.priority < o.priority OR (e.priority = o.priority AND e.id < o.id)))))"
-            " AND NOT EXISTS (SELECT 1 FROM pacing g WHERE g.channel = o.channel"
-            "   AND g.address = o.address AND g.until > ?)"
-            " ORDER BY o.priority, o.id LIMIT ?"
-            + conn.dialect.for_update("o", skip_locked=True)
-            + ") RETURNING id, participant_id, channel, address, payload, attempts, priority, faults",
-            params,
-        )
-    ) as cur:
+    params += (now, limit, now if math.isfinite(now) else time.time())
+    # The heads are picked once (MATERIALIZED): PostgreSQL may otherwise run a LIMIT ...
+    # SKIP LOCKED subquery of an UPDATE again for each row it looks at, and claim every
+    # head in the queue rather than `limit` of them (it did under a generic plan).
+    sql = (
+        "WITH picked AS MATERIALIZED ("
+        " SELECT o.id FROM outbox o LEFT JOIN participants p ON p.id = o.participant_id"
+        " WHERE o.channel = ? AND o.status = 'queued'"
+        " AND (o.not_before <= ? OR (o.wait_seen IS NOT NULL AND p.last_seen_at <> o.wait_seen))"
+        + only
+        + " AND (o.force = 1 OR p.stopped_at IS NULL)"
+        " AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.channel = o.channel"
+        "   AND e.address = o.address AND (e.status = 'sending' OR (e.status = 'queued'"
+        "   AND (e.priority < o.priority OR (e.priority = o.priority AND e.id < o.id)))))"
+        " AND NOT EXISTS (SELECT 1 FROM pacing g WHERE g.channel = o.channel"
+        "   AND g.address = o.address AND g.until > ?)"
+        " ORDER BY o.priority, o.id LIMIT ?"
+        + conn.dialect.for_update("o", skip_locked=True)
+        + ") UPDATE outbox SET status = 'sending', not_before = ?"
+        " WHERE id IN (SELECT id FROM picked)"
+        " RETURNING id, participant_id, channel, address, payload, attempts, priority, faults"
+    )
+    with closing(conn.execute(PlanEachTime(sql), params)) as cur:
         rows = sorted(cur.fetchall(), key=lambda r: (r[6], r[0]))
     seen = _last_seen(conn, {str(r[1]) for r in rows if r[1] is not None})
     claimed: list[Outgoing] = []
@@ -307,7 +310,7 @@ def next_due(
         "   AND e.address = o.address AND (e.status = 'sending' OR (e.status = 'queued'"
         "   AND (e.priority < o.priority OR (e.priority = o.priority AND e.id < o.id)))))"
     )
-    with closing(conn.execute(sql, params)) as cur:
+    with closing(conn.execute(PlanEachTime(sql), params)) as cur:
         row = cur.fetchone()
     return None if row is None or row[0] is None else float(row[0])
 

@@ -44,7 +44,7 @@ from psycopg.rows import RowMaker
 from psycopg_pool import ConnectionPool
 
 from storage import schema
-from storage.conn import POSTGRESQL, Conn, Cursor, Dialect, Params
+from storage.conn import POSTGRESQL, Conn, Cursor, Dialect, Params, PlanEachTime
 from storage.db import Database, Job, Lease, Unusable, ahead, shown
 from storage.dialect import migration_to_postgres, statements, to_postgres
 
@@ -178,7 +178,8 @@ class PgConn:
 
     def execute(self, sql: str, parameters: Params = (), /) -> Cursor:
         cur = self._cursor()
-        cur.execute(_query(sql), parameters)
+        # prepare=None: psycopg's own choice (prepared after 5 runs); False: never
+        cur.execute(_query(sql), parameters, prepare=False if type(sql) is PlanEachTime else None)
         return self._held(cur)
 
     def executemany(self, sql: str, parameters: Iterable[Params], /) -> Cursor:

@@ -534,6 +534,53 @@ async def test_claims_from_two_processes_never_overlap(pg_url: str) -> None:
         await second.close()
 
 
+async def test_a_broadcast_after_the_queue_idled_empty_is_claimed_without_rereading_it(
+    pg_url: str,
+) -> None:
+    """A sender idling on an empty outbox asks for rows many times over, and psycopg then
+    prepares its queries; PostgreSQL may keep one generic plan for them, made for an empty
+    table. A broadcast then fills the queue: each claim, and each look at when the next row
+    is due, reads the queue a few times over, not once for each queued row (bench 8 with
+    two processes: 16 s a claim at 10,000 rows, until autovacuum's next ANALYZE)."""
+    queued = 1500
+    db = await database(pg_url).open()
+    try:
+        # the statistics of an empty outbox, as after `baraza db copy` or a prune
+        await db.write(lambda conn: conn.execute("ANALYZE outbox"))
+        for _ in range(30):
+            assert await db.write(lambda conn: outbox.claim(conn, "telegram", 1e12, 16)) == []
+            assert await db.read(lambda conn: outbox.next_due(conn, "telegram")) is None
+
+        def broadcast(conn: Conn) -> None:
+            for n in range(queued):
+                bulk = [Message("Which should the council fix first?")]
+                outbox.enqueue(conn, None, "telegram", str(10_000 + n), bulk, "now", outbox.BULK)
+
+        await db.write(broadcast)
+
+        def scanned(conn: Conn) -> int:
+            """Rows of the outbox this transaction read by scanning it whole."""
+            sql = "SELECT pg_stat_get_xact_tuples_returned('outbox'::regclass)"
+            return int(conn.execute(sql).fetchone()[0])
+
+        def claim(conn: Conn) -> tuple[int, int]:
+            return len(outbox.claim(conn, "telegram", 1e12, 16)), scanned(conn)
+
+        def due(conn: Conn) -> tuple[float | None, int]:
+            return outbox.next_due(conn, "telegram"), scanned(conn)
+
+        for _ in range(3):
+            claimed, read = await db.write(claim)
+            assert claimed == 16
+            assert read <= 3 * queued, f"one claim read {read:,} rows of {queued:,}"
+        for _ in range(8):  # once on each reader, and again
+            when, read = await db.read(due)
+            assert when is not None
+            assert read <= 3 * queued, f"next_due read {read:,} rows of {queued:,}"
+    finally:
+        await db.close()
+
+
 async def test_writes_carry_on_after_the_server_restarts(
     pg_url: str, postgres_server: PostgresServer
 ) -> None:

@@ -22,6 +22,7 @@ import json
 import random
 import signal
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -50,9 +51,13 @@ question waiting for them then comes with the bot's answer)."""
 # --------------------------------------------------------------------------- the bot process
 
 
-async def serve_bot(workdir: Path, rate: float) -> None:
+ROLES = ("sender:telegram", "scheduler")
+
+
+async def serve_bot(workdir: Path, rate: float, only: Sequence[str] = ROLES) -> None:
     """The Telegram half of `baraza run`, with the Sender's overall rate set to `rate`
-    (TELEGRAM has no setting for it: `baraza run` always sends at 30/s)."""
+    (TELEGRAM has no setting for it: `baraza run` always sends at 30/s). `only`: the
+    roles this process may take (the Telegram poller's is always among them)."""
     import logging
 
     from bot.channels.telegram import TelegramChannel
@@ -78,8 +83,12 @@ async def serve_bot(workdir: Path, rate: float) -> None:
     # as `baraza run`: one sender and one scheduler among the processes sharing the database
     # (the scheduler carries on broadcasts; here every 2 s, so a second process helps)
     roles = [
-        Role(runner.db, "sender:telegram", sender.run, sender.request_stop),
-        Role(runner.db, "scheduler", Scheduler(runner, interval=2.0).run),
+        role
+        for role in (
+            Role(runner.db, "sender:telegram", sender.run, sender.request_stop),
+            Role(runner.db, "scheduler", Scheduler(runner, interval=2.0).run),
+        )
+        if role.name in only
     ]
     tasks = [asyncio.create_task(role.hold()) for role in roles]
     try:
@@ -119,8 +128,12 @@ def run(
     database_url: str | None = None,
     processes: int = 1,
 ) -> dict[str, Any]:
-    """`database_url`: PostgreSQL, where `processes` bots share the broadcast's work (one
-    of them polls and sends; the deliveries go to whichever takes each batch).
+    """`database_url`: PostgreSQL, where `processes` bots share the broadcast's work. With
+    two or more, the first one sends and the second carries the broadcast on (the
+    scheduler): the sender then learns of the rows queued in the other process only by
+    looking, as it does in `baraza run` whenever the two roles land apart (with both in
+    one process its own doorbell rings it; bench 8 stalled only in the other case). One
+    of them polls; the deliveries go to whichever takes each batch.
     `writes_share`: people write during it at this share of the rate (8 a second at
     200/s, 1.2 at 30/s), each answered within the same rate."""
     db: Path | str = seed_survey_population(workdir, participants)
@@ -149,9 +162,12 @@ def run(
         wait_http(f"{api}/_control/calls?method=getMe", proc=fake)
         with contextlib.ExitStack() as bots:
             for n in range(processes):
+                roles = ROLES if processes == 1 else ROLES[n : n + 1] or ROLES
+                command = ["bench.broadcast", "bot", "--workdir", str(workdir)]
+                command += ["--rate", str(rate), "--roles", ",".join(roles)]
                 bot = bots.enter_context(
                     background(
-                        ["bench.broadcast", "bot", "--workdir", str(workdir), "--rate", str(rate)],
+                        command,
                         env,
                         workdir / f"bot-{n}.log",
                     )
@@ -282,6 +298,7 @@ def main() -> None:
     b = sub.add_parser("bot")
     b.add_argument("--workdir", required=True)
     b.add_argument("--rate", type=float, default=200.0)
+    b.add_argument("--roles", default=",".join(ROLES), help="the roles it may take")
     r = sub.add_parser("run")
     r.add_argument("--workdir", required=True)
     r.add_argument("--participants", type=int, default=10_000)
@@ -290,7 +307,7 @@ def main() -> None:
     r.add_argument("--processes", type=int, default=1, help="bots sharing the database")
     args = parser.parse_args()
     if args.command == "bot":
-        asyncio.run(serve_bot(Path(args.workdir), args.rate))
+        asyncio.run(serve_bot(Path(args.workdir), args.rate, args.roles.split(",")))
     else:
         Path(args.workdir).mkdir(parents=True, exist_ok=True)
         result = run(

@@ -58,12 +58,12 @@ POSTGRESQL = Dialect("postgresql")
 
 
 class PlanEachTime(str):
-    """SQL that PostgreSQL plans at each run, with the tables as they are then: for the
-    queries of a queue whose length swings (the outbox). psycopg prepares a statement it
-    has run five times, and PostgreSQL may then keep one generic plan for it: made while a
-    sender idled on an empty outbox, that plan read the whole queue once for each queued
-    row when a broadcast filled it (16 s a claim at 10,000 rows, until autovacuum's next
-    ANALYZE, bench 8). SQLite plans such a statement as any other."""
+    """SQL that PostgreSQL plans at each run, with the tables as they are then: for a
+    query on a queue whose length swings (the outbox's claim). psycopg prepares a
+    statement it has run five times, and PostgreSQL may then keep one generic plan for
+    it: made while a sender idled on an empty outbox, that plan read the whole queue once
+    for each queued row when a broadcast filled it (16 s a claim at 10,000 rows, until
+    autovacuum's next ANALYZE, bench 8). SQLite plans such a statement as any other."""
 
     __slots__ = ()
 

@@ -310,7 +310,7 @@ def next_due(
         "   AND e.address = o.address AND (e.status = 'sending' OR (e.status = 'queued'"
         "   AND (e.priority < o.priority OR (e.priority = o.priority AND e.id < o.id)))))"
     )
-    with closing(conn.execute(PlanEachTime(sql), params)) as cur:
+    with closing(conn.execute(sql, params)) as cur:
         row = cur.fetchone()
     return None if row is None or row[0] is None else float(row[0])
 

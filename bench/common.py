@@ -438,3 +438,35 @@ def ratio(a: float, b: float) -> str:
 
 def verdict(ok: bool | None) -> str:
     return "-" if ok is None else ("yes" if ok else "NO")
+
+
+def at_least(value: float, target: float) -> str:
+    """"yes", or by how much `value` must grow to reach `target` (issue 15: a target
+    missed says by how much)."""
+    if value >= target:
+        return "yes"
+    if value <= 0:
+        return "NO: nothing measured"
+    return f"NO: +{_share(target / value - 1)} needed"
+
+
+def at_most(value: float, target: float) -> str:
+    """"yes", or by how much `value` passes `target`."""
+    if value <= target:
+        return "yes"
+    return f"NO: {_share(value / target - 1)} over"
+
+
+def delivered_verdict(r: dict[str, Any], n: int) -> str:
+    """"" when a broadcast reached all `n` once (delivered, or waiting for their next
+    answer), else what went wrong."""
+    missing = n - r["delivered"] - r["waiting"]
+    if missing:
+        return f"NO: {missing:,} not delivered"
+    if r["duplicates"]:
+        return f"NO: {r['duplicates']:,} twice"
+    return ""
+
+
+def _share(x: float) -> str:
+    return f"{x:.1%}" if x < 0.1 else f"{x:.0%}"

@@ -33,12 +33,13 @@ from typing import Any
 from bench import on_postgres, sms_webhook
 from bench.common import (
     Results,
+    at_least,
     copy_to,
+    delivered_verdict,
     ratio,
     run_json,
     seed_survey_population,
     sms_address,
-    verdict,
 )
 from tests.infra.postgres import PostgresServer, throwaway_server
 
@@ -223,7 +224,7 @@ def bench_scale(res: Results, work: Path, size: dict[str, Any], details: dict[st
                 f"{lite:,.0f}/s",
                 ratio(one, lite),
                 ">= 0.5x",
-                verdict(one >= 0.5 * lite),
+                at_least(one, 0.5 * lite),
                 note,
             )
             res.add(
@@ -233,7 +234,7 @@ def bench_scale(res: Results, work: Path, size: dict[str, Any], details: dict[st
                 f"{one:,.0f}/s",
                 ratio(two, one),
                 ">= 1.3x",
-                verdict(two >= 1.3 * one),
+                at_least(two, 1.3 * one),
                 "each process half of the participants, started together",
             )
             cpu_one = t["postgres_1"]["postgres_cpu_s"] / turns * 1000
@@ -282,7 +283,7 @@ def bench_scale(res: Results, work: Path, size: dict[str, Any], details: dict[st
             f"{b['floor_s']:.1f} s",
             f"{b['over_floor']:.2f}x",
             "delivered all, once",
-            verdict(b["delivered"] + b["waiting"] == n and b["duplicates"] == 0),
+            delivered_verdict(b, n) or "yes",
             f"delivered {b['delivered']:,}, waiting for their next answer {b['waiting']},"
             f" duplicates {b['duplicates']}, gaps under 1 s per"
             f" chat {b['gaps_under_1s']}; reply p99 {b['reply_p99_s'] or 0:.2f} s to"

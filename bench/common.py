@@ -436,10 +436,6 @@ def ratio(a: float, b: float) -> str:
     return f"{a / b:.2f}x" if b else "-"
 
 
-def verdict(ok: bool | None) -> str:
-    return "-" if ok is None else ("yes" if ok else "NO")
-
-
 def at_least(value: float, target: float) -> str:
     """"yes", or by how much `value` must grow to reach `target` (issue 15: a target
     missed says by how much)."""

@@ -33,6 +33,8 @@ from twilio.request_validator import RequestValidator
 from bench.common import (
     BENCH,
     SURVEY_ANSWERS,
+    at_least,
+    at_most,
     background,
     env_for,
     free_port,
@@ -357,11 +359,9 @@ def rate_verdict(baraza: float, flask: float, errors: int) -> str:
     """"yes", or by how much Baraza's rate falls short of `RATE_TARGET` x the baseline's."""
     if not flask:
         return "NO: no baseline"
-    if baraza >= RATE_TARGET * flask and not errors:
-        return "yes"
     if errors:
         return f"NO: {errors} non-200"
-    return f"NO: {baraza / flask:.2f}x, +{RATE_TARGET * flask / baraza - 1:.0%} needed"
+    return at_least(baraza, RATE_TARGET * flask)
 
 
 def p99_verdict(fixed: dict[str, Any], rate: float) -> str:
@@ -371,6 +371,4 @@ def p99_verdict(fixed: dict[str, Any], rate: float) -> str:
         return f"NO: only {fixed['rate']:,.0f}/s of {rate:,.0f}/s sent"
     if fixed["errors"]:
         return f"NO: {fixed['errors']} errors"
-    if p99 < P99_TARGET_MS:
-        return "yes"
-    return f"NO: {p99 / P99_TARGET_MS:.1f}x, {p99 - P99_TARGET_MS:,.0f} ms over"
+    return at_most(p99, P99_TARGET_MS)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bench.common import Results, at_least, at_most, delivered_verdict
+from bench.sms_webhook import p99_verdict, rate_verdict
 
 
 def test_a_ratio_short_of_its_target_says_how_much_it_must_grow() -> None:
@@ -35,3 +36,15 @@ def test_the_table_carries_the_shortfall_in_its_met_column() -> None:
     table = res.table()
     assert "| NO: +4.3% needed |" in table
     assert table.splitlines()[0].startswith("| # | measure")
+
+
+def test_the_sms_verdicts_say_it_the_same_way_after_their_own_checks() -> None:
+    assert rate_verdict(2_750, 1_144, 0) == "yes"
+    assert rate_verdict(2_000, 1_144, 0) == "NO: +14% needed"
+    assert rate_verdict(2_750, 1_144, 3) == "NO: 3 non-200"
+    assert rate_verdict(2_750, 0, 0) == "NO: no baseline"
+    kept = {"rate": 1_754.0, "errors": 0, "p99_ms": 17.0}
+    assert p99_verdict(kept, 1_754) == "yes"
+    assert p99_verdict({**kept, "p99_ms": 52.0}, 1_754) == "NO: 4.0% over"
+    assert p99_verdict({**kept, "rate": 1_500.0}, 1_754) == "NO: only 1,500/s of 1,754/s sent"
+    assert p99_verdict({**kept, "errors": 2}, 1_754) == "NO: 2 errors"

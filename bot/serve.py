@@ -120,11 +120,8 @@ async def serve_console(settings: Settings, content: Content, name: str) -> int:
     server: uvicorn.Server | None = None
     web: asyncio.Task[None] | None = None
     try:
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((settings.http_host, settings.http_port))
-    except OSError as exc:
-        sock.close()
+        sock = listen(settings)
+    except ConfigError as exc:
         print(f"Web pages not served ({exc}); the console runs alone.", file=sys.stderr)
     else:
         server = _QuietServer(

@@ -586,6 +586,7 @@ class FakeBotApi(FakeServer):
         limit = params.get("limit") or 100
         timeout = params.get("timeout") or 0
         if not self.pending_updates and timeout:
+            self._notify()  # a test waiting for this poll to be held sees it now, not at its end
             await self._wait_until(lambda: bool(self.pending_updates), float(timeout))
         result = self.pending_updates[: int(limit)]
         self.delivered_update_ids.extend(u["update_id"] for u in result)

@@ -122,3 +122,41 @@ def database_url(request: pytest.FixtureRequest, backend: str, tmp_path: Path) -
     yield server.url(name)
     server.ensure_running()  # a test may leave it stopped
     server.drop_database(name)
+
+
+# --------------------------------------------------------------------------- summaries
+# `make test` runs the tests in two worker processes (pytest-xdist), whose own terminal
+# output nobody sees. What a test wants printed at the end of the run (the fault suite's
+# table, a loud skip) rides on its report as a user property, and the process that prints
+# the run's summary prints it: the same with or without workers.
+
+SUMMARY = "baraza-summary"
+LOUD_SKIP = "LOUD SKIP: "
+"""A skip whose reason starts with this is also printed in red at the end of the run."""
+
+
+def add_summary(item: pytest.Item, title: str, text: str, *, alarm: bool = False) -> None:
+    """Print `text` under `title` after the run (once per title: the longest text wins)."""
+    item.user_properties.append((SUMMARY, (title, text, alarm)))
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    found: dict[str, tuple[str, bool]] = {}
+    for reports in terminalreporter.stats.values():
+        for report in reports:
+            for key, value in getattr(report, "user_properties", ()):
+                if key != SUMMARY:
+                    continue
+                title, text, alarm = value
+                if len(text) >= len(found.get(title, ("", False))[0]):
+                    found[title] = (text, alarm)
+    for report in terminalreporter.stats.get("skipped", []):
+        longrepr = getattr(report, "longrepr", None)
+        reason = longrepr[2] if isinstance(longrepr, tuple) else ""
+        reason = reason.removeprefix("Skipped: ")
+        if reason.startswith(LOUD_SKIP):
+            found.setdefault("TESTS SKIPPED", (reason.removeprefix(LOUD_SKIP), True))
+    for title, (text, alarm) in found.items():
+        terminalreporter.write_sep("!" if alarm else "-", title, red=alarm, bold=alarm)
+        for line in text.splitlines():
+            terminalreporter.write_line(line, red=alarm, bold=alarm)

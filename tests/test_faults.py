@@ -23,6 +23,7 @@ from faults.ledger import Check, Ledger
 from faults.provider_faults import scenario_provider_faults
 from faults.scale import scenario_pg_short
 from faults.sizes import current_sizes
+from tests.conftest import add_summary
 from tests.infra.postgres import PostgresServer
 
 SIZES = current_sizes()
@@ -30,18 +31,12 @@ LEDGER = Ledger()
 FACILITATOR_CHECK = "facilitator's /poll delivered twice: applied once"
 
 
-@pytest.fixture(scope="module", autouse=True)
+@pytest.fixture(autouse=True)
 def print_table(request: pytest.FixtureRequest) -> Iterator[None]:
+    """The table of checks so far rides on each test's report; the longest is printed."""
     yield
-    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-    capture = request.config.pluginmanager.get_plugin("capturemanager")
-    if reporter is None or capture is None or not LEDGER.checks:
-        return
-    with capture.global_and_fixture_disabled():
-        reporter.write_line("")
-        reporter.write_line("Fault suite (tried / held / lost):")
-        for line in LEDGER.table().splitlines():
-            reporter.write_line(line)
+    if LEDGER.checks:
+        add_summary(request.node, "Fault suite (tried / held / lost)", LEDGER.table())
 
 
 def assert_held(checks: list[Check], *, but: tuple[str, ...] = ()) -> None:

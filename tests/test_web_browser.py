@@ -30,7 +30,7 @@ import httpx
 import pytest
 
 from bot.runtime import load_content, open_runner
-from tests.conftest import make_settings
+from tests.conftest import LOUD_SKIP, make_settings
 from tests.fakes import bind_loopback
 from tests.web_rig import RIVER_TITLE, addresses, flows_with_two_dialogues, seed
 
@@ -49,20 +49,6 @@ ORG, LINA = 7, 8
 VIEWPORT = {"width": 1000, "height": 800}
 SCREENSHOT = ROOT / "docs" / "overview.png"
 LINK = re.compile(r"http://\S+/web/login/[A-Za-z0-9_-]+")
-
-
-def _banner(request: pytest.FixtureRequest, text: str) -> None:
-    """Printed past pytest's output capture, so that it shows even with -q."""
-    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-    capture = request.config.pluginmanager.get_plugin("capturemanager")
-    if reporter is None:
-        return
-    with capture.global_and_fixture_disabled() if capture else contextlib.nullcontext():
-        reporter.ensure_newline()
-        reporter.write_sep("!", "BROWSER TESTS SKIPPED", red=True, bold=True)
-        reporter.write_line(text, red=True, bold=True)
-        reporter.write_line("CI sets BARAZA_REQUIRE_BROWSER=1, which makes this a failure.")
-        reporter.write_sep("!", red=True, bold=True)
 
 
 @pytest.fixture(scope="module")
@@ -87,8 +73,9 @@ def browser(request: pytest.FixtureRequest) -> Iterator[Any]:
         message = f"The web pages were NOT tested in a browser: {problem}."
         if os.environ.get("BARAZA_REQUIRE_BROWSER") == "1":
             pytest.fail(message + " (BARAZA_REQUIRE_BROWSER=1)")
-        _banner(request, message)
-        pytest.skip(message)
+        pytest.skip(
+            f"{LOUD_SKIP}{message} CI sets BARAZA_REQUIRE_BROWSER=1, which makes this a failure."
+        )
     try:
         yield chromium
     finally:

@@ -60,8 +60,6 @@ INSTALL_HINT = "on Debian/Ubuntu: apt-get install postgresql-15"
 StopMode = Literal["smart", "fast", "immediate"]
 _BINDIR = pytest.StashKey[Path | None]()
 """Where the binaries were found at start-up (None: not installed)."""
-_MARKED = pytest.StashKey[set[str]]()
-"""Node ids of the tests marked `postgres` that ran (for the banner)."""
 
 
 def find_bindir() -> Path | None:
@@ -305,22 +303,19 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
-    if item.get_closest_marker("postgres"):
-        item.config.stash.setdefault(_MARKED, set()).add(item.nodeid)
-        if item.config.stash.get(_BINDIR, None) is None:
-            _skip_or_fail()
+    if item.get_closest_marker("postgres") and item.config.stash.get(_BINDIR, None) is None:
+        _skip_or_fail()
 
 
 def pytest_terminal_summary(
     terminalreporter: pytest.TerminalReporter, config: pytest.Config
 ) -> None:
-    marked = config.stash.get(_MARKED, set())
-
     def postgres_reports(kind: str) -> int:
+        # by the report's own keywords: under pytest-xdist the tests ran in workers
         return sum(
             1
             for r in terminalreporter.stats.get(kind, [])
-            if getattr(r, "nodeid", None) in marked and getattr(r, "when", "") != "teardown"
+            if "postgres" in getattr(r, "keywords", {}) and getattr(r, "when", "") != "teardown"
         )
 
     ran = sum(postgres_reports(k) for k in ("passed", "failed", "error", "skipped"))

@@ -1,6 +1,7 @@
 """Shared fixtures: real settings, real content, a real database per test (an SQLite
 file; for tests marked `backends`, also a PostgreSQL database)."""
 
+import functools
 import os
 
 os.environ.setdefault("PTB_TIMEDELTA", "1")
@@ -49,9 +50,16 @@ def make_settings(tmp_path: Path, **overrides: Any) -> Settings:
     return Settings(_env_file=None, **values)
 
 
+@functools.cache
+def shared_content() -> Content:
+    """The shipped flows and texts, loaded once per process and only when a test needs
+    them (loading at import cost each worker about a second before its first test)."""
+    return load_content(make_settings(Path("/nonexistent")))
+
+
 @pytest.fixture(scope="session")
 def content() -> Content:
-    return load_content(make_settings(Path("/nonexistent")))
+    return shared_content()
 
 
 @pytest.fixture
@@ -79,6 +87,9 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "backends: run on SQLite and on PostgreSQL (the `backend` fixture)"
     )
+    config.addinivalue_line(
+        "markers", "runs_long: a file whose tests take long together; they are started first"
+    )
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -91,6 +102,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         callspec = getattr(item, "callspec", None)
         if callspec is not None and callspec.params.get("backend") == "postgresql":
             item.add_marker(pytest.mark.postgres)
+    # The two workers take files in this order (`--no-loadscope-reorder`): the long ones
+    # first, so that the last to start is short and both finish together. Started last
+    # (xdist's own order, by number of tests), the fault suite's 150 s ran alone at the end.
+    items.sort(key=lambda item: item.get_closest_marker("runs_long") is None)
 
 
 @pytest.fixture

@@ -25,9 +25,9 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from bot.engine.io import Asks, Message, Question, Recorded, Refused
-from bot.runtime import Content, load_content, open_runner
+from bot.runtime import Content, open_runner
 from bot.turns import TurnRunner
-from tests.conftest import make_settings
+from tests.conftest import make_settings, shared_content
 from tests.people import Clock, phone, q, send, use_clock
 
 PEOPLE = ("p0", "p1", "p2")
@@ -232,7 +232,6 @@ def check_storage(runner: TurnRunner) -> None:
     ]
 )
 def test_promises_hold_over_random_interleavings(steps: list[tuple[object, ...]]) -> None:
-    asyncio.run(scenario(CONTENT, steps))
+    asyncio.run(scenario(shared_content(), steps))
 
 
-CONTENT = load_content(make_settings(Path("/nonexistent")))

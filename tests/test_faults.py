@@ -26,6 +26,7 @@ from faults.sizes import current_sizes
 from tests.conftest import add_summary
 from tests.infra.postgres import PostgresServer
 
+pytestmark = pytest.mark.runs_long
 SIZES = current_sizes()
 LEDGER = Ledger()
 FACILITATOR_CHECK = "facilitator's /poll delivered twice: applied once"

@@ -18,11 +18,11 @@ from hypothesis import strategies as st
 import storage.participants
 from bot.config import Settings
 from bot.engine.io import Inbound
-from bot.runtime import load_content, open_runner
+from bot.runtime import open_runner
 from bot.turns import Envelope, TurnRunner
 from storage import grouped
 from storage.conn import Conn
-from tests.conftest import make_settings
+from tests.conftest import make_settings, shared_content
 from tests.sql import rows
 
 EXAMPLES = int(os.environ.get("BARAZA_PROPERTY_EXAMPLES", "20"))
@@ -31,7 +31,6 @@ TEXTS = (
     "yes", "no", "1", "2", "3", "Some words here", "hello", "STOP", "START", "DELETE",
     "MYDATA", "HELP",
 )  # fmt: skip
-CONTENT = load_content(make_settings(Path("/nonexistent")))
 
 message = st.tuples(st.sampled_from(PEOPLE), st.sampled_from(TEXTS), st.booleans())
 """(who, what they type, whether the provider delivers it twice)."""
@@ -88,7 +87,7 @@ def named(text: str, who: dict[str, str]) -> str:
 async def play(messages: list[tuple[str, str, bool]], cuts: list[int], at_once: bool) -> Any:
     with tempfile.TemporaryDirectory() as tmp:
         s = make_settings(Path(tmp))
-        runner = await open_runner(s, CONTENT)
+        runner = await open_runner(s, shared_content())
         try:
             batch = envelopes(messages)
             commits = runner.db.commits

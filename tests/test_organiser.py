@@ -21,6 +21,8 @@ from bot.runtime import Content, open_runner
 from bot.turns import Envelope
 from tests.conftest import ROOT, make_settings
 
+pytestmark = pytest.mark.runs_long
+
 NOT_A_NUMBER = (
     "baraza facilitators add: 'tel:12' is not a valid phone number (read with"
     " DEFAULT_REGION=US): write it with its country code, e.g. tel:+254712345678"

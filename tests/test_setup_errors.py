@@ -28,6 +28,8 @@ from tests.fakes import bind_loopback
 from tests.fakes.telegram_api import FakeBotApi
 from tests.fakes.twilio_api import FakeTwilioApi
 
+pytestmark = pytest.mark.runs_long
+
 TOKEN = "123456:AAEsecret-part-that-must-never-show"
 SECRET_PART = TOKEN.split(":", 1)[1]
 TRACEBACK = re.compile(

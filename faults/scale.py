@@ -31,7 +31,7 @@ import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +43,7 @@ from faults.ledger import Ledger
 from faults.rig import FACILITATOR, PUBLIC, Bot, Crowd, Fakes, Sms, settle
 from faults.sizes import Sizes
 from tests.infra.postgres import PostgresServer, throwaway_server
+from tests.sql import execute
 
 ROLES = ("telegram-poller", "sender:telegram", "sender:sms", "scheduler")
 TELEGRAM_RATE = 30.0
@@ -431,13 +432,34 @@ async def scenario_pg(
                 for update, text in zip(updates, (command.split()[0], "/send"), strict=True):
                     pushed[int(update["update_id"])] = (FACILITATOR, text)
 
+        async def bring_poll_forward() -> None:
+            """The poll opens `sizes.pg_poll_opens` s after it was made, not a minute."""
+            lead = sizes.pg_poll_opens
+            if lead is None:
+                return
+            made = "SELECT count(*) FROM prompts WHERE kind = 'poll' AND sent_at IS NULL"
+            deadline = time.monotonic() + sizes.settle
+            while not await asyncio.to_thread(bots[0].scalar, made):
+                if time.monotonic() > deadline:
+                    return  # never made: check_schedule says so
+                await asyncio.sleep(0.2)
+            opens = (datetime.now(UTC) + timedelta(seconds=lead)).isoformat()
+            await asyncio.to_thread(
+                execute,
+                bots[0].database,
+                "UPDATE prompts SET opens_at = ? WHERE kind = 'poll' AND sent_at IS NULL",
+                (opens,),
+            )
+
         async def disrupter() -> None:
             for disrupt in disruptions:
                 await asyncio.sleep(rng.uniform(*sizes.kill_gap))
                 await disrupt(pg, bots, happened, rng)
                 first.set()
 
-        await asyncio.gather(disrupter(), facilitator(), *(participant(i) for i in range(n)))
+        await asyncio.gather(
+            disrupter(), facilitator(), bring_poll_forward(), *(participant(i) for i in range(n))
+        )
         # the scheduler (every 15 s) opens the poll a minute after it was made (the least
         # lead a facilitator may give)
         deadline = time.monotonic() + 120

@@ -461,7 +461,7 @@ async def scenario_pg(
             disrupter(), facilitator(), bring_poll_forward(), *(participant(i) for i in range(n))
         )
         # the scheduler (every 15 s) opens the poll a minute after it was made (the least
-        # lead a facilitator may give)
+        # lead a facilitator may give), or when `bring_poll_forward` set it to
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline and not await asyncio.to_thread(
             bots[0].scalar, "SELECT count(*) FROM prompts WHERE kind = 'poll' AND sent_at IS NOT NULL"

@@ -439,17 +439,22 @@ async def scenario_pg(
                 return
             made = "SELECT count(*) FROM prompts WHERE kind = 'poll' AND sent_at IS NULL"
             deadline = time.monotonic() + sizes.settle
-            while not await asyncio.to_thread(bots[0].scalar, made):
-                if time.monotonic() > deadline:
-                    return  # never made: check_schedule says so
+            while time.monotonic() < deadline:
+                # the disrupter restarts the server meanwhile: a refused connection is
+                # tried again, as the bots do
+                with contextlib.suppress(psycopg.OperationalError):
+                    if await asyncio.to_thread(bots[0].scalar, made):
+                        opens = (datetime.now(UTC) + timedelta(seconds=lead)).isoformat()
+                        await asyncio.to_thread(
+                            execute,
+                            bots[0].database,
+                            "UPDATE prompts SET opens_at = ? WHERE kind = 'poll'"
+                            " AND sent_at IS NULL",
+                            (opens,),
+                        )
+                        return
                 await asyncio.sleep(0.2)
-            opens = (datetime.now(UTC) + timedelta(seconds=lead)).isoformat()
-            await asyncio.to_thread(
-                execute,
-                bots[0].database,
-                "UPDATE prompts SET opens_at = ? WHERE kind = 'poll' AND sent_at IS NULL",
-                (opens,),
-            )
+            # never made (check_schedule says so), or made and left at its minute
 
         async def disrupter() -> None:
             for disrupt in disruptions:

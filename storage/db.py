@@ -202,6 +202,9 @@ class Database(ABC):
     max_batch: ClassVar[int] = 512
     writers: int = 1
     """Batches committed at once (each on its own connection and thread)."""
+    turns_on_loop: ClassVar[bool] = False
+    """Run a batch of turns only (jobs whose `groups_rows` is true: each bounded by one
+    person's rows) in the event loop's own thread instead of the writer's (SQLite)."""
     readers: int = 2
 
     def __new__(cls, *args: Any, **kwargs: Any) -> Database:
@@ -323,7 +326,10 @@ class Database(ABC):
                     break
                 batch.append(job)
             fns = [job.fn for job in batch]
-            outcomes = await loop.run_in_executor(self._executor, self._run_batch, fns)
+            if self.turns_on_loop and all(getattr(fn, "groups_rows", False) for fn in fns):
+                outcomes = self._run_batch(fns)
+            else:
+                outcomes = await loop.run_in_executor(self._executor, self._run_batch, fns)
             for job, (ok, value) in zip(batch, outcomes, strict=True):
                 if job.future.done():
                     continue

@@ -1,14 +1,15 @@
-"""SQLite: the file, its migrations, one writer thread with group commit, readers beside it.
+"""SQLite: the file, its migrations, one writer with group commit, readers beside it.
 
-All writes go through `write(fn)`, where `fn(conn)` is run in the writer's own thread.
-The writer takes every job waiting in its queue, runs each in its own SAVEPOINT of one
-shared transaction and commits once: under load many turns share a commit and a single
-thread hop, yet a turn that fails rolls back alone; the rows the batch's turns append
-(answers, run steps, queued messages) are written together, per table, before the
-commit (`storage.grouped`). A job's future resolves only after
-the commit, so a webhook is acknowledged only once its turn is on disk. Reads (dashboard,
-export, the sender's idle look at the queue) use reader connections in their own threads
-(WAL lets them run while the writer writes). One process uses the file at a time.
+All writes go through `write(fn)`, where `fn(conn)` is run on the writer's connection:
+in the writer's own thread, or, for a batch of turns only, in the event loop's
+(`SqliteDatabase.turns_on_loop`). The writer takes every job waiting in its queue, runs
+each in its own SAVEPOINT of one shared transaction and commits once: under load many
+turns share a commit, yet a turn that fails rolls back alone; the rows the batch's turns
+append (answers, run steps, queued messages) are written together, per table, before
+the commit (`storage.grouped`). A job's future resolves only after the commit, so a
+webhook is acknowledged only once its turn is on disk. Reads (dashboard, export, the
+sender's idle look at the queue) use reader connections in their own threads (WAL lets
+them run while the writer writes). One process uses the file at a time.
 """
 
 from __future__ import annotations
@@ -274,6 +275,18 @@ def unusable(path: Path, exc: sqlite3.Error) -> Unusable:
 
 
 class SqliteDatabase(Database):
+    turns_on_loop = True
+    """Turns are committed in the event loop's thread, which waits meanwhile. The loop
+    and a writer thread share one interpreter lock, and SQLite lets go of it for each
+    statement (10-40 us): whenever the loop had work in hand, the writer waited for the
+    lock after every statement (up to the 5 ms switch interval) while webhooks piled up,
+    which kept the loop busy, and so on. On bench 2 at 1,400 webhooks a second (70% of
+    the maximum) that stalled every webhook for 0.1-0.4 s about every 1.5 s: p99 58-134
+    ms with the thread, 18-24 ms without it (three runs each). Bench 1 (Telegram
+    turns) ran 1.18-1.21x faster. Other jobs (a broadcast's rows, pruning, imports) may
+    take longer and still run in the writer's thread, as everything does on PostgreSQL,
+    whose round trips would hold the loop."""
+
     def __init__(self, path: str | Path, *, readers: int = 2, cache_mb: int = CACHE_MB) -> None:
         super().__init__()
         self.path = sqlite_path(path)

@@ -141,6 +141,42 @@ async def test_the_writers_page_cache_is_the_setting_not_more(tmp_path: Path) ->
         await db.close()
 
 
+class _Turn:
+    """A job shaped like a person's turn (`groups_rows`): bounded, appends its rows."""
+
+    groups_rows = True
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+
+    def __call__(self, conn: Conn) -> str:
+        add_inbound(self.n)(conn)
+        return threading.current_thread().name
+
+
+def _where(conn: Conn) -> str:
+    return threading.current_thread().name
+
+
+async def test_turns_commit_in_the_loops_thread_other_jobs_in_the_writers(
+    tmp_path: Path,
+) -> None:
+    """SQLite: a batch of turns only is committed without a thread hop (the loop and a
+    writer thread would wait for each other's interpreter lock at every statement:
+    `SqliteDatabase.turns_on_loop`); anything else, or a batch that holds anything else,
+    goes to the writer's thread. Either way each job is committed once and alone."""
+    here = threading.current_thread().name
+    db = await database(tmp_path / "where.sqlite3").open()
+    try:
+        assert await asyncio.gather(*(db.write(_Turn(n)) for n in range(5))) == [here] * 5
+        assert (await db.write(_where)).startswith("baraza-writer")
+        mixed = await asyncio.gather(db.write(_where), db.write(_Turn(5)), db.write(_Turn(6)))
+        assert len(set(mixed)) == 1 and mixed[0].startswith("baraza-writer")
+        assert await count(db, "SELECT count(*) FROM inbound") == [(7,)]
+    finally:
+        await db.close()
+
+
 async def test_the_wal_is_checkpointed_beside_the_writer_never_inside_a_commit(
     tmp_path: Path,
 ) -> None:

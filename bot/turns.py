@@ -154,8 +154,8 @@ class TurnRunner:
         return FirstReads(now, known, claimed, found)
 
     def turn(self, conn: Conn, env: Envelope, reads: FirstReads | None = None) -> Outcome:
-        """The whole turn, in the writer's thread: read, advance (pure), store. `reads`:
-        its first reads, sent ahead (`_TurnJob.start`)."""
+        """The whole turn, in the writer's transaction: read, advance (pure), store.
+        `reads`: its first reads, sent ahead (`_TurnJob.start`)."""
         if reads is None:
             reads = self.first_reads(conn, env, self.clock())
         now = reads.now

@@ -31,7 +31,7 @@ class Dialect:
     def for_update(self, *tables: str, skip_locked: bool = False) -> str:
         """The clause that ends a SELECT of rows this transaction will change: on
         PostgreSQL it locks them (another process's transaction waits, or skips them);
-        on SQLite, where one writer thread runs every transaction, there is nothing to
+        on SQLite, where one writer runs every transaction, there is nothing to
         lock."""
         if self.name != "postgresql":
             return ""

@@ -342,7 +342,8 @@ class Database(ABC):
 
     @abstractmethod
     def _run_batch(self, fns: list[Job]) -> list[tuple[bool, Any]]:
-        """In the writer thread: run every job, commit; (ok, value or exception) each."""
+        """In the writer (its thread, or the loop's: `turns_on_loop`): run every job,
+        commit; (ok, value or exception) each."""
 
     # --- reads -------------------------------------------------------------------------
 

@@ -385,7 +385,7 @@ class SqliteDatabase(Database):
     # --- writes --------------------------------------------------------------------------
 
     def _run_batch(self, fns: list[Job]) -> list[tuple[bool, Any]]:
-        """In the writer thread: one transaction, one savepoint per job, one commit.
+        """In the writer: one transaction, one savepoint per job, one commit.
         Turns (jobs whose `groups_rows` is true) leave the rows they append in a group,
         written per table before the next job that is not a turn and before the commit
         (`storage.grouped`)."""

@@ -241,6 +241,8 @@ class _OpenLoop:
         self.errors = 0
         self.open = 0
         self.loop = asyncio.get_running_loop()
+        self.clients: list[_Client] = []
+        self.connecting: set[asyncio.Task[None]] = set()
 
     def done(self, client: _Client, status: int, scheduled: float, keep: bool) -> None:
         self.latencies.append(self.loop.time() - scheduled)
@@ -267,7 +269,9 @@ class _OpenLoop:
             if not client.closed:
                 client.send(request, scheduled)
                 return
-        self.loop.create_task(self._connect_and_send(request, scheduled))
+        task = self.loop.create_task(self._connect_and_send(request, scheduled))
+        self.connecting.add(task)  # the loop keeps only a weak reference to a task
+        task.add_done_callback(self.connecting.discard)
 
     async def _connect_and_send(self, request: bytes, scheduled: float) -> None:
         try:
@@ -278,6 +282,7 @@ class _OpenLoop:
             self.errors += 1
             self.open -= 1
             return
+        self.clients.append(client)
         client.send(request, scheduled)
 
 
@@ -303,7 +308,7 @@ async def open_loop(
     while gen.open > 0 and loop.time() < give_up:
         await asyncio.sleep(0.01)
     elapsed = loop.time() - start
-    for client in gen.idle:
+    for client in gen.clients:  # idle ones, and any still waiting past the 30 s
         if client.transport is not None:
             client.transport.close()
     return summary(gen.latencies, gen.statuses, gen.errors + gen.open, elapsed)

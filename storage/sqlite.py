@@ -281,7 +281,7 @@ class SqliteDatabase(Database):
     statement (10-40 us): whenever the loop had work in hand, the writer waited for the
     lock after every statement (up to the 5 ms switch interval) while webhooks piled up,
     which kept the loop busy, and so on. On bench 2 at 1,400 webhooks a second (70% of
-    the maximum) that stalled every webhook for 0.1-0.4 s about every 1.5 s: p99 58-134
+    the maximum) that stalled the webhooks for 0.1-0.4 s about every 1.5 s: p99 58-134
     ms with the thread, 18-24 ms without it (three runs each). Bench 1 (Telegram
     turns) ran 1.18-1.21x faster. Other jobs (a broadcast's rows, pruning, imports) may
     take longer and still run in the writer's thread, as everything does on PostgreSQL,

@@ -281,11 +281,11 @@ class SqliteDatabase(Database):
     statement (10-40 us): whenever the loop had work in hand, the writer waited for the
     lock after every statement (up to the 5 ms switch interval) while webhooks piled up,
     which kept the loop busy, and so on. On bench 2 at 1,400 webhooks a second (70% of
-    the maximum) that stalled the webhooks for 0.1-0.4 s about every 1.5 s: p99 58-134
+    the maximum) that stalled the webhooks for 0.1-0.4 s about every 1.5 s: p99 59-134
     ms with the thread, 18-24 ms without it (three runs each). Bench 1 (Telegram
-    turns) ran 1.18-1.21x faster. Other jobs (a broadcast's rows, pruning, imports) may
-    take longer and still run in the writer's thread, as everything does on PostgreSQL,
-    whose round trips would hold the loop."""
+    turns): 1.2x faster at 1,000 participants, 1.0-1.2x at 100,000. Other jobs (a
+    broadcast's rows, pruning, imports) may take longer and still run in the writer's
+    thread, as everything does on PostgreSQL, whose round trips would hold the loop."""
 
     def __init__(self, path: str | Path, *, readers: int = 2, cache_mb: int = CACHE_MB) -> None:
         super().__init__()

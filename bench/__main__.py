@@ -79,9 +79,10 @@ def mb(kb: int) -> str:
 # --------------------------------------------------------------------------- 1 and 5
 
 
-TURN_ROUNDS = 5
+TURN_ROUNDS = 9
 """Runs of bench 1 at the smallest and the largest population; the median is reported
-(five: one run moves 5-10% from the next, and a median of three still moved the verdict)."""
+(nine: one run moves 5-10% from the next, and on a busy host a run in three or four is
+20-40% slow at either size; a median of five still moved the verdict by 0.3x)."""
 
 
 def median_run(runs: list[dict[str, Any]], key: str = "rate") -> dict[str, Any]:

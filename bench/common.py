@@ -296,6 +296,7 @@ def run_json(
     args: Sequence[str], timeout: float, env: dict[str, str] | None = None
 ) -> dict[str, Any]:
     """Run `python -m <args>` in its own process group; its last stdout line is JSON."""
+    settle_writes()
     proc = subprocess.Popen(
         [sys.executable, "-m", *args],
         cwd=ROOT,
@@ -319,6 +320,16 @@ def run_json(
     return dict(json.loads(lines[-1]))
 
 
+def settle_writes() -> None:
+    """Write out what the bench itself wrote (a database seeded or copied for the next run:
+    160 MB at 100,000 participants) before a measured process starts. Left to the kernel,
+    that writeback ran during the run: 90-97 MB of the copy still being written when each
+    run at 100,000 began (/proc/vmstat `nr_writeback`), next to nothing at 1,000, so it
+    slowed one side of bench 1's comparison (its median at 100,000 3,631 -> 3,814 turns/s
+    over ten interleaved runs with the copy written out first; 1,000 unchanged)."""
+    os.sync()
+
+
 def kill_group(proc: subprocess.Popen[Any], sig: int = signal.SIGKILL) -> None:
     """Kill a process started with start_new_session=True, and all of its children."""
     if proc.poll() is None:
@@ -333,6 +344,7 @@ def background(
     args: Sequence[str], env: dict[str, str], log: Path
 ) -> Iterator[subprocess.Popen[Any]]:
     """A long-running `python -m <args>` (its own process group, output in `log`)."""
+    settle_writes()
     with log.open("w") as out:
         proc = subprocess.Popen(
             [sys.executable, "-m", *args],

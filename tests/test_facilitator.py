@@ -8,10 +8,12 @@ import csv
 import json
 import logging
 import re
+import sqlite3
 import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -23,6 +25,7 @@ from bot.facilitator.commands import parse_facilitators
 from bot.runtime import Content, open_runner
 from bot.scheduler import Scheduler
 from bot.turns import TurnRunner
+from storage import reports
 from storage.conn import Conn
 from tests.conftest import make_settings
 from tests.people import (
@@ -275,6 +278,45 @@ async def test_dashboard_numbers_on_a_seeded_database(
     assert "By language: English 20, Spanish 20, French 20" in text
     png = dashboard.chart(board, settings.files_dir / "d.png")
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+async def test_dashboard_reads_together_and_a_failed_read_is_raised_as_itself(
+    fac: tuple[TurnRunner, Settings, Clock], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The dashboard's reads run side by side; a read that fails reaches the caller as its
+    own error (callers tell a database that is down by its type), not in a group."""
+    runner, _, clock = fac
+    await seed(runner, {"community": 6})
+    started: list[str] = []
+    both = asyncio.Event()
+    people, waiting = reports.people, reports.waiting_at
+
+    async def first(*args: object) -> list[Any]:
+        started.append("people")
+        if len(started) == 2:
+            both.set()
+        await asyncio.wait_for(both.wait(), 5)  # the other read began meanwhile
+        return await people(*args)  # type: ignore[arg-type]
+
+    async def second(*args: object) -> list[tuple[str, str, int]]:
+        started.append("waiting")
+        if len(started) == 2:
+            both.set()
+        await asyncio.wait_for(both.wait(), 5)
+        return await waiting(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(reports, "people", first)
+    monkeypatch.setattr(reports, "waiting_at", second)
+    d = runner.dialogues["baraza"]
+    board = await dashboard.build(runner.db, d, clock.now, tr=runner.tr, flows=runner.flows)
+    assert sorted(started) == ["people", "waiting"] and board.totals["consented"] == 6
+
+    async def broken(*args: object) -> dict[str, int]:
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(reports, "flows_finished", broken)
+    with pytest.raises(sqlite3.OperationalError, match="disk I/O error"):
+        await dashboard.build(runner.db, d, clock.now, tr=runner.tr, flows=runner.flows)
 
 
 async def test_export_has_no_address(fac: tuple[TurnRunner, Settings, Clock]) -> None:

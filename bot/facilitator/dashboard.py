@@ -12,6 +12,7 @@ languages, the options of a question) are protected together (`cells.line`).
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -111,6 +112,7 @@ class Dashboard:
             return names.get(self.lang) or next(iter(names.values()), group)
         fallback = f"onboarding-group-{group}"
         return self.t(fallback) if self.tr.has(self.lang, fallback) else group
+
     undelivered: dict[str, int] = field(default_factory=dict)
     """Messages given up or refused, by channel."""
 
@@ -156,13 +158,40 @@ async def build(
     conn = db.reader
     tr = tr or shipped_texts()
     since = (now - timedelta(hours=24)).isoformat()
+
+    async def no_summaries() -> list[Summary]:
+        return []
+
+    async def no_report() -> Report | None:
+        return None
+
+    # The reads are independent: started together they share the readers (two on SQLite,
+    # each in its own thread with the interpreter lock released while SQLite works), so
+    # the dashboard takes about its longest reads, not their sum (bench 4). The first
+    # failure is raised as itself (callers tell a database that is down by its type).
+    try:
+        async with asyncio.TaskGroup() as tg:
+            people_t = tg.create_task(reports.people(conn, dialogue.code, since))
+            finished_t = tg.create_task(reports.flows_finished(conn, dialogue.code))
+            waiting_t = tg.create_task(reports.waiting_at(conn, dialogue.code))
+            said_t = tg.create_task(
+                what_people_said(db, dialogue, flows, tr)
+                if said and flows is not None
+                else no_summaries()
+            )
+            prompts_t = tg.create_task(reports.prompt_rows(conn, dialogue.code))
+            progress_t = tg.create_task(reports.broadcast_progress(conn, dialogue.code))
+            outages_t = tg.create_task(health.outages(conn))
+            debate_t = tg.create_task(_deliberation(db, dialogue, lang) if said else no_report())
+            undelivered_t = tg.create_task(health.undelivered(conn, dialogue.code))
+    except BaseExceptionGroup as failed:
+        raise failed.exceptions[0] from None
+    finished = finished_t.result()
     totals = dict.fromkeys(("joined", "consented", "active_24h", "stopped", "unreachable"), 0)
     groups: dict[str, int] = {}
     channels: dict[str, int] = {}
     languages: dict[str, int] = {}
-    for group, channel, language, consented, active, stopped, gone, n in await reports.people(
-        conn, dialogue.code, since
-    ):
+    for group, channel, language, consented, active, stopped, gone, n in people_t.result():
         totals["joined"] += n
         totals["consented"] += n * consented
         totals["active_24h"] += n * active
@@ -172,7 +201,6 @@ async def build(
             groups[group] = groups.get(group, 0) + n
             channels[channel] = channels.get(channel, 0) + n
             languages[language] = languages.get(language, 0) + n
-    finished = await reports.flows_finished(conn, dialogue.code)
     order = flows_of(dialogue, flows) if flows is not None else list(dialogue.flows)
     ordered = {f: finished[f] for f in order if f in finished}
     ordered.update({f: n for f, n in sorted(finished.items()) if f not in ordered})
@@ -183,30 +211,32 @@ async def build(
         channels,
         languages,
         ordered,
-        await reports.waiting_at(conn, dialogue.code),
+        waiting_t.result(),
         lang,
         tr,
         catalogue.group_labels(dialogue, flows, tr) if flows is not None else {},
         page=max(1, page),
     )
-    if said and flows is not None:
-        board.said = await what_people_said(db, dialogue, flows, tr)
-    sent = [r for r in await reports.prompt_rows(conn, dialogue.code) if r.sent_at]
+    board.said = said_t.result()
+    sent = [r for r in prompts_t.result() if r.sent_at]
     board.items_total = len(sent)
     board.page = min(board.page, board.pages)  # past the last page: the last
     newest = list(reversed(sent))
     start = (board.page - 1) * ITEMS_PER_PAGE
-    for row in newest[start : start + ITEMS_PER_PAGE]:
-        board.items.append(await _item(conn, dialogue.code, row))
+    shown_rows = newest[start : start + ITEMS_PER_PAGE]
     polls = [r for r in newest if r.kind == "poll"]
+    latest = polls[0] if polls and polls[0].id not in {r.id for r in shown_rows} else None
+    items = await asyncio.gather(
+        *(_item(conn, dialogue.code, row) for row in [*shown_rows, *([latest] if latest else [])])
+    )
+    board.items = list(items[: len(shown_rows)])
     if polls:
         on_page = {i.row.id: i for i in board.items}
-        board.latest_poll = on_page.get(polls[0].id) or await _item(conn, dialogue.code, polls[0])
-    board.broadcast = await reports.broadcast_progress(conn, dialogue.code)
-    board.outages = await health.outages(conn)
-    if said:
-        board.deliberation = await _deliberation(db, dialogue, lang)
-    board.undelivered = await health.undelivered(conn, dialogue.code)
+        board.latest_poll = on_page.get(polls[0].id) or items[-1]
+    board.broadcast = progress_t.result()
+    board.outages = outages_t.result()
+    board.deliberation = debate_t.result()
+    board.undelivered = undelivered_t.result()
     return board
 
 
@@ -215,11 +245,12 @@ async def what_people_said(
 ) -> list[Summary]:
     """The flows' questions in dialogue order, with what people answered (the consent and
     the questions shown as stakeholder groups and languages left out)."""
-    return [
-        await summarise(db.reader, dialogue.code, q)
+    questions = [
+        q
         for q in catalogue.flow_questions(dialogue, flows, tr)
         if q.kind != "consent" and q.save not in SKIPPED_SAVES
     ]
+    return list(await asyncio.gather(*(summarise(db.reader, dialogue.code, q) for q in questions)))
 
 
 async def _item(conn: Reader, code: str, row: PromptRow) -> ItemRate:
@@ -465,7 +496,9 @@ def _delivery(board: Dashboard) -> list[str]:
         lines.append(
             t(
                 "dash-undelivered",
-                list=", ".join(f"{provider_label(board, c)} {board.undelivered[c]}" for c in channels),
+                list=", ".join(
+                    f"{provider_label(board, c)} {board.undelivered[c]}" for c in channels
+                ),
             )
         )
     for o in board.outages:

@@ -235,8 +235,9 @@ def bench_turns(res: Results, work: Path, size: dict[str, Any], details: dict[st
                 ratio(baraza[population]["rate"], c["rate"]),
                 note=(
                     f"baseline: {c['rate_processing']:,.0f}/s between persistence writes, "
-                    f"whose 60 s flush takes {c['persistence_flush_s']:.1f} s at {population:,} "
-                    "users (a pickle rewrite per changed user and conversation)"
+                    f"each 60 s of them followed by a flush of {c['persistence_flush_s']:.1f} s"
+                    f" at {population:,} users that processes none (a pickle rewrite per"
+                    " changed user and conversation)"
                 ),
             )
     if conv:

@@ -381,9 +381,15 @@ class Database(ABC):
             self._end_read(raw)
 
     async def _in_reader(self, fn: Callable[..., T], *args: Any) -> T:
+        """`fn(*args)` in a reader thread, waited for to its end even when the caller is
+        cancelled meanwhile (then cancelled after): what the caller's cleanup gives back
+        (a connection, its transaction) is then no longer in a thread's hands."""
+        return await _to_the_end(self._in_reader_future(fn, *args))
+
+    def _in_reader_future(self, fn: Callable[..., T], *args: Any) -> asyncio.Future[T]:
         if self._read_executor is None:
             raise RuntimeError("database is not open")
-        return await asyncio.get_running_loop().run_in_executor(self._read_executor, fn, *args)
+        return asyncio.get_running_loop().run_in_executor(self._read_executor, fn, *args)
 
     def _reading(self) -> _Reading:
         if self._read_slots is None:
@@ -417,6 +423,21 @@ class Database(ABC):
         return SoleLease(name)
 
 
+async def _to_the_end(future: asyncio.Future[T]) -> T:
+    """Await `future`; if cancelled meanwhile, wait until it is done all the same, then
+    raise the cancellation (a reader thread's work is never abandoned halfway)."""
+    try:
+        return await asyncio.shield(future)
+    except asyncio.CancelledError:
+        await asyncio.wait([future])
+        raise
+
+
+def _succeeded(future: asyncio.Future[Any]) -> bool:
+    """Done with a result: what it took or began must be given back or ended."""
+    return future.done() and not future.cancelled() and future.exception() is None
+
+
 class _Reading:
     """A reader connection for the time of one read or one stream."""
 
@@ -428,9 +449,14 @@ class _Reading:
         slots = self.db._read_slots
         assert slots is not None
         await slots.acquire()
+        taking = None
         try:
-            self.raw = await self.db._in_reader(self.db._take_reader)
+            taking = self.db._in_reader_future(self.db._take_reader)
+            self.raw = await _to_the_end(taking)
         except BaseException:
+            # cancelled while the thread took a connection: it goes back, or it is lost
+            if taking is not None and _succeeded(taking):
+                await self.db._in_reader(self.db._give_reader, taking.result())
             slots.release()
             raise
         return self.raw
@@ -471,10 +497,16 @@ class ReadCursor:
 
     async def __aenter__(self) -> Self:
         self._raw = await self._reading.__aenter__()
+        beginning = None
         try:
-            await self.db._in_reader(self.db._begin_read, self._raw)
+            beginning = self.db._in_reader_future(self.db._begin_read, self._raw)
+            await _to_the_end(beginning)
         except BaseException:
-            await self._reading.__aexit__()
+            try:  # cancelled once the read began: it ends before the connection goes back
+                if beginning is not None and _succeeded(beginning):
+                    await self.db._in_reader(self.db._end_read, self._raw)
+            finally:
+                await self._reading.__aexit__()
             raise
         return self
 
@@ -494,7 +526,13 @@ class ReadCursor:
         return await self.db._in_reader(lambda: self._query().fetchone())
 
     async def __aiter__(self) -> AsyncIterator[Any]:
-        cursor = await self.db._in_reader(self.db._stream, self._raw, self.sql, self.params)
+        opening = self.db._in_reader_future(self.db._stream, self._raw, self.sql, self.params)
+        try:
+            cursor = await _to_the_end(opening)
+        except asyncio.CancelledError:  # cancelled once the cursor was open: it closes
+            if _succeeded(opening):
+                await self.db._in_reader(opening.result().close)
+            raise
         try:
             while True:
                 chunk = await self.db._in_reader(cursor.fetchmany, STREAM_CHUNK)

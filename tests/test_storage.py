@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import random
 import sqlite3
 import subprocess
 import sys
@@ -280,6 +281,47 @@ async def test_a_streamed_read_yields_every_row(db: Database) -> None:
             seen += 1
             assert row["external_id"] == row[0]
     assert seen == 2500
+
+
+@pytest.mark.backends
+async def test_reads_cancelled_at_any_point_lose_no_reader(db: Database) -> None:
+    """A read cancelled wherever it waits (for a slot, for its thread to take a connection,
+    begin, query or give it back) leaves every reader connection free and out of any
+    transaction: afterwards as many reads as there are readers hold one each at once.
+    Cancellation points are counted in event-loop steps, not in time."""
+    await db.write(add_inbound(1))
+    rng = random.Random(15)
+
+    async def streamed() -> list[object]:
+        async with db.reader.execute("SELECT external_id FROM inbound") as cur:
+            return [row async for row in cur]
+
+    async def fetched() -> list[object]:
+        async with db.reader.execute("SELECT external_id FROM inbound") as cur:
+            return list(await cur.fetchall())
+
+    kinds = [streamed, fetched, lambda: db.read("SELECT count(*) FROM inbound")]
+    for _ in range(60):
+        tasks = [asyncio.ensure_future(rng.choice(kinds)()) for _ in range(rng.randint(1, 4))]
+        for _ in range(rng.randint(0, 12)):
+            await asyncio.sleep(0)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+    held = 0
+    all_in = asyncio.Event()
+
+    async def hold() -> int:
+        nonlocal held
+        async with db.reader.execute("SELECT count(*) FROM inbound") as cur:
+            held += 1
+            if held == db.readers:
+                all_in.set()
+            await all_in.wait()
+            return int((await cur.fetchone())[0])
+
+    counts = await asyncio.wait_for(asyncio.gather(*(hold() for _ in range(db.readers))), 30)
+    assert counts == [1] * db.readers
 
 
 # --------------------------------------------------------------------------- migrations

@@ -168,8 +168,8 @@ async def build(
     # The reads are independent: started together they share the readers (two on SQLite,
     # each in its own thread with the interpreter lock released while SQLite works), so
     # the dashboard takes about its longest reads, not their sum (bench 4). All are left
-    # to finish before the first failure is raised as itself: a read cancelled while its
-    # thread takes a reader connection would never give it back.
+    # to finish before the first failure is raised as itself, so none is still running
+    # (holding a reader) once the dashboard has answered.
     spawn = asyncio.ensure_future
     people_t = spawn(reports.people(conn, dialogue.code, since))
     finished_t = spawn(reports.flows_finished(conn, dialogue.code))

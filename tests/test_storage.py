@@ -13,7 +13,7 @@ import sqlite3
 import subprocess
 import sys
 import threading
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from functools import partial
 from pathlib import Path
 
@@ -300,7 +300,10 @@ async def test_reads_cancelled_at_any_point_lose_no_reader(db: Database) -> None
         async with db.reader.execute("SELECT external_id FROM inbound") as cur:
             return list(await cur.fetchall())
 
-    kinds = [streamed, fetched, lambda: db.read("SELECT count(*) FROM inbound")]
+    async def counted() -> list[object]:
+        return list(await db.read("SELECT count(*) FROM inbound"))
+
+    kinds: list[Callable[[], Awaitable[list[object]]]] = [streamed, fetched, counted]
     for _ in range(60):
         tasks = [asyncio.ensure_future(rng.choice(kinds)()) for _ in range(rng.randint(1, 4))]
         for _ in range(rng.randint(0, 12)):

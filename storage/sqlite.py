@@ -20,6 +20,7 @@ import os
 import queue
 import sqlite3
 import threading
+import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -36,13 +37,21 @@ PRAGMAS = (
     "PRAGMA synchronous=NORMAL",
     "PRAGMA busy_timeout=5000",
     "PRAGMA foreign_keys=ON",
+    "PRAGMA secure_delete=ON",
 )
 WRITER_PRAGMAS = ("PRAGMA wal_autocheckpoint=0", "PRAGMA temp_store=MEMORY")
 """WAL and NORMAL sync (durable at each commit but the last on power loss). The writer
 never checkpoints inside a commit: the `Checkpointer` does it beside it. Its savepoints'
 journal stays in memory: the turns of a batch whose rows are grouped share one savepoint
 (`storage.grouped`), whose journal passed SQLite's 64 KiB spill to a temporary file and
-took most of what grouping saves (1.03x instead of 1.14x on bench 1)."""
+took most of what grouping saves (1.03x instead of 1.14x on bench 1).
+
+Deletion is real in the files too: `secure_delete` overwrites what a DELETE removes with
+zeros (Debian's SQLite is built with it on; python.org's, Homebrew's and SQLite's own
+default is off, and there a deleted person's address stayed in the file). The WAL keeps
+the pages as they were before until its frames are overwritten: `journal_size_limit`
+(`wal_size_limit`) cuts what lies beyond one round of the WAL when it starts over, and the
+checkpointer empties it once writes pause (`Checkpointer.IDLE_TRUNCATE`)."""
 CACHE_MB = 8
 """The writer's page cache (SQLITE_CACHE_MB): a bound, filled only as pages are read."""
 CHECKPOINT_COMMITS = 50
@@ -66,6 +75,13 @@ readers: the WAL can only start over from a checkpoint that waits, should the on
 never find the readers gone."""
 
 
+def wal_size_limit(page_size: int) -> int:
+    """Bytes of WAL_RESTART frames (with the WAL's header): every round of the WAL writes
+    at least these before it starts over, so with the file cut to them at each start
+    (`journal_size_limit`) no frame outlives the next round."""
+    return 32 + WAL_RESTART * (24 + page_size)
+
+
 class Checkpointer:
     """Copies the WAL into the database file in its own thread and connection.
 
@@ -73,11 +89,21 @@ class Checkpointer:
     load that commit took 40-50 ms twice a second, and every webhook waiting behind it
     waited as long (p99). Here a PASSIVE checkpoint copies what it can while the writer
     goes on; once it has copied everything, the next write starts the WAL over.
+
+    Once no write has come for IDLE_TRUNCATE seconds and everything is copied, it empties
+    the WAL file (a TRUNCATE checkpoint that waits for nobody): the pages a DELETE changed
+    leave the disk in their former state too, not only when the WAL comes round again.
     """
+
+    IDLE_TRUNCATE = 2.0
 
     def __init__(self, path: Path, every: float = 1.0) -> None:
         self.path = path
         self.every = every
+        self.truncated = 0
+        """Times the WAL file was emptied."""
+        self._changed = time.monotonic()
+        """When the WAL was last seen to change."""
         self.frames = 0
         """Frames in the WAL at the last checkpoint."""
         self.copied = 0
@@ -121,10 +147,32 @@ class Checkpointer:
                 except sqlite3.Error as exc:
                     log.warning("checkpoint failed (the writer goes on): %s", exc)
                     continue
+                if frames != self.frames:
+                    self._changed = time.monotonic()
+                elif (
+                    frames
+                    and copied == frames
+                    and time.monotonic() - self._changed >= self.IDLE_TRUNCATE
+                    and self._truncate(conn)
+                ):
+                    frames = copied = 0
                 self.frames, self.copied = frames, copied
                 self.runs += 1
         finally:
             conn.close()
+
+    def _truncate(self, conn: SqliteConn) -> bool:
+        """Empty the WAL file, if neither the writer nor a reader is using it right now:
+        without waiting (a writer that comes meanwhile waits the moment it takes)."""
+        conn.execute("PRAGMA busy_timeout=0")
+        try:
+            busy, _, _ = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        finally:
+            conn.execute(PRAGMAS[2])  # busy_timeout as before
+        if busy:
+            return False
+        self.truncated += 1
+        return True
 
     @staticmethod
     def _pass(conn: SqliteConn) -> tuple[int, int]:
@@ -331,6 +379,8 @@ class SqliteDatabase(Database):
             for pragma in PRAGMAS + WRITER_PRAGMAS:
                 conn.execute(pragma)
             conn.execute(f"PRAGMA cache_size=-{self.cache_mb * 1024:d}")
+            (page_size,) = conn.execute("PRAGMA page_size").fetchone()
+            conn.execute(f"PRAGMA journal_size_limit={wal_size_limit(int(page_size))}")
             migrate(conn)
             _probe_write(conn)
             # Planner statistics where they are missing or stale (the dashboard needs them).

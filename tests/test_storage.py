@@ -24,7 +24,7 @@ from bot.engine.io import Inbound, Message
 from bot.runtime import Content, open_runner
 from bot.turns import Envelope, TurnRunner
 from storage import admin, outbox, schema
-from storage.conn import Conn
+from storage.conn import Conn, SqliteConn
 from storage.db import Database, database, is_postgres, sqlite_path
 from storage.dialect import Untranslatable, migration_to_postgres, to_postgres
 from storage.schema import Migration
@@ -254,6 +254,67 @@ async def test_the_wal_starts_over_under_writes_that_never_pause(
 
 
 @pytest.mark.backends
+async def test_a_deleted_person_leaves_the_files_once_writes_pause(
+    tmp_path: Path, content: Content, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLite: DELETE is real on disk, on any build of SQLite. Their address and their
+    pseudonym were in the database file and in the WAL (as the pages were before); once
+    the deletion is committed and writes pause, no file holds them. The connections start
+    with secure_delete off here, as python.org's, Homebrew's and SQLite's own builds do
+    (Debian's has it on): Baraza turns it on. Without it 42 copies stayed in the file; without
+    the checkpointer emptying the WAL, 128 stayed in the WAL until it came round again."""
+    from storage import sqlite
+
+    opened = sqlite.connect
+
+    def off_by_default(path: Path) -> SqliteConn:
+        conn = opened(path)
+        conn.execute("PRAGMA secure_delete=OFF")
+        return conn
+
+    monkeypatch.setattr(sqlite, "connect", off_by_default)
+    monkeypatch.setattr(sqlite.Checkpointer, "IDLE_TRUNCATE", 0.3)
+    settings = make_settings(tmp_path)
+    runner = await open_runner(settings, content)
+    address = "+254799000123"
+
+    def traces(who: str) -> dict[str, int]:
+        """Copies of the address and of the pseudonym in each file of the database."""
+        found = {}
+        for f in tmp_path.glob("baraza.sqlite3*"):
+            data = f.read_bytes()
+            found[f.name] = data.count(address.encode()) + data.count(who.encode())
+        return found
+
+    def send_all(conn: Conn) -> None:  # as the sender does: the address leaves the row
+        for row in outbox.claim(conn, "console", 1e12, 100):
+            outbox.sent(conn, row.id, None, "2026-12-01T10:00:00+00:00")
+
+    try:
+        await runner.handle(Envelope("console", address, Inbound(kind="open")))
+        who = ""
+        for text in ["yes", "1", "2"]:
+            out = await runner.handle(Envelope("console", address, Inbound(text=text)))
+            who = out.participant_id or who
+        assert who and sum(traces(who).values()) > 0  # what the check looks for is there
+        for text in ["DELETE", "YES"]:
+            await runner.handle(Envelope("console", address, Inbound(text=text)))
+        await runner.db.write(send_all)  # the confirmation goes out
+        checkpointer = runner.db.checkpointer  # type: ignore[attr-defined]
+        for _ in range(300):  # a passing run waits about 0.5 s; up to 30 s on a busy machine
+            checkpointer.nudge()
+            await asyncio.sleep(0.1)
+            if not any(traces(who).values()):
+                break
+        assert traces(who) == {"baraza.sqlite3": 0, "baraza.sqlite3-wal": 0, "baraza.sqlite3-shm": 0}
+        assert checkpointer.truncated >= 1
+        # and the bot goes on: the next person's turn is stored as ever
+        await runner.handle(Envelope("console", "+254799000124", Inbound(kind="open")))
+        assert rows(settings, "SELECT count(*) FROM addresses") == [(1,)]
+    finally:
+        await runner.db.close()
+
+
 async def test_a_failing_job_fails_alone_and_its_neighbours_commit(db: Database) -> None:
     def broken(conn: Conn) -> int:
         conn.execute("INSERT INTO inbound VALUES ('test', 'x', 'now')")

@@ -51,7 +51,8 @@ zeros (Debian's SQLite is built with it on; python.org's, Homebrew's and SQLite'
 default is off, and there a deleted person's address stayed in the file). The WAL keeps
 the pages as they were before until its frames are overwritten: `journal_size_limit`
 (`wal_size_limit`) cuts what lies beyond one round of the WAL when it starts over, and the
-checkpointer empties it once writes pause (`Checkpointer.IDLE_TRUNCATE`)."""
+checkpointer empties it once writes pause (`Checkpointer.IDLE_TRUNCATE`); under writes
+that never pause, every frame is overwritten or cut within two rounds of the WAL."""
 CACHE_MB = 8
 """The writer's page cache (SQLITE_CACHE_MB): a bound, filled only as pages are read."""
 CHECKPOINT_COMMITS = 50

@@ -132,6 +132,8 @@ class TurnRunner:
             outcome = await self.commands.handle(env)
         if outcome is None:
             outcome = await self.db.write(_TurnJob(self, env))
+            if outcome.turn is not None and outcome.turn.erase:
+                self.db.erased()
         if outcome.facilitator and self.commands is not None:
             outcome = await self.commands.handle(env, facilitator=True) or outcome
         if outcome.messages:

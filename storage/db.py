@@ -295,6 +295,12 @@ class Database(ABC):
 
     # --- writes ------------------------------------------------------------------------
 
+    def erased(self) -> None:
+        """Someone was erased (committed): what the files may still hold of them as they
+        were goes too, as soon as that costs the writes nothing (SQLite's WAL). PostgreSQL
+        has nothing to do here: its deleted rows wait for VACUUM (README)."""
+        return None
+
     async def write(self, fn: Callable[[Conn], T]) -> T:
         """Run `fn(conn)` in the writer's transaction: all of it is committed, or none."""
         if not self._tasks:

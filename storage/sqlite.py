@@ -152,8 +152,7 @@ class Checkpointer:
                     self._changed = time.monotonic()
                 elif (
                     self.erasures != self._cleared
-                    and frames
-                    and copied == frames
+                    and copied == frames  # also none: the file may still hold old ones
                     and time.monotonic() - self._changed >= self.IDLE_TRUNCATE
                     and self._truncate(conn)
                 ):

@@ -253,7 +253,6 @@ async def test_the_wal_starts_over_under_writes_that_never_pause(
     assert frames < 1500, f"the WAL grew to {frames} frames"
 
 
-@pytest.mark.backends
 async def test_a_deleted_person_leaves_the_files_once_writes_pause(
     tmp_path: Path, content: Content, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -315,6 +314,7 @@ async def test_a_deleted_person_leaves_the_files_once_writes_pause(
         await runner.db.close()
 
 
+@pytest.mark.backends
 async def test_a_failing_job_fails_alone_and_its_neighbours_commit(db: Database) -> None:
     def broken(conn: Conn) -> int:
         conn.execute("INSERT INTO inbound VALUES ('test', 'x', 'now')")

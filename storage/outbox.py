@@ -323,11 +323,14 @@ def sent(
     pace_until: float = 0,
 ) -> None:
     """Mark sent; the address is dropped from the row, and the address's next message
-    (whenever it is queued) waits until `pace_until`."""
+    (whenever it is queued) waits until `pace_until`. Not after the confirmation of a
+    DELETE (the one row queued for nobody and sent whatever): its pause would keep the
+    erased person's address in `pacing` for a minute or more, and in the WAL after it."""
     if pace_until:
         conn.execute(
             "INSERT INTO pacing (channel, address, until)"
             " SELECT channel, address, ? FROM outbox WHERE id = ? AND address IS NOT NULL"
+            " AND NOT (participant_id IS NULL AND force = 1)"
             " ON CONFLICT (channel, address) DO UPDATE SET until = excluded.until",
             (pace_until, row_id),
         )

@@ -261,7 +261,8 @@ async def test_a_deleted_person_leaves_the_files_once_writes_pause(
     the deletion is committed and writes pause, no file holds them. The connections start
     with secure_delete off here, as python.org's, Homebrew's and SQLite's own builds do
     (Debian's has it on): Baraza turns it on. Without it 42 copies stayed in the file; without
-    the checkpointer emptying the WAL, 128 stayed in the WAL until it came round again."""
+    the checkpointer emptying the WAL, 128 stayed in the WAL until it came round again; and
+    the confirmation's pause before the address's next message kept it in `pacing`."""
     from storage import sqlite
 
     opened = sqlite.connect
@@ -287,7 +288,7 @@ async def test_a_deleted_person_leaves_the_files_once_writes_pause(
 
     def send_all(conn: Conn) -> None:  # as the sender does: the address leaves the row
         for row in outbox.claim(conn, "console", 1e12, 100):
-            outbox.sent(conn, row.id, None, "2026-12-01T10:00:00+00:00")
+            outbox.sent(conn, row.id, None, "2026-12-01T10:00:00+00:00", pace_until=2e12)
 
     try:
         await runner.handle(Envelope("console", address, Inbound(kind="open")))

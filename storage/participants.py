@@ -261,6 +261,12 @@ def erase(conn: Conn, pid: str) -> None:
     are gone. A message on the wire right now keeps its row (detached from them, with
     neither text nor address once marked) so its result can never land on another row."""
     conn.execute("DELETE FROM outbox WHERE participant_id = ? AND status != 'sending'", (pid,))
+    # the pause before their next message names their address too (`outbox.sent`)
+    conn.execute(
+        "DELETE FROM pacing WHERE EXISTS (SELECT 1 FROM addresses a WHERE a.participant_id = ?"
+        " AND a.channel = pacing.channel AND a.address = pacing.address)",
+        (pid,),
+    )
     conn.execute("DELETE FROM participants WHERE id = ?", (pid,))
 
 

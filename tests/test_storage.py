@@ -12,6 +12,7 @@ import random
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable
 from functools import partial
@@ -19,6 +20,8 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from bot.engine.io import Inbound, Message
 from bot.runtime import Content, open_runner
@@ -28,7 +31,7 @@ from storage.conn import Conn, SqliteConn
 from storage.db import Database, database, is_postgres, sqlite_path
 from storage.dialect import Untranslatable, migration_to_postgres, to_postgres
 from storage.schema import Migration
-from tests.conftest import ROOT, make_settings
+from tests.conftest import ROOT, make_settings, shared_content
 from tests.infra.postgres import PostgresServer
 from tests.sql import execute, rows, tables
 
@@ -311,6 +314,90 @@ async def test_a_deleted_person_leaves_the_files_once_writes_pause(
         # and the bot goes on: the next person's turn is stored as ever
         await runner.handle(Envelope("console", "+254799000124", Inbound(kind="open")))
         assert rows(settings, "SELECT count(*) FROM addresses") == [(1,)]
+    finally:
+        await runner.db.close()
+
+
+ERASURE_STEP = st.one_of(
+    st.tuples(st.just("answer"), st.integers(0, 2)),
+    st.tuples(st.just("delete"), st.integers(0, 2)),
+    st.tuples(st.just("send"), st.just(0)),
+)
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(steps=st.lists(ERASURE_STEP, min_size=3, max_size=25))
+def test_erased_people_leave_the_files_and_no_one_else_does(steps: list[tuple[str, int]]) -> None:
+    """The same promise over random interleavings of three people's turns, DELETEs and
+    sends: once writes pause, no file holds an erased person's address or pseudonym, and
+    everyone else's address is still stored."""
+    from storage import sqlite
+
+    with tempfile.TemporaryDirectory() as folder, pytest.MonkeyPatch.context() as mp:
+        opened = sqlite.connect
+
+        def off_by_default(path: Path) -> SqliteConn:
+            conn = opened(path)
+            conn.execute("PRAGMA secure_delete=OFF")
+            return conn
+
+        mp.setattr(sqlite, "connect", off_by_default)
+        mp.setattr(sqlite.Checkpointer, "IDLE_TRUNCATE", 0.3)
+        asyncio.run(_erasures(Path(folder), steps))
+
+
+async def _erasures(folder: Path, steps: list[tuple[str, int]]) -> None:
+    settings = make_settings(folder)
+    runner = await open_runner(settings, shared_content())
+    address = [f"+2547990002{i:02d}" for i in range(3)]
+    said = [0, 0, 0]  # messages each person sent; -1 once erased
+    who: dict[int, str] = {}
+    replies = ["yes", "1", "2", "1", "2", "hello"]
+
+    async def say(i: int, text: str, kind: str = "text") -> None:
+        out = await runner.handle(Envelope("console", address[i], Inbound(kind=kind, text=text)))  # type: ignore[arg-type]
+        if out.participant_id:
+            who[i] = out.participant_id
+
+    def send_all(conn: Conn) -> None:
+        for row in outbox.claim(conn, "console", 1e12, 100):
+            outbox.sent(conn, row.id, None, "2026-12-01T10:00:00+00:00", pace_until=2e12)
+
+    def traces(i: int) -> int:
+        marks = [address[i].encode()] + ([who[i].encode()] if i in who else [])
+        return sum(f.read_bytes().count(m) for f in folder.glob("baraza.sqlite3*") for m in marks)
+
+    if not any(kind == "delete" for kind, _ in steps):
+        steps = [*steps, ("delete", 0)]
+    try:
+        for kind, i in steps:
+            if kind == "send":
+                await runner.db.write(send_all)
+            elif said[i] < 0:
+                continue  # erased: they write no more
+            elif said[i] == 0:
+                await say(i, "", "open")
+                said[i] = 1
+            if kind == "answer" and said[i] > 0:
+                await say(i, replies[said[i] % len(replies)])
+                said[i] += 1
+            elif kind == "delete" and said[i] > 0:
+                assert traces(i) > 0  # what the check looks for is there
+                await say(i, "DELETE")
+                await say(i, "YES")
+                said[i] = -1
+        await runner.db.write(send_all)
+        erased = [i for i in range(3) if said[i] < 0]
+        checkpointer = runner.db.checkpointer  # type: ignore[attr-defined]
+        for _ in range(300):  # about 0.5 s when it holds; up to 30 s on a busy machine
+            checkpointer.nudge()
+            await asyncio.sleep(0.1)
+            if not any(traces(i) for i in erased):
+                break
+        assert {i: traces(i) for i in erased} == dict.fromkeys(erased, 0)
+        kept = {address[i] for i in range(3) if said[i] > 0}
+        stored = {a for (a,) in rows(settings, "SELECT address FROM addresses")}
+        assert stored == kept
     finally:
         await runner.db.close()
 

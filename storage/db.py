@@ -206,6 +206,9 @@ class Database(ABC):
     """Run a batch of turns only (jobs whose `groups_rows` is true: each bounded by one
     person's rows) in the event loop's own thread instead of the writer's (SQLite)."""
     readers: int = 2
+    unavailable: ClassVar[tuple[type[Exception], ...]] = ()
+    """What the backend raises when the database cannot be used right now (a full disk,
+    a lock held too long, a lost connection): worth trying again, unlike a bug's error."""
 
     def __new__(cls, *args: Any, **kwargs: Any) -> Database:
         """`Database(target)` is `database(target)`: the backend the URL or path names."""

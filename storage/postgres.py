@@ -327,6 +327,7 @@ class PostgresDatabase(Database):
     """A batch holds its participants' row locks until it commits: kept short."""
     writers = 2
     """Two batches in flight per process: one's round trips overlap the other's work."""
+    unavailable = (psycopg.OperationalError, _InDoubt)
 
     def __init__(self, url: str, *, readers: int = 4, send_lease: float = 60.0) -> None:
         super().__init__()

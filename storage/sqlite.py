@@ -337,6 +337,7 @@ class SqliteDatabase(Database):
     turns): 1.2x faster at 1,000 participants, 1.0-1.2x at 100,000. Other jobs (a
     broadcast's rows, pruning, imports) may take longer and still run in the writer's
     thread, as everything does on PostgreSQL, whose round trips would hold the loop."""
+    unavailable = (sqlite3.OperationalError,)
 
     def __init__(self, path: str | Path, *, readers: int = 2, cache_mb: int = CACHE_MB) -> None:
         super().__init__()

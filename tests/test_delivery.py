@@ -11,11 +11,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
-from collections.abc import Callable, Sequence
+import sqlite3
+import tempfile
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
+from functools import partial
+from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from bot.delivery import (
     MAX_FAULTS,
@@ -31,10 +37,12 @@ from bot.delivery import (
 from bot.delivery import sender as sender_module
 from bot.engine.io import Message
 from bot.facilitator import dashboard
+from bot.runtime import open_runner
 from bot.turns import TurnRunner
 from storage import outbox
 from storage.conn import Conn
 from tests import sql
+from tests.conftest import make_settings, shared_content
 from tests.people import onboard, pid_of, q
 
 START = datetime(2026, 11, 30, 9, 0, tzinfo=UTC).timestamp()
@@ -311,6 +319,108 @@ async def test_an_unreadable_row_is_marked_failed_and_the_rest_goes(runner: Turn
     assert q(runner, "SELECT status, error FROM outbox ORDER BY id") == [
         ("sent", None),
         ("failed", "unreadable payload: KeyError('text')"),
+    ]
+
+
+class Refusing:
+    """The database refusing to record sends, as `failures` says for each attempt in turn
+    (True: refused, as a full disk or a lost connection would); every other write goes."""
+
+    def __init__(
+        self, db: Any, failures: Iterable[bool], error: Exception | None = None
+    ) -> None:
+        self.write = db.write
+        self.failures = list(failures)
+        self.error = error or sqlite3.OperationalError("disk I/O error")
+        self.refused = 0
+
+    async def __call__(self, fn: Any) -> Any:
+        recording = getattr(fn, "func", None) is sender_module._apply
+        if recording and self.failures and self.failures.pop(0):
+            self.refused += 1
+            raise self.error
+        return await self.write(fn)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(failures=st.lists(st.booleans(), max_size=12), restart=st.integers(0, 12))
+def test_each_message_reaches_its_person_once_however_often_recording_it_fails(
+    failures: list[bool], restart: int
+) -> None:
+    """What became of a send is written again until the database takes it: left
+    'sending', the row went again at the next start (or, on PostgreSQL, once another
+    process took it for dead), and reached its person twice; and their next message
+    waited until then. Over random patterns of refused writes and a restart at a random
+    point: every message reaches its person once and in order, and every row ends sent."""
+    with tempfile.TemporaryDirectory() as folder:
+        asyncio.run(_refused_records(Path(folder), failures, restart))
+
+
+async def _refused_records(folder: Path, failures: list[bool], restart: int) -> None:
+    runner = await open_runner(make_settings(folder), shared_content())
+    try:
+        wanted = [(str(a), f"{n} to {a}") for n in ("first", "second") for a in range(42, 48)]
+        await queue(runner, wanted)
+        refusing = Refusing(runner.db, failures)
+        runner.db.write = refusing  # type: ignore[method-assign]
+        time = Time()
+        recorder = Recorder(time)
+        limits = Limits(rate=30, per_address=1.0, concurrency=4)
+        s = sender(runner, recorder, limits)
+        for attempt in range(200):  # a bound, not a timing: the outbox decides
+            if attempt == restart:  # a new process: rows left 'sending' go again
+                s = sender(runner, recorder, limits)
+                await runner.db.write(partial(outbox.recover, channel="console"))
+            await s.drain_once()
+            if not await runner.db.read("SELECT 1 FROM outbox WHERE status <> 'sent' LIMIT 1"):
+                break
+            time.now += 0.5
+        assert sorted((a, t) for a, t, _ in recorder.sent()) == sorted(wanted)
+        for a in {a for a, _ in wanted}:
+            assert [t.split()[0] for b, t, _ in recorder.sent() if b == a] == ["first", "second"]
+        assert q(runner, "SELECT status, count(*) FROM outbox GROUP BY 1") == [("sent", 12)]
+    finally:
+        await runner.db.close()
+
+
+async def test_a_stopping_sender_leaves_unrecorded_sends_to_the_next_start(
+    runner: TurnRunner,
+) -> None:
+    """While the database refuses every record, a sender that is told to stop still stops
+    (within its grace): what it could not record goes again at the next start."""
+    await queue(runner, [("42", "one")])
+    refusing = Refusing(runner.db, itertools.repeat(True, 10_000))
+    runner.db.write = refusing  # type: ignore[method-assign]
+    time = Time()
+    recorder = Recorder(time)
+    async with sender(runner, recorder, Limits(rate=30)):
+        for _ in range(2000):  # a bound, not a timing: the refusals decide
+            if refusing.refused >= 3:
+                break
+            await asyncio.sleep(0.005)
+    assert refusing.refused >= 3  # written again after each refusal, not left at once
+    assert [t for _, t, _ in recorder.sent()] == ["one"]
+    assert q(runner, "SELECT status FROM outbox") == [("sending",)]
+
+
+async def test_a_record_that_fails_on_a_bug_is_not_tried_again(runner: TurnRunner) -> None:
+    """Only the database being unavailable is worth waiting for: a bug's error would fail
+    every time and hold every later record behind it. Those rows go again at the next
+    start, as before; the records after them are written."""
+    await queue(runner, [("42", "one")])
+    refusing = Refusing(runner.db, [True], TypeError("a bug in a record"))
+    runner.db.write = refusing  # type: ignore[method-assign]
+    time = Time()
+    recorder = Recorder(time)
+    s = sender(runner, recorder, Limits(rate=30))
+    assert await s.drain_once() == 1
+    await queue(runner, [("43", "two")])
+    assert await s.drain_once() == 1
+    assert refusing.refused == 1
+    assert [t for _, t, _ in recorder.sent()] == ["one", "two"]
+    assert q(runner, "SELECT address, status FROM outbox ORDER BY id") == [
+        ("42", "sending"),
+        (None, "sent"),  # a sent row keeps no address
     ]
 
 

@@ -67,6 +67,9 @@ log = logging.getLogger(__name__)
 MAX_FAULTS = 5
 """Unexpected failures of one message before it is given up (marked failed)."""
 MAX_BACKOFF = 300.0
+MARK_PAUSES = (0.5, 8.0)
+"""Seconds before writing again the record of sends the database refused: the first
+pause, and the longest (under a stopping sender's `grace`)."""
 MIN_IDLE = 0.1
 """Shortest nap when nothing could be claimed."""
 MAX_IDLE = 5.0
@@ -138,6 +141,7 @@ class Sender:
         self.clock = clock
         """Wall-clock seconds: stored times (retries, per-address pauses) use it."""
         self.monotonic = monotonic
+        self.sleep = sleep
         self.grace = grace
         """Seconds a stopping sender gives the sends in hand to finish."""
         self.wake = doorbell.subscribe() if doorbell is not None else asyncio.Event()
@@ -406,16 +410,40 @@ class Sender:
             self._marker = asyncio.create_task(self._write_marks())
 
     async def _write_marks(self) -> None:
+        """Write the marks in batches. A batch the database cannot take right now (a
+        full disk, a lost connection: `Database.unavailable`) is written again, with
+        what ended meanwhile, after a pause that doubles up to `MARK_PAUSES[1]`: left
+        'sending', its rows would go again at the next start (or on PostgreSQL once
+        another process took them for dead) and reach their people twice, and each
+        one's next message would wait until then. Any other error (a bug) and a
+        stopping sender give up: those rows go again at the next start."""
+        pause = MARK_PAUSES[0]
         while self._marks:
             marks, self._marks = self._marks, []
             try:
                 await self.db.write(partial(_apply, jobs=[job for job, _ in marks]))
-            except Exception:  # the rows stay 'sending' and go again after `recover`
-                log.exception("%s: could not record %d sends", self.channel, len(marks))
-            else:
-                for _, message in marks:
-                    if message is not None:
-                        _discard_attachment(message)
+            except Exception as exc:
+                if self._stopping or not isinstance(exc, self.db.unavailable):
+                    log.exception(
+                        "%s: could not record %d sends; they go again at the next start",
+                        self.channel,
+                        len(marks),
+                    )
+                    continue
+                self._marks[:0] = marks  # first: their order is the order they ended in
+                log.exception(
+                    "%s: could not record %d sends; trying again in %g s",
+                    self.channel,
+                    len(self._marks),
+                    pause,
+                )
+                await self.sleep(pause)
+                pause = min(2 * pause, MARK_PAUSES[1])
+                continue
+            pause = MARK_PAUSES[0]
+            for _, message in marks:
+                if message is not None:
+                    _discard_attachment(message)
             self.wake.set()  # their addresses may have a next message
 
     async def _claim(self, limit: int) -> list[Outgoing]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import sqlite3
 from collections.abc import AsyncIterator, Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,7 @@ from starlette.routing import BaseRoute
 from telegram import Bot
 from telegram.request import HTTPXRequest
 
-from bot.channels.telegram import TelegramChannel, TelegramConfigError
+from bot.channels.telegram import TelegramChannel, TelegramConfigError, polling
 from bot.channels.telegram.transport import AnswerPress, EditKeyboard, TelegramTransport
 from bot.delivery import Delivery, Limits, Rejected, RetryLater, Sender, Unreachable
 from bot.engine.io import Message, Option, Question
@@ -318,6 +319,40 @@ async def test_an_update_redelivered_after_a_crash_is_applied_once(
         ("consent",),
         ("language",),
     ]
+
+
+async def test_a_message_polled_while_the_database_refuses_writes_is_applied_once_it_can(
+    tmp_path: Path, content: Content, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The database refuses every turn for a while (a full disk, a lock held too long):
+    the person's tap is fetched again, after a pause, until its turn is committed. It was
+    fetched three times at once and then skipped: the person's answer was lost."""
+    monkeypatch.setattr(polling, "LATER_PAUSES", (0.1, 0.4))  # 0.5 s doubling up to 8 s
+    async with FakeBotApi() as api:
+        settings = tg_settings(tmp_path, api)
+        user = User(api, 42)
+        async with serving(settings, content) as running:
+            user.send("/start")
+            await user.expect(3)
+            db = running.runner.db
+            write = db.write
+            refused: list[float] = []
+
+            async def refusing(fn: Any) -> Any:
+                if getattr(fn, "groups_rows", False) and len(refused) < 5:  # turns only
+                    refused.append(asyncio.get_running_loop().time())
+                    raise sqlite3.OperationalError("database or disk is full")
+                return await write(fn)
+
+            db.write = refusing  # type: ignore[method-assign]
+            user.tap("Yes")
+            await user.expect(4)
+            assert len(refused) == 5
+            assert refused[-1] - refused[0] >= 1.0  # not again and again at once
+            running.errors.clear()  # the refusals, logged as they came
+            db.write = write  # type: ignore[method-assign]
+        assert [u["update_id"] for u in api.pending_updates] == []
+    assert query(settings, "SELECT step_id FROM answers ORDER BY id") == [("consent",)]
 
 
 async def _long_polling(api: FakeBotApi, offset: int) -> None:

@@ -18,7 +18,7 @@ from telegram import (
 )
 
 from bot.channels.telegram import keyboards as kb
-from bot.channels.telegram.polling import by_chat
+from bot.channels.telegram.polling import Handled, by_chat
 from bot.channels.telegram.updates import read
 from bot.engine.io import Inbound
 from bot.engine.state import Item
@@ -45,17 +45,31 @@ def press(data: str, markup: InlineKeyboardMarkup | None = None) -> Update:
 async def test_one_chats_updates_never_overtake_and_chats_overlap() -> None:
     log: list[str] = []
 
-    async def handle(update: Update) -> bool:
+    async def handle(update: Update) -> Handled:
         name = f"{update.effective_chat.id}:{update.update_id}"  # type: ignore[union-attr]
         log.append(f"start {name}")
         await asyncio.sleep(0.05 if update.update_id == 1 else 0)  # a slow first turn
         log.append(f"end {name}")
-        return update.update_id != 3
+        return Handled.FAILED if update.update_id == 3 else Handled.DONE
 
     failed = await by_chat([message(1, 5), message(2, 5), message(3, 6)], handle)
-    assert failed == {3}
+    assert failed == {3: Handled.FAILED}
     assert log.index("end 5:1") < log.index("start 5:2")  # chat 5 in order
     assert log.index("end 6:3") < log.index("end 5:1")  # chat 6 did not wait for chat 5
+
+
+async def test_after_an_update_the_database_could_not_take_its_chat_waits() -> None:
+    """Its chat's later updates are not tried (they come again after it, in order); other
+    chats go on."""
+    tried: list[int] = []
+
+    async def handle(update: Update) -> Handled:
+        tried.append(update.update_id)
+        return Handled.LATER if update.update_id == 1 else Handled.DONE
+
+    undone = await by_chat([message(1, 5), message(2, 5), message(3, 6)], handle)
+    assert undone == {1: Handled.LATER, 2: Handled.LATER}
+    assert sorted(tried) == [1, 3]
 
 
 def test_commands_as_the_handlers_read_them() -> None:

@@ -20,7 +20,7 @@ from telegram.error import BadRequest, TelegramError
 from bot.channels.telegram import keyboards as kb
 from bot.channels.telegram import updates
 from bot.channels.telegram.menus import menus
-from bot.channels.telegram.polling import ALLOWED_UPDATES, Poller
+from bot.channels.telegram.polling import ALLOWED_UPDATES, Handled, Poller
 from bot.channels.telegram.startup import TelegramConfigError, make_bot, shown, start_error
 from bot.channels.telegram.transport import (
     CHANNEL,
@@ -95,7 +95,7 @@ class TelegramChannel:
                 await self.bot.delete_webhook()
                 poller = Poller(
                     self.bot,
-                    self.process,
+                    self.handled,
                     sender.health,
                     timeout=self.poll_timeout,
                     read_timeout=self.read_timeout,
@@ -155,17 +155,22 @@ class TelegramChannel:
     # --- updates -> turns -----------------------------------------------------------------
 
     async def process(self, update: Update) -> bool:
-        """Handle one update; False (logged) if its turn failed and it should come again.
-        An update that can never be handled is dropped with a warning (True)."""
+        """Handle one update (the webhook's way); False if it should come again."""
+        return await self.handled(update) is Handled.DONE
+
+    async def handled(self, update: Update) -> Handled:
+        """Handle one update: FAILED (logged) if its turn failed, LATER if the database
+        could not take it now. An update that can never be handled is dropped with a
+        warning (DONE)."""
         if (problem := updates.malformed(update)) is not None:
             log.warning("telegram: update %d dropped: %s", update.update_id, problem)
-            return True
+            return Handled.DONE
         try:
             await self.handle(update)
         except Exception as exc:
             log.error("telegram: update %d failed", update.update_id, exc_info=exc)
-            return False
-        return True
+            return Handled.LATER if isinstance(exc, self.runner.db.unavailable) else Handled.FAILED
+        return Handled.DONE
 
     async def handle(self, update: Update) -> Outcome | None:
         """The update's turn (None if it has none); a button press is answered first, and

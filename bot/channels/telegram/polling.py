@@ -4,13 +4,16 @@ Telegram forgets updates below the `offset` of the next getUpdates. That call co
 after every update of the batch has been handled: different chats at the same time (their
 turns share commits), one chat's updates one after another, in order (a tap and the
 answer typed next never swap). A failed update is fetched again, up to MAX_ATTEMPTS
-times. After a crash the batch comes again and the inbound log drops what was applied.
+times; one the database could not take (a full disk, a lost connection) is fetched again
+after a pause, for as long as that lasts, and its chat's later updates wait with it.
+After a crash the batch comes again and the inbound log drops what was applied.
 """
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dtm
+import enum
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 
@@ -23,27 +26,48 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3
 """How often a polled update whose turn failed is fetched again before it is skipped."""
+LATER_PAUSES = (0.5, 8.0)
+"""Seconds before fetching again an update the database could not take: the first
+pause, and the longest (each one doubles)."""
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
 
-Handle = Callable[[Update], Awaitable[bool]]
-"""Handles one update; False if it failed (and should be fetched again)."""
+
+class Handled(enum.Enum):
+    DONE = "done"
+    FAILED = "failed"
+    """Its turn failed: fetched again, up to `MAX_ATTEMPTS` times (a bug must not hold
+    every later update back)."""
+    LATER = "later"
+    """The database could not take it now: fetched again after a pause, never skipped."""
 
 
-async def by_chat(updates: Sequence[Update], handle: Handle) -> set[int]:
-    """Handle `updates`: each chat's in order, chats at the same time. Returns the ids of
-    the updates that failed."""
+Handle = Callable[[Update], Awaitable[Handled]]
+
+
+async def by_chat(updates: Sequence[Update], handle: Handle) -> dict[int, Handled]:
+    """Handle `updates`: each chat's in order, chats at the same time. Returns what
+    became of those not done, by update id. After one the database could not take, the
+    chat's later updates are not tried (they come again after it, in order)."""
     chats: dict[int | None, list[Update]] = {}
     for u in updates:
         chat = u.effective_chat
         chats.setdefault(chat.id if chat is not None else None, []).append(u)
 
-    async def one_chat(queue: list[Update]) -> list[int]:
-        return [u.update_id for u in queue if not await handle(u)]
+    async def one_chat(queue: list[Update]) -> dict[int, Handled]:
+        undone: dict[int, Handled] = {}
+        for u in queue:
+            handled = await handle(u)
+            if handled is not Handled.DONE:
+                undone[u.update_id] = handled
+            if handled is Handled.LATER:
+                undone.update((v.update_id, Handled.LATER) for v in queue[queue.index(u) + 1 :])
+                break
+        return undone
 
-    failed: set[int] = set()
-    for ids in await asyncio.gather(*(one_chat(q) for q in chats.values())):
-        failed.update(ids)
-    return failed
+    undone: dict[int, Handled] = {}
+    for chat_undone in await asyncio.gather(*(one_chat(q) for q in chats.values())):
+        undone.update(chat_undone)
+    return undone
 
 
 class Poller:
@@ -68,6 +92,7 @@ class Poller:
     async def run(self) -> None:
         offset: int | None = None
         pause = 1.0
+        later = LATER_PAUSES[0]
         while True:
             try:
                 updates = await self.bot.get_updates(
@@ -85,14 +110,28 @@ class Poller:
             pause = 1.0
             await self.health.ok()
             if updates:
-                failed = await by_chat(updates, self.handle)
-                offset = self._next_offset(updates, failed)
+                undone = await by_chat(updates, self.handle)
+                offset = self._next_offset(updates, undone)
+                if Handled.LATER in undone.values():
+                    log.warning(
+                        "telegram: the database could not take %d updates; again in %gs",
+                        sum(h is Handled.LATER for h in undone.values()),
+                        later,
+                    )
+                    await asyncio.sleep(later)
+                    later = min(later * 2, LATER_PAUSES[1])
+                else:
+                    later = LATER_PAUSES[0]
 
-    def _next_offset(self, updates: Sequence[Update], failed: set[int]) -> int:
-        """Past the batch, or at the first failed update that may be tried again."""
+    def _next_offset(self, updates: Sequence[Update], undone: dict[int, Handled]) -> int:
+        """Past the batch, or at the first update not done that may be tried again."""
         retry = []
         for u in updates:
-            if u.update_id not in failed:
+            handled = undone.get(u.update_id)
+            if handled is None:
+                continue
+            if handled is Handled.LATER:
+                retry.append(u.update_id)
                 continue
             tries = self._attempts[u.update_id] = self._attempts.get(u.update_id, 0) + 1
             if tries < MAX_ATTEMPTS:

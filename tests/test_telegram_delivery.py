@@ -355,6 +355,41 @@ async def test_a_message_polled_while_the_database_refuses_writes_is_applied_onc
     assert query(settings, "SELECT step_id FROM answers ORDER BY id") == [("consent",)]
 
 
+async def test_an_update_the_database_refuses_alone_is_skipped_and_holds_no_one_back(
+    tmp_path: Path, content: Content, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """When other people's turns commit, an update the database keeps refusing is this
+    update's fault, not the database's: it is skipped after three tries, as a failing
+    turn is, so it cannot hold the poll's offset (and everyone behind it) forever."""
+    monkeypatch.setattr(polling, "LATER_PAUSES", (0.1, 0.4))
+    async with FakeBotApi() as api:
+        settings = tg_settings(tmp_path, api)
+        ana, ben = User(api, 42), User(api, 43)
+        async with serving(settings, content) as running:
+            ana.send("/start")
+            await ana.expect(3)
+            db = running.runner.db
+            write = db.write
+
+            async def refusing_ana(fn: Any) -> Any:
+                env = getattr(fn, "env", None)
+                if env is not None and env.address == "42":
+                    raise sqlite3.OperationalError("too many SQL variables")
+                return await write(fn)
+
+            db.write = refusing_ana  # type: ignore[method-assign]
+            ana.tap("Yes")
+            ben.send("/start")
+            await ben.expect(3)
+            await until(lambda: not api.pending_updates)  # Ana's tap skipped, not stuck
+            db.write = write  # type: ignore[method-assign]
+            assert any("skipped" in str(e) for e in running.errors)
+            running.errors.clear()
+            ana.tap("Yes")
+            await ana.expect(4)
+    assert query(settings, "SELECT step_id FROM answers ORDER BY id") == [("consent",)]
+
+
 async def _long_polling(api: FakeBotApi, offset: int) -> None:
     def polling() -> bool:
         calls = api.calls_to("getUpdates")

@@ -68,7 +68,7 @@ async def test_after_an_update_the_database_could_not_take_its_chat_waits() -> N
         return Handled.LATER if update.update_id == 1 else Handled.DONE
 
     undone = await by_chat([message(1, 5), message(2, 5), message(3, 6)], handle)
-    assert undone == {1: Handled.LATER, 2: Handled.LATER}
+    assert undone == {1: Handled.LATER, 2: Handled.WAITING}
     assert sorted(tried) == [1, 3]
 
 

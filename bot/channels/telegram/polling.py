@@ -38,7 +38,11 @@ class Handled(enum.Enum):
     """Its turn failed: fetched again, up to `MAX_ATTEMPTS` times (a bug must not hold
     every later update back)."""
     LATER = "later"
-    """The database could not take it now: fetched again after a pause, never skipped."""
+    """The database could not take it now: fetched again after a pause, never skipped
+    while no update of its batch could be committed (the database is down); counted as
+    FAILED when others were (it is this update, not the database)."""
+    WAITING = "waiting"
+    """Not tried: an earlier update of its chat comes again first."""
 
 
 Handle = Callable[[Update], Awaitable[Handled]]
@@ -60,7 +64,7 @@ async def by_chat(updates: Sequence[Update], handle: Handle) -> dict[int, Handle
             if handled is not Handled.DONE:
                 undone[u.update_id] = handled
             if handled is Handled.LATER:
-                undone.update((v.update_id, Handled.LATER) for v in queue[queue.index(u) + 1 :])
+                undone.update((v.update_id, Handled.WAITING) for v in queue[queue.index(u) + 1 :])
                 break
         return undone
 
@@ -115,7 +119,7 @@ class Poller:
                 if Handled.LATER in undone.values():
                     log.warning(
                         "telegram: the database could not take %d updates; again in %gs",
-                        sum(h is Handled.LATER for h in undone.values()),
+                        sum(h is not Handled.FAILED for h in undone.values()),
                         later,
                     )
                     await asyncio.sleep(later)
@@ -126,11 +130,12 @@ class Poller:
     def _next_offset(self, updates: Sequence[Update], undone: dict[int, Handled]) -> int:
         """Past the batch, or at the first update not done that may be tried again."""
         retry = []
+        down = len(undone) == len(updates)  # nothing of the batch could be committed
         for u in updates:
             handled = undone.get(u.update_id)
             if handled is None:
                 continue
-            if handled is Handled.LATER:
+            if handled is Handled.WAITING or (handled is Handled.LATER and down):
                 retry.append(u.update_id)
                 continue
             tries = self._attempts[u.update_id] = self._attempts.get(u.update_id, 0) + 1

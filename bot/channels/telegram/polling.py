@@ -33,7 +33,10 @@ ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
 
 
 class Handled(enum.Enum):
+    """What became of one polled update."""
+
     DONE = "done"
+    """Its turn committed, or it had none (or it was dropped as malformed)."""
     FAILED = "failed"
     """Its turn failed: fetched again, up to `MAX_ATTEMPTS` times (a bug must not hold
     every later update back)."""
@@ -59,12 +62,12 @@ async def by_chat(updates: Sequence[Update], handle: Handle) -> dict[int, Handle
 
     async def one_chat(queue: list[Update]) -> dict[int, Handled]:
         undone: dict[int, Handled] = {}
-        for u in queue:
+        for i, u in enumerate(queue):
             handled = await handle(u)
             if handled is not Handled.DONE:
                 undone[u.update_id] = handled
             if handled is Handled.LATER:
-                undone.update((v.update_id, Handled.WAITING) for v in queue[queue.index(u) + 1 :])
+                undone.update((v.update_id, Handled.WAITING) for v in queue[i + 1 :])
                 break
         return undone
 

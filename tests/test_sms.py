@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import sqlite3
 import time
 import unicodedata
 from collections.abc import AsyncIterator, Iterator
@@ -486,6 +487,35 @@ async def test_a_redelivered_message_is_applied_once(rig: Rig) -> None:
     await rig.settle()
     bodies = [m.body or "" for m in rig.fake.messages_to(number)]
     assert len(bodies) == 4 and bodies[3].startswith("Language / Langue / Idioma:")
+    counts = await rig.counts()
+    assert (counts["inbound"], counts["answers"]) == (2, 1)
+
+
+async def test_a_message_the_database_cannot_take_is_refused_503_and_applied_when_sent_again(
+    rig: Rig,
+) -> None:
+    """The database refusing writes (a full disk, a lock held too long): the webhook says
+    503 with a clear log line instead of a crash's 500, nothing is half stored, and the
+    same webhook sent again once it can (Twilio's retry) is applied once."""
+    number = "+33612345678"
+    await rig.say(number, "Bonjour")
+    db = rig.runner.db
+    write = db.write
+
+    async def refusing(fn: Any) -> Any:
+        if getattr(fn, "groups_rows", False):  # turns only
+            raise sqlite3.OperationalError("database or disk is full")
+        return await write(fn)
+
+    db.write = refusing  # type: ignore[method-assign]
+    params = rig.webhook(number, "1")
+    refused = await rig.post("/sms/inbound", params)
+    assert (refused.status_code, refused.text) == (503, "try again later")
+    assert (await rig.counts())["inbound"] == 1
+    db.write = write  # type: ignore[method-assign]
+    again = await rig.post("/sms/inbound", params)
+    assert again.status_code == 200
+    await rig.settle()
     counts = await rig.counts()
     assert (counts["inbound"], counts["answers"]) == (2, 1)
 

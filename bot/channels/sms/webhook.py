@@ -163,7 +163,20 @@ class TwilioWebhooks:
         if channel not in self.channels:
             log.warning("sms: refused message %s: the %s channel is not set up", sid, channel)
             return _refuse(400, f"{channel} is not set up here")
-        outcome = await self.runner.handle(Envelope(channel, address, inbound_from(form), sid))
+        try:
+            outcome = await self.runner.handle(
+                Envelope(channel, address, inbound_from(form), sid)
+            )
+        except self.runner.db.unavailable:
+            log.error(
+                "%s: message %s from %s not stored: the database is unavailable (answered"
+                " 503; Twilio's message log keeps it)",
+                channel,
+                sid,
+                mask(address),
+                exc_info=True,
+            )
+            return _refuse(503, "try again later")
         if outcome.duplicate:
             log.info("%s: message %s from %s was already applied", channel, sid, mask(address))
         return _twiml()

@@ -256,6 +256,23 @@ async def test_the_wal_starts_over_under_writes_that_never_pause(
     assert frames < 1500, f"the WAL grew to {frames} frames"
 
 
+def _as_builds_without_secure_delete(mp: pytest.MonkeyPatch) -> None:
+    """Connections that start with secure_delete off, as python.org's, Homebrew's and
+    SQLite's own builds do (Baraza's pragmas then turn it on), and the WAL emptied 0.3 s
+    after writes pause instead of 2 s."""
+    from storage import sqlite
+
+    opened = sqlite.connect
+
+    def off_by_default(path: Path) -> SqliteConn:
+        conn = opened(path)
+        conn.execute("PRAGMA secure_delete=OFF")
+        return conn
+
+    mp.setattr(sqlite, "connect", off_by_default)
+    mp.setattr(sqlite.Checkpointer, "IDLE_TRUNCATE", 0.3)
+
+
 async def test_a_deleted_person_leaves_the_files_once_writes_pause(
     tmp_path: Path, content: Content, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -266,17 +283,7 @@ async def test_a_deleted_person_leaves_the_files_once_writes_pause(
     (Debian's has it on): Baraza turns it on. Without it 42 copies stayed in the file; without
     the checkpointer emptying the WAL, 128 stayed in the WAL until it came round again; and
     the confirmation's pause before the address's next message kept it in `pacing`."""
-    from storage import sqlite
-
-    opened = sqlite.connect
-
-    def off_by_default(path: Path) -> SqliteConn:
-        conn = opened(path)
-        conn.execute("PRAGMA secure_delete=OFF")
-        return conn
-
-    monkeypatch.setattr(sqlite, "connect", off_by_default)
-    monkeypatch.setattr(sqlite.Checkpointer, "IDLE_TRUNCATE", 0.3)
+    _as_builds_without_secure_delete(monkeypatch)
     settings = make_settings(tmp_path)
     runner = await open_runner(settings, content)
     address = "+254799000123"
@@ -331,18 +338,8 @@ def test_erased_people_leave_the_files_and_no_one_else_does(steps: list[tuple[st
     """The same promise over random interleavings of three people's turns, DELETEs and
     sends: once writes pause, no file holds an erased person's address or pseudonym, and
     everyone else's address is still stored."""
-    from storage import sqlite
-
     with tempfile.TemporaryDirectory() as folder, pytest.MonkeyPatch.context() as mp:
-        opened = sqlite.connect
-
-        def off_by_default(path: Path) -> SqliteConn:
-            conn = opened(path)
-            conn.execute("PRAGMA secure_delete=OFF")
-            return conn
-
-        mp.setattr(sqlite, "connect", off_by_default)
-        mp.setattr(sqlite.Checkpointer, "IDLE_TRUNCATE", 0.3)
+        _as_builds_without_secure_delete(mp)
         asyncio.run(_erasures(Path(folder), steps))
 
 

@@ -29,6 +29,7 @@ from bot.engine.io import Inbound, Message, Turn
 from bot.engine.state import Item, Participant
 from bot.flows import Flow
 from bot.i18n import Translator
+from bot.records import quick_init
 from storage import (
     broadcasts,
     flow_versions,
@@ -51,6 +52,7 @@ MAX_ASKED = 20
 """Statements a `statements` step may ask at most (its `count` is 1-20)."""
 
 
+@quick_init
 @dataclass(frozen=True)
 class Envelope:
     """A provider's message reduced to what the turn needs."""
@@ -80,6 +82,7 @@ class CommandHandler(Protocol):
         ...
 
 
+@quick_init
 @dataclass(frozen=True)
 class Outcome:
     duplicate: bool = False
@@ -429,6 +432,7 @@ class TurnRunner:
             )
 
 
+@quick_init
 @dataclass(frozen=True)
 class FirstReads:
     """A turn's first reads, sent (their answers read by calling them)."""

@@ -11,6 +11,7 @@ from bot.engine.io import ItemView
 from bot.engine.state import Item
 from bot.flows import Flow
 from bot.i18n import Translator
+from bot.records import quick_init
 
 AT_REST = timedelta(minutes=15)
 """Someone who has not written for this long is at rest: a broadcast is shown to them at
@@ -18,6 +19,7 @@ once (their open question is asked again after it). Someone who wrote more recen
 mid-conversation: it waits until they answer, or until they have been quiet this long."""
 
 
+@quick_init
 @dataclass(frozen=True)
 class Context:
     tr: Translator

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Literal
 
 from bot.engine.state import Item, Participant
+from bot.records import quick_init
 
 MAX_STATEMENT = 100
 """Characters in a statement: with its number and the three options it stays one SMS."""
@@ -20,6 +21,7 @@ RunStatus = Literal["active", "completed", "declined", "left"]
 InboundKind = Literal["text", "start", "open", "button", "deliver", "wake"]
 
 
+@quick_init
 @dataclass(frozen=True)
 class Inbound:
     """One thing that happened to a participant.
@@ -52,12 +54,14 @@ class Inbound:
         return self.kind not in ("deliver", "wake")
 
 
+@quick_init
 @dataclass(frozen=True)
 class Option:
     value: str
     label: str
 
 
+@quick_init
 @dataclass(frozen=True)
 class Asks:
     """What a question asks, so an answer can be traced to the question it answers:
@@ -67,6 +71,7 @@ class Asks:
     ref: str = ""
 
 
+@quick_init
 @dataclass(frozen=True)
 class Question:
     """How a channel can offer the answer: numbered list, keyboard, or free text."""
@@ -93,6 +98,7 @@ class Question:
         )  # fmt: skip
 
 
+@quick_init
 @dataclass(frozen=True)
 class Figure:
     """One option of a poll's results as shown: `text` is the count or `<5`; `share` is
@@ -103,6 +109,7 @@ class Figure:
     share: float | None = None
 
 
+@quick_init
 @dataclass(frozen=True)
 class Results:
     """A poll's results as participants see them (already through the small-cell rule)."""
@@ -111,6 +118,7 @@ class Results:
     figures: tuple[Figure, ...] = ()
 
 
+@quick_init
 @dataclass(frozen=True)
 class Message:
     text: str
@@ -126,6 +134,7 @@ class Message:
     that undelivered ones can be taken back when the person writes first."""
 
 
+@quick_init
 @dataclass(frozen=True)
 class Answer:
     run_no: int
@@ -140,6 +149,7 @@ class Answer:
         return Asks("step", f"{self.run_no}:{self.flow_id}:{self.step_id}")
 
 
+@quick_init
 @dataclass(frozen=True)
 class RunRecord:
     run_no: int
@@ -149,6 +159,7 @@ class RunRecord:
     status: RunStatus
 
 
+@quick_init
 @dataclass(frozen=True)
 class Response:
     """An answer to a prompt or a vote in a poll (one per participant; a new vote
@@ -169,6 +180,7 @@ class Response:
 # --- facts: what happened, typed, for channels (keyboards) and tests ----------------------
 
 
+@quick_init
 @dataclass(frozen=True)
 class Recorded:
     """An answer or vote was taken: `labels` are the options chosen, as shown."""
@@ -177,6 +189,7 @@ class Recorded:
     labels: tuple[str, ...] = ()
 
 
+@quick_init
 @dataclass(frozen=True)
 class Refused:
     """A tap or reply was not taken: `closed` (an old question, a closed poll, someone
@@ -188,6 +201,7 @@ class Refused:
 Fact = Recorded | Refused
 
 
+@quick_init
 @dataclass(frozen=True)
 class PollView:
     """A facilitator's poll as the engine needs it: texts in every language, and whether
@@ -214,6 +228,7 @@ class PollView:
         return [sorted({opts[i] for opts in self.options.values()}) for i in range(count)]
 
 
+@quick_init
 @dataclass(frozen=True)
 class PromptView:
     id: int
@@ -225,6 +240,7 @@ class PromptView:
         return self.questions.get(lang) or next(iter(self.questions.values()))
 
 
+@quick_init
 @dataclass(frozen=True)
 class StatementView:
     """A statement to agree or disagree with: its text in the languages it has (the one
@@ -244,6 +260,7 @@ class StatementView:
         return self.texts.get(self.origin) or next(iter(self.texts.values())), False
 
 
+@quick_init
 @dataclass(frozen=True)
 class Proposal:
     """A statement someone proposed (IDEA, or a `propose` step): it waits for moderation."""
@@ -252,6 +269,7 @@ class Proposal:
     lang: str
 
 
+@quick_init
 @dataclass(frozen=True)
 class InfoView:
     """Something to tell, not ask: a poll's results shared back or a session reminder,

@@ -21,12 +21,15 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any, Literal
 
+from bot.records import quick_init
+
 Pending = Literal["delete", "language", "idea"]
 ItemKind = Literal["prompt", "poll", "statement", "results", "notice", "info"]
 QUESTION_ITEMS: frozenset[str] = frozenset({"prompt", "poll", "statement"})
 """Items that ask something; the others (results shared back, reminders) only inform."""
 
 
+@quick_init
 @dataclass(frozen=True, order=True)
 class Item:
     """Something on a participant's agenda besides the flow: a prompt, a poll, the results
@@ -54,6 +57,7 @@ class Item:
         return Item(kind, int(num))  # type: ignore[arg-type]
 
 
+@quick_init
 @dataclass(frozen=True)
 class RunState:
     """A participant's place in one flow, pinned to the flow version it started on."""
@@ -68,6 +72,7 @@ class RunState:
     valid while the step is open, also after an interruption asks it again."""
 
 
+@quick_init
 @dataclass(frozen=True)
 class Participant:
     id: str

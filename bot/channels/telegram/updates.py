@@ -26,6 +26,7 @@ from bot.channels.telegram import keyboards as kb
 from bot.channels.telegram.menus import FACILITATOR_COMMANDS, KEYWORD_COMMANDS
 from bot.engine.io import Inbound
 from bot.engine.state import Item, ItemKind
+from bot.records import quick_init
 
 BALLOTS: dict[str, ItemKind | None] = {
     "answer": None,
@@ -37,6 +38,7 @@ BALLOTS: dict[str, ItemKind | None] = {
 question drawn with the tap's counter)."""
 
 
+@quick_init
 @dataclass(frozen=True)
 class Press:
     """A button press: it is always answered (Telegram shows a spinner until then)."""
@@ -54,6 +56,7 @@ class Press:
         return self.tap is None or self.message_id is None or self.tap.kind == "closed"
 
 
+@quick_init
 @dataclass(frozen=True)
 class Incoming:
     update_id: int

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 from bot.engine.io import Inbound, Question
 from bot.engine.state import Item
 from bot.i18n import Translator
+from bot.records import quick_init
 
 StepId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=40)]
 OptionValue = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=30)]
@@ -23,6 +24,7 @@ _UNUSED = {"options": (), "max": None, "range": None, "max_chars": 480, "save": 
 them with these values on steps that do not have them any more."""
 
 
+@quick_init
 @dataclass(frozen=True)
 class Asking:
     """A step being asked, in a language, with the question counter of its buttons."""
@@ -57,6 +59,7 @@ class Asking:
         return self.tr.made(key, labels)
 
 
+@quick_init
 @dataclass(frozen=True)
 class Accepted:
     value: str
@@ -65,6 +68,7 @@ class Accepted:
     """The chosen options' labels as the person saw them (a keyboard shows them)."""
 
 
+@quick_init
 @dataclass(frozen=True)
 class Miss:
     """Not an answer: the re-prompt's message id and its arguments."""

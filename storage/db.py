@@ -182,14 +182,6 @@ class SoleLease:
 # --------------------------------------------------------------------------- the interface
 
 
-GATHER_PASSES = 2
-"""Times the writer lets the event loop run before it takes a batch: the requests already
-read reach the queue (a webhook's task needs a pass or two to parse, check and queue its
-turn). Without it, under load the batches alternated between one or two turns and
-thirty (bench 2, 32 connections: a mean of 15); with it nearly all hold thirty-odd, half
-the commits, about 4% less CPU a webhook. At rest it costs two passes of an idle loop."""
-
-
 @dataclass
 class _Pending:
     fn: Job
@@ -213,6 +205,9 @@ class Database(ABC):
     turns_on_loop: ClassVar[bool] = False
     """Run a batch of turns only (jobs whose `groups_rows` is true: each bounded by one
     person's rows) in the event loop's own thread instead of the writer's (SQLite)."""
+    gather_passes: ClassVar[int] = 0
+    """Times the writer lets the event loop run before it takes a batch, so that the
+    requests already read reach the queue first (SQLite: see there)."""
     readers: int = 2
     unavailable: ClassVar[tuple[type[Exception], ...]] = ()
     """What the backend raises when the database cannot be used right now (a full disk,
@@ -331,7 +326,7 @@ class Database(ABC):
                 self._idle_writers -= 1
             if first is None:
                 return
-            for _ in range(GATHER_PASSES):
+            for _ in range(self.gather_passes):
                 await asyncio.sleep(0)
             # the jobs waiting are shared with the writers that are idle now
             share = -(-(1 + self._queue.qsize()) // (1 + self._idle_writers))

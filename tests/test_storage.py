@@ -181,6 +181,27 @@ async def test_turns_commit_in_the_loops_thread_other_jobs_in_the_writers(
         await db.close()
 
 
+async def test_turns_queued_a_pass_after_the_first_share_its_commit(tmp_path: Path) -> None:
+    """SQLite: a webhook's task needs a pass of the loop to queue its turn once its
+    request is read. The writer, woken by the first turn, lets the loop run before it
+    takes its batch (`SqliteDatabase.gather_passes`), so the turns of webhooks read
+    together share one commit instead of the first committing alone."""
+    db = await database(tmp_path / "gather.sqlite3").open()
+
+    async def webhook(n: int, passes: int) -> str:
+        for _ in range(passes):
+            await asyncio.sleep(0)
+        return await db.write(_Turn(n))
+
+    try:
+        before = db.commits
+        await asyncio.gather(webhook(0, 0), *(webhook(n, 1) for n in range(1, 8)))
+        assert db.commits - before == 1
+        assert await count(db, "SELECT count(*) FROM inbound") == [(8,)]
+    finally:
+        await db.close()
+
+
 async def test_the_wal_is_checkpointed_beside_the_writer_never_inside_a_commit(
     tmp_path: Path,
 ) -> None:

@@ -110,6 +110,12 @@ class Checkpointer:
         self.copied = 0
         """Of them, those copied into the database file (all: the WAL may start over)."""
         self.runs = 0
+        self.handed = False
+        """The WAL is past WAL_RESTART and all copied: the writer's turn to copy the rest.
+        Nudges wait meanwhile: a pass of this thread's holds the checkpoint lock, and the
+        writer's copy would find it busy and do nothing. With a disk slowed by others'
+        syncs (CI) each pass took long enough that the writer found one under way every
+        time and the WAL never started over."""
         self._wake = threading.Event()
         self._stopping = False
         self._thread = threading.Thread(target=self._run, name="baraza-checkpoint", daemon=True)
@@ -131,10 +137,12 @@ class Checkpointer:
             for pragma in PRAGMAS[1:]:
                 conn.execute(pragma)
             while not self._stopping:
-                self._wake.wait(self.every)
+                nudged = self._wake.wait(self.every)
                 self._wake.clear()
                 if self._stopping:
                     break
+                if nudged and self.handed:
+                    continue
                 try:
                     frames, copied = self._pass(conn)
                     if frames >= WAL_RESTART:
@@ -158,6 +166,7 @@ class Checkpointer:
                 ):
                     frames = copied = 0
                 self.frames, self.copied = frames, copied
+                self.handed = frames >= WAL_RESTART and copied == frames
                 self.runs += 1
         finally:
             conn.close()
@@ -354,7 +363,6 @@ class SqliteDatabase(Database):
         self.cache_mb = cache_mb
         self._conn: SqliteConn | None = None
         self._commits = 0
-        self._seen_runs = 0
         self.checkpointer: Checkpointer | None = None
         self._idle_readers: queue.SimpleQueue[SqliteConn] = queue.SimpleQueue()
         self._all_readers: list[SqliteConn] = []
@@ -546,11 +554,9 @@ class SqliteDatabase(Database):
         if self._commits >= CHECKPOINT_COMMITS:
             self._commits = 0
             checkpointer.nudge()
-        if checkpointer.runs != self._seen_runs:  # a pass ended since the last commit
-            self._seen_runs = checkpointer.runs
-            frames, copied = checkpointer.frames, checkpointer.copied
-            if frames >= WAL_RESTART and copied == frames:
-                conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+        if checkpointer.handed:
+            busy, _, _ = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+            checkpointer.handed = bool(busy)  # busy: a pass on the second's timer; next commit
         if checkpointer.frames > WAL_CEILING:
             checkpointer.frames = 0
             log.info("WAL over %d frames: the writer checkpoints it once", WAL_CEILING)

@@ -514,3 +514,29 @@ def test_properties_of_opinion_groups(data: tuple[list[Row], dict[Id, str]]) -> 
         assert sum(g.stakeholders.values()) == g.size
         for r in g.representative:
             assert r.tally.votes >= MIN_GROUP
+
+
+def test_the_bot_runs_turns_without_loading_the_analysis() -> None:
+    """numpy, scipy and scikit-learn load when a report or a small-cell audit first needs
+    them: imported with the bot, numpy started OpenBLAS's threads and took 12 MB in every
+    process that runs turns (bench 1)."""
+    import subprocess
+    import sys
+
+    modules = [
+        "bot.cli",
+        "bot.runtime",
+        "bot.web.site",
+        "bot.facilitator.dashboard",
+        "bot.channels.telegram",
+        "bot.channels.sms",
+        "bot.channels.whatsapp",
+    ]
+    code = (
+        f"import importlib, sys\nfor m in {modules!r}: importlib.import_module(m)\n"
+        "print(sorted(m for m in ('numpy', 'scipy', 'sklearn') if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert out.stdout.strip() == "[]"

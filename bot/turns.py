@@ -23,7 +23,7 @@ from typing import Any, Protocol
 from bot import agenda_views
 from bot.delivery import Doorbell
 from bot.dialogues import Dialogue
-from bot.engine import keywords
+from bot.engine import keywords, replies
 from bot.engine.advance import Context, advance
 from bot.engine.io import Inbound, Message, Turn
 from bot.engine.state import Item, Participant
@@ -137,6 +137,9 @@ class TurnRunner:
             outcome = await self.db.write(_TurnJob(self, env))
             if outcome.turn is not None and outcome.turn.erase:
                 self.db.erased()
+                # the last texts people typed, normalised, stay in this cache until others
+                # push them out: after an erasure, none of them may be the erased person's
+                replies.norm.cache_clear()
         if outcome.facilitator and self.commands is not None:
             outcome = await self.commands.handle(env, facilitator=True) or outcome
         if outcome.messages:

@@ -206,6 +206,20 @@ async def test_delete_erases_the_participant_everywhere(
     assert rows(db, "SELECT count(*) FROM outbox WHERE status = 'queued'") == [(1,)]
 
 
+async def test_delete_leaves_nothing_they_typed_in_the_process(runner: TurnRunner) -> None:
+    """The cache of normalised texts (`replies.norm`, the last 64 things people typed) is
+    emptied once a DELETE commits; it had kept the person's last words until 64 more
+    messages came."""
+    from bot.engine import replies
+
+    await runner.handle(env("ana", kind="open"))
+    for text in ["yes", "Our street floods every spring", "DELETE"]:
+        await runner.handle(env("ana", text))
+    assert replies.norm.cache_info().currsize > 0
+    await runner.handle(env("ana", "YES"))
+    assert replies.norm.cache_info().currsize == 0
+
+
 async def test_stop_cancels_what_was_queued_for_them(
     runner: TurnRunner, settings: Settings
 ) -> None:

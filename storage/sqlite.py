@@ -166,8 +166,9 @@ class Checkpointer:
                 ):
                     frames = copied = 0
                 self.frames, self.copied = frames, copied
-                self.handed = frames >= WAL_RESTART and copied == frames
                 self.runs += 1
+                # after `runs`: whoever sees the hand-over sees the pass that made it counted
+                self.handed = frames >= WAL_RESTART and copied == frames
         finally:
             conn.close()
 
